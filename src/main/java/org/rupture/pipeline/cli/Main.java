@@ -1,7 +1,113 @@
 package org.rupture.pipeline.cli;
 
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.apache.logging.log4j.core.config.Configurator;
+import org.apache.spark.sql.SparkSession;
+import org.rupture.pipeline.config.ConfigException;
+import org.rupture.pipeline.config.PipelineConfig;
+import org.rupture.pipeline.config.PipelineConfigLoader;
+import org.rupture.pipeline.ingest.DataQualityException;
+import org.rupture.pipeline.ingest.LandingInventory;
+import org.rupture.pipeline.job.PipelineJob;
+import org.rupture.pipeline.job.SparkSessions;
+import org.rupture.pipeline.job.StageTimings;
+
+/**
+ * Command-line entry point (SPEC section 2). Parses the command and its options, hands them to the
+ * job, and maps outcomes to exit codes: 0 success, 2 usage or configuration, 3 data-quality gate,
+ * 1 anything else. Users never see a stack trace; {@code --verbose} logs it.
+ */
 public final class Main {
+  private static final Logger LOG = LogManager.getLogger(Main.class);
+  static final String USAGE = String.join("\n",
+      "usage: rupture <command> [options]",
+      "  run             ingest + analyze  [--config FILE] [--input DIR] [--output DIR] [--run-id ID] [--conf spark.k=v ...] [--verbose]",
+      "  ingest          landing -> curated Parquet, quarantine, manifest (same options; --dry-run = validate-config)",
+      "  analyze         curated -> features -> results (same options)",
+      "  validate-config check every site mapping against its files' headers, without Spark",
+      "  meta            --input FILE.csv [--method REML|DL|PM|ML|HS|SJ|HE|EB|FE] [--test z|knha] [--format json|table]",
+      "  generate        --output DIR [--sites N] [--patients-per-site N] [--sessions N] [--seed S] [--dialects long|all]");
+
+  private Main() {}
+
   public static void main(String[] args) {
-    System.out.println("rupture-pipeline");
+    System.exit(run(Arrays.asList(args), System.out, System.err));
+  }
+
+  /** Runs a command and returns its exit code (never exits the JVM; tests call this). */
+  public static int run(List<String> args, PrintStream out, PrintStream err) {
+    if (args.isEmpty() || args.get(0).equals("--help") || args.get(0).equals("-h")) {
+      (args.isEmpty() ? err : out).println(USAGE);
+      return args.isEmpty() ? 2 : 0;
+    }
+    String command = args.get(0);
+    List<String> rest = args.subList(1, args.size());
+    try {
+      return switch (command) {
+        case "run", "ingest", "analyze", "validate-config" -> pipeline(command, JobOptions.parse(rest), out, err);
+        case "meta" -> MetaCommand.run(rest, out, err);
+        case "generate" -> org.rupture.pipeline.generate.GenerateCommand.run(rest, out, err);
+        default -> throw new UsageException("unknown command '" + command + "'");
+      };
+    } catch (UsageException e) {
+      err.println("error: " + e.getMessage());
+      err.println(USAGE);
+      return 2;
+    } catch (ConfigException e) {
+      err.println("error: " + e.getMessage());
+      return 2;
+    } catch (DataQualityException e) {
+      err.println("rejected: " + e.getMessage());
+      return 3;
+    } catch (RuntimeException e) {
+      LOG.debug("failure", e);
+      err.println("error: " + describe(e) + " (run with --verbose for details)");
+      return 1;
+    }
+  }
+
+  private static int pipeline(String command, JobOptions o, PrintStream out, PrintStream err) {
+    if (o.verbose()) {
+      Configurator.setLevel("org.rupture", Level.DEBUG);
+      Configurator.setLevel("org.apache.spark", Level.INFO);
+    }
+    PipelineConfig config = PipelineConfigLoader.load(o.configFile(), o.overrides());
+    PipelineJob job = new PipelineJob(config, out);
+    if (command.equals("validate-config") || o.dryRun()) {
+      LandingInventory inv = job.validate(new org.apache.hadoop.conf.Configuration());
+      out.printf("ok: %d mapping(s), %d file(s) fit their mappings%n", config.mappings().size(), inv.files().size());
+      inv.unmappedSites().forEach(s -> out.println("warning: site folder '" + s + "' is claimed by no mapping"));
+      inv.unclaimedFiles().forEach(f -> out.println("warning: file " + f + " matches no file pattern"));
+      return 0;
+    }
+    SparkSession spark = SparkSessions.create("rupture-pipeline " + command, config.sparkConf());
+    try {
+      StageTimings timings = new StageTimings(out);
+      switch (command) {
+        case "ingest" -> job.ingest(spark, timings);
+        case "analyze" -> job.analyze(spark, timings);
+        default -> job.run(spark, timings);
+      }
+      out.println("output: " + config.output() + " (run " + job.runId() + ")");
+      return 0;
+    } finally {
+      spark.stop();
+    }
+  }
+
+  /** The most specific message of a failure, without class names users cannot act on. */
+  static String describe(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    String msg = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    int nl = msg.indexOf('\n');
+    return nl > 0 ? msg.substring(0, nl) : msg;
   }
 }

@@ -1,0 +1,270 @@
+package org.rupture.pipeline.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A YAML node that knows its file and key path, so every accessor can fail with a
+ * {@link ConfigException} naming the file, the key and the fix. Unknown keys are rejected with the
+ * closest known key as a suggestion, because a misspelt optional key otherwise silently does nothing.
+ */
+public final class ConfigNode {
+  private final JsonNode node;
+  private final String file;
+  private final String path;
+
+  public ConfigNode(JsonNode node, String file, String path) {
+    this.node = node == null ? JsonNodeFactory.instance.objectNode() : node;
+    this.file = file;
+    this.path = path;
+  }
+
+  public String file() {
+    return file;
+  }
+
+  public String path() {
+    return path;
+  }
+
+  public JsonNode raw() {
+    return node;
+  }
+
+  public String keyPath(String key) {
+    return path.isEmpty() ? key : path + "." + key;
+  }
+
+  public ConfigException error(String key, String problem) {
+    return new ConfigException(file, keyPath(key), problem);
+  }
+
+  public boolean has(String key) {
+    return node.hasNonNull(key);
+  }
+
+  /** Rejects keys this section does not know, suggesting the nearest known one. */
+  public ConfigNode allowOnly(Set<String> known) {
+    if (!node.isObject()) {
+      throw new ConfigException(file, path, "expected a map of keys, found " + kind(node));
+    }
+    Iterator<String> names = node.fieldNames();
+    while (names.hasNext()) {
+      String name = names.next();
+      if (!known.contains(name)) {
+        String hint = nearest(name, known);
+        throw error(name, "unknown key" + (hint == null ? "" : "; did you mean '" + hint + "'?")
+            + " (allowed: " + String.join(", ", new java.util.TreeSet<>(known)) + ")");
+      }
+    }
+    return this;
+  }
+
+  public ConfigNode child(String key) {
+    JsonNode c = node.get(key);
+    if (c != null && !c.isNull() && !c.isObject()) {
+      throw error(key, "expected a map of keys, found " + kind(c));
+    }
+    return new ConfigNode(c, file, keyPath(key));
+  }
+
+  public String string(String key, String defaultValue) {
+    JsonNode c = node.get(key);
+    if (c == null || c.isNull()) {
+      return defaultValue;
+    }
+    if (!c.isValueNode()) {
+      throw error(key, "expected a single value, found " + kind(c));
+    }
+    return c.asText();
+  }
+
+  public String requiredString(String key, String what) {
+    String v = string(key, null);
+    if (v == null || v.isEmpty()) {
+      throw error(key, "missing; " + what);
+    }
+    return v;
+  }
+
+  public int integer(String key, int defaultValue, int min, int max) {
+    JsonNode c = node.get(key);
+    if (c == null || c.isNull()) {
+      return defaultValue;
+    }
+    if (!c.canConvertToInt() || !c.isIntegralNumber()) {
+      throw error(key, "expected a whole number from " + min + " to " + max + ", found '" + c.asText() + "'");
+    }
+    int v = c.asInt();
+    if (v < min || v > max) {
+      throw error(key, "expected a whole number from " + min + " to " + max + ", found " + v);
+    }
+    return v;
+  }
+
+  public double number(String key, double defaultValue, double min, double max) {
+    JsonNode c = node.get(key);
+    if (c == null || c.isNull()) {
+      return defaultValue;
+    }
+    if (!c.isNumber()) {
+      throw error(key, "expected a number from " + min + " to " + max + ", found '" + c.asText() + "'");
+    }
+    double v = c.asDouble();
+    if (v < min || v > max) {
+      throw error(key, "expected a number from " + min + " to " + max + ", found " + v);
+    }
+    return v;
+  }
+
+  public boolean bool(String key, boolean defaultValue) {
+    JsonNode c = node.get(key);
+    if (c == null || c.isNull()) {
+      return defaultValue;
+    }
+    if (!c.isBoolean()) {
+      throw error(key, "expected true or false, found '" + c.asText() + "'");
+    }
+    return c.asBoolean();
+  }
+
+  /** A list of strings; a single scalar is accepted as a one-element list. */
+  public List<String> stringList(String key) {
+    JsonNode c = node.get(key);
+    List<String> out = new ArrayList<>();
+    if (c == null || c.isNull()) {
+      return out;
+    }
+    if (c.isValueNode()) {
+      out.add(c.asText());
+      return out;
+    }
+    if (!c.isArray()) {
+      throw error(key, "expected a list of values, found " + kind(c));
+    }
+    for (JsonNode e : c) {
+      if (!e.isValueNode()) {
+        throw error(key, "expected a list of plain values, found a nested " + kind(e));
+      }
+      out.add(e.isNull() ? "" : e.asText());
+    }
+    return out;
+  }
+
+  /** A map of string to string (e.g. code maps); keys keep their order. */
+  public Map<String, String> stringMap(String key) {
+    JsonNode c = node.get(key);
+    Map<String, String> out = new LinkedHashMap<>();
+    if (c == null || c.isNull()) {
+      return out;
+    }
+    if (!c.isObject()) {
+      throw error(key, "expected a map of code: value, found " + kind(c));
+    }
+    c.fields().forEachRemaining(e -> {
+      if (!e.getValue().isValueNode()) {
+        throw error(key + "." + e.getKey(), "expected a single value, found " + kind(e.getValue()));
+      }
+      out.put(e.getKey(), e.getValue().asText());
+    });
+    return out;
+  }
+
+  /** A map of name to list of strings, e.g. {@code yes: [1, y]}. */
+  public Map<String, List<String>> stringListMap(String key) {
+    ConfigNode c = child(key);
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    c.node.fieldNames().forEachRemaining(name -> out.put(name, c.stringList(name)));
+    return out;
+  }
+
+  /** A two-number range {@code [min, max]} with min < max. */
+  public double[] range(String key, double[] defaultValue) {
+    JsonNode c = node.get(key);
+    if (c == null || c.isNull()) {
+      return defaultValue;
+    }
+    if (!c.isArray() || c.size() != 2 || !c.get(0).isNumber() || !c.get(1).isNumber()) {
+      throw error(key, "expected a range [min, max] of two numbers, found " + c);
+    }
+    double lo = c.get(0).asDouble();
+    double hi = c.get(1).asDouble();
+    if (!(lo < hi)) {
+      throw error(key, "range [" + lo + ", " + hi + "] must have min < max");
+    }
+    return new double[] {lo, hi};
+  }
+
+  public List<ConfigNode> list(String key) {
+    JsonNode c = node.get(key);
+    List<ConfigNode> out = new ArrayList<>();
+    if (c == null || c.isNull()) {
+      return out;
+    }
+    if (!c.isArray()) {
+      throw error(key, "expected a list, found " + kind(c));
+    }
+    for (int i = 0; i < c.size(); i++) {
+      if (!c.get(i).isObject()) {
+        throw error(key + "[" + i + "]", "expected a map of keys, found " + kind(c.get(i)));
+      }
+      out.add(new ConfigNode(c.get(i), file, keyPath(key) + "[" + i + "]"));
+    }
+    return out;
+  }
+
+  public Iterable<String> keys() {
+    List<String> keys = new ArrayList<>();
+    node.fieldNames().forEachRemaining(keys::add);
+    return keys;
+  }
+
+  static String kind(JsonNode n) {
+    if (n.isObject()) {
+      return "a map";
+    }
+    if (n.isArray()) {
+      return "a list";
+    }
+    return "'" + n.asText() + "'";
+  }
+
+  /** The known key within edit distance 3 of the given one, or null. */
+  public static String nearest(String name, Iterable<String> known) {
+    String best = null;
+    int bestDistance = 4;
+    for (String k : known) {
+      int d = editDistance(name.toLowerCase(), k.toLowerCase());
+      if (d < bestDistance) {
+        bestDistance = d;
+        best = k;
+      }
+    }
+    return best;
+  }
+
+  private static int editDistance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      prev[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
+  }
+}

@@ -1,0 +1,93 @@
+package org.rupture.pipeline.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/** The one place configuration is resolved; see {@link PipelineConfig} for the precedence. */
+public final class PipelineConfigLoader {
+  public static final String DEFAULT_CONFIG = "conf/pipeline.yaml";
+  static final Set<String> TOP_KEYS = Set.of("input", "output", "sites", "run_id", "privacy", "quality",
+      "spark", "analysis");
+
+  private PipelineConfigLoader() {}
+
+  /** Command-line overrides; null means "not given". */
+  public record Overrides(String input, String output, String runId, Map<String, String> sparkConf) {
+    public static Overrides none() {
+      return new Overrides(null, null, null, Map.of());
+    }
+  }
+
+  public static PipelineConfig load(String configFile, Overrides overrides) {
+    Path file = Path.of(configFile == null ? DEFAULT_CONFIG : configFile);
+    if (!Files.isRegularFile(file)) {
+      throw new ConfigException(file.toString(), null,
+          "config file not found; pass --config FILE or run from the project folder (default " + DEFAULT_CONFIG + ")");
+    }
+    JsonNode tree = Yaml.read(file);
+    ConfigNode root = new ConfigNode(tree, file.toString(), "").allowOnly(TOP_KEYS);
+    String input = first(overrides.input(), root.string("input", null));
+    if (input == null) {
+      throw root.error("input", "no landing folder; set 'input:' in the config or pass --input DIR");
+    }
+    String output = first(overrides.output(), root.string("output", "out"));
+    Path sitesDir = resolveSitesDir(file, root.string("sites", "sites"));
+    ConfigNode p = root.child("privacy").allowOnly(Set.of("secret_env", "key_file", "allow_demo_secret"));
+    PipelineConfig.Privacy privacy = new PipelineConfig.Privacy(
+        p.string("secret_env", "RUPTURE_HMAC_SECRET"), p.string("key_file", null), p.bool("allow_demo_secret", false));
+    ConfigNode q = root.child("quality").allowOnly(Set.of("max_quarantine_share"));
+    PipelineConfig.Quality quality = new PipelineConfig.Quality(q.number("max_quarantine_share", 0.2, 0.0, 1.0));
+    Map<String, String> spark = new LinkedHashMap<>(root.stringMap("spark"));
+    spark.keySet().forEach(k -> {
+      if (!k.startsWith("spark.")) {
+        throw root.error("spark." + k, "only spark.* settings belong here");
+      }
+    });
+    spark.putAll(overrides.sparkConf());
+    List<SiteMapping> mappings = SiteMappingLoader.loadAll(sitesDir);
+    String runId = first(overrides.runId(), root.string("run_id", null));
+    return new PipelineConfig(file.toString(), input, output, sitesDir.toString(), runId, privacy, quality,
+        Map.copyOf(spark), tree.get("analysis"), mappings, hash(file, sitesDir));
+  }
+
+  /** Relative {@code sites:} paths resolve against the config file's folder, so configs travel together. */
+  private static Path resolveSitesDir(Path configFile, String sites) {
+    Path p = Path.of(sites);
+    if (p.isAbsolute()) {
+      return p;
+    }
+    Path parent = configFile.toAbsolutePath().getParent();
+    return parent.resolve(p).normalize();
+  }
+
+  private static String first(String a, String b) {
+    return a != null ? a : b;
+  }
+
+  private static String hash(Path config, Path sitesDir) {
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      md.update(Files.readAllBytes(config));
+      try (Stream<Path> s = Files.walk(sitesDir)) {
+        for (Path f : s.filter(Files::isRegularFile).sorted().toList()) {
+          md.update(sitesDir.relativize(f).toString().getBytes(StandardCharsets.UTF_8));
+          md.update(Files.readAllBytes(f));
+        }
+      }
+      return HexFormat.of().formatHex(md.digest());
+    } catch (IOException | NoSuchAlgorithmException e) {
+      throw new ConfigException(config.toString(), null, "cannot hash the configuration: " + e.getMessage());
+    }
+  }
+}

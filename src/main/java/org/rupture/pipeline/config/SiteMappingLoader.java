@@ -1,0 +1,333 @@
+package org.rupture.pipeline.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.Charset;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.rupture.pipeline.config.SiteMapping.AllianceSpec;
+import org.rupture.pipeline.config.SiteMapping.Dialect;
+import org.rupture.pipeline.config.SiteMapping.ExtraVariable;
+import org.rupture.pipeline.config.SiteMapping.Layout;
+import org.rupture.pipeline.config.SiteMapping.OutcomeSpec;
+import org.rupture.pipeline.config.SiteMapping.PatientsSpec;
+import org.rupture.pipeline.config.SiteMapping.SessionsSpec;
+
+/**
+ * Loads every {@code *.yaml} directly under the sites folder as a {@link SiteMapping}, resolving
+ * {@code extends} profiles (paths relative to the sites folder) and validating every key before
+ * Spark starts. Schema: {@code docs/site-mapping.md}.
+ */
+public final class SiteMappingLoader {
+  static final Set<String> TOP_KEYS = Set.of("site", "sites", "site_pattern", "extends", "dialect",
+      "missing_codes", "drop_columns", "sessions", "patients", "description");
+  static final Set<String> DIALECT_KEYS = Set.of("delimiter", "quote", "encoding", "decimal",
+      "extra_header_lines", "date_formats");
+  static final Set<String> SESSION_KEYS = Set.of("files", "layout", "session_column_pattern", "columns",
+      "rater_value", "rater_codes", "yes_no", "scales", "alliance", "extra", "max_sessions");
+  static final Set<String> SESSION_FIELDS = Set.of("patient", "therapist", "rater", "session_number",
+      "session_date", "rupture_present", "rupture_intensity", "rupture_resolution", "session_quality");
+  static final Set<String> SCALED_FIELDS = Set.of("rupture_intensity", "rupture_resolution", "session_quality");
+  static final Set<String> ALLIANCE_KEYS = Set.of("items", "scale", "reverse", "min_items");
+  static final Set<String> PATIENT_KEYS = Set.of("files", "columns", "treatment_codes", "dropout_codes",
+      "training_phase_codes", "outcomes");
+  static final Set<String> PATIENT_FIELDS = Set.of("patient", "therapist", "treatment", "dropout",
+      "sessions_attended", "training_phase");
+  static final Set<String> OUTCOME_KEYS = Set.of("measure", "baseline", "termination", "direction", "range");
+  static final Set<String> RATERS = Set.of("patient", "therapist", "observer");
+
+  private SiteMappingLoader() {}
+
+  /** All mappings under {@code sitesDir}; fails when none exist or two claim the same literal site. */
+  public static List<SiteMapping> loadAll(Path sitesDir) {
+    if (!Files.isDirectory(sitesDir)) {
+      throw new ConfigException(sitesDir.toString(), "sites",
+          "the site mappings folder does not exist; set 'sites' in the pipeline config to the folder holding <site>.yaml files");
+    }
+    List<Path> files;
+    try (Stream<Path> s = Files.list(sitesDir)) {
+      files = s.filter(p -> p.getFileName().toString().endsWith(".yaml") || p.getFileName().toString().endsWith(".yml"))
+          .filter(Files::isRegularFile).sorted().toList();
+    } catch (IOException e) {
+      throw new ConfigException(sitesDir.toString(), null, "cannot list site mappings: " + e.getMessage());
+    }
+    if (files.isEmpty()) {
+      throw new ConfigException(sitesDir.toString(), null, "no site mappings (*.yaml) found");
+    }
+    List<SiteMapping> out = new ArrayList<>();
+    Map<String, String> literalClaims = new LinkedHashMap<>();
+    for (Path f : files) {
+      SiteMapping m = load(sitesDir, f);
+      for (String s : m.sites()) {
+        String other = literalClaims.putIfAbsent(s, m.file());
+        if (other != null) {
+          throw new ConfigException(m.file(), "sites",
+              "site '" + s + "' is also claimed by " + other + "; each site folder must have exactly one mapping");
+        }
+      }
+      out.add(m);
+    }
+    return out;
+  }
+
+  public static SiteMapping load(Path sitesDir, Path file) {
+    JsonNode resolved = resolveExtends(sitesDir, file, new LinkedHashSet<>());
+    return parse(resolved, file.toString(), idOf(file));
+  }
+
+  private static String idOf(Path file) {
+    String n = file.getFileName().toString();
+    return n.substring(0, n.lastIndexOf('.'));
+  }
+
+  private static JsonNode resolveExtends(Path sitesDir, Path file, Set<Path> seen) {
+    Path norm = file.toAbsolutePath().normalize();
+    if (!seen.add(norm)) {
+      throw new ConfigException(file.toString(), "extends", "profiles extend each other in a cycle: " + seen);
+    }
+    JsonNode node = Yaml.read(file);
+    if (!node.isObject()) {
+      throw new ConfigException(file.toString(), null, "expected a map of keys at the top level");
+    }
+    JsonNode ext = node.get("extends");
+    if (ext == null || ext.isNull()) {
+      return node;
+    }
+    if (!ext.isTextual()) {
+      throw new ConfigException(file.toString(), "extends", "expected one profile path, e.g. profiles/survey-psq.yaml");
+    }
+    Path profile = sitesDir.resolve(ext.asText());
+    if (!Files.isRegularFile(profile)) {
+      throw new ConfigException(file.toString(), "extends",
+          "profile '" + ext.asText() + "' not found (looked for " + profile + "); paths are relative to " + sitesDir);
+    }
+    JsonNode base = resolveExtends(sitesDir, profile, seen);
+    ObjectNode merged = (ObjectNode) Yaml.merge(base, node);
+    merged.remove("extends");
+    return merged;
+  }
+
+  static SiteMapping parse(JsonNode tree, String file, String id) {
+    ConfigNode root = new ConfigNode(tree, file, "").allowOnly(TOP_KEYS);
+    List<String> sites = new ArrayList<>(root.stringList("sites"));
+    if (root.has("site")) {
+      sites.add(root.string("site", null));
+    }
+    String pattern = root.string("site_pattern", null);
+    if (sites.isEmpty() && pattern == null) {
+      throw root.error("sites", "the mapping claims no site folder; add 'site: <folder>', 'sites: [..]' or 'site_pattern: \"clinic-*\"'");
+    }
+    Dialect dialect = parseDialect(root.child("dialect"));
+    List<String> missing = root.has("missing_codes") ? root.stringList("missing_codes") : List.of("", "NA");
+    List<String> drop = root.stringList("drop_columns");
+    SessionsSpec sessions = root.has("sessions") ? parseSessions(root.child("sessions"), drop) : null;
+    PatientsSpec patients = root.has("patients") ? parsePatients(root.child("patients"), drop) : null;
+    if (sessions == null && patients == null) {
+      throw root.error("sessions", "the mapping describes neither 'sessions' nor 'patients' files");
+    }
+    return new SiteMapping(id, file, List.copyOf(sites), pattern, dialect, List.copyOf(missing),
+        List.copyOf(drop), sessions, patients);
+  }
+
+  private static Dialect parseDialect(ConfigNode d) {
+    d.allowOnly(DIALECT_KEYS);
+    char delimiter = singleChar(d, "delimiter", ",");
+    char quote = singleChar(d, "quote", "\"");
+    String encoding = d.string("encoding", "UTF-8");
+    if (!Charset.isSupported(encoding)) {
+      throw d.error("encoding", "unknown encoding '" + encoding + "'; use UTF-8, windows-1252 or ISO-8859-1");
+    }
+    String decimal = d.string("decimal", ".");
+    if (!decimal.equals(".") && !decimal.equals(",")) {
+      throw d.error("decimal", "expected \".\" or \",\", found '" + decimal + "'");
+    }
+    if (decimal.charAt(0) == delimiter) {
+      throw d.error("decimal", "the decimal mark equals the delimiter '" + delimiter + "'; a decimal-comma export uses delimiter \";\"");
+    }
+    int extra = d.integer("extra_header_lines", 0, 0, 20);
+    List<String> formats = d.has("date_formats") ? d.stringList("date_formats") : List.of("yyyy-MM-dd");
+    for (String f : formats) {
+      try {
+        DateTimeFormatter.ofPattern(f);
+      } catch (IllegalArgumentException e) {
+        throw d.error("date_formats", "'" + f + "' is not a valid date pattern (e.g. yyyy-MM-dd, dd.MM.yyyy): " + e.getMessage());
+      }
+    }
+    return new Dialect(delimiter, quote, encoding, decimal.charAt(0), extra, List.copyOf(formats));
+  }
+
+  private static char singleChar(ConfigNode d, String key, String def) {
+    String v = d.string(key, def);
+    if ("\\t".equals(v)) {
+      return '\t';
+    }
+    if (v.length() != 1) {
+      throw d.error(key, "expected exactly one character, found '" + v + "'");
+    }
+    return v.charAt(0);
+  }
+
+  private static SessionsSpec parseSessions(ConfigNode s, List<String> drop) {
+    s.allowOnly(SESSION_KEYS);
+    String files = s.requiredString("files", "give a glob for the session rating files, e.g. files: \"psq_*.csv\"");
+    String layoutName = s.string("layout", "long");
+    Layout layout;
+    try {
+      layout = Layout.valueOf(layoutName.toUpperCase());
+    } catch (IllegalArgumentException e) {
+      throw s.error("layout", "expected 'long' or 'wide', found '" + layoutName + "'");
+    }
+    String pattern = s.string("session_column_pattern", null);
+    if (layout == Layout.WIDE) {
+      if (pattern == null || !pattern.contains("{field}") || !pattern.contains("{session}")) {
+        throw s.error("session_column_pattern",
+            "a wide layout needs a pattern with {field} and {session}, e.g. \"{field}_s{session}\"");
+      }
+    }
+    ConfigNode cols = s.child("columns").allowOnly(SESSION_FIELDS);
+    Map<String, String> columns = new LinkedHashMap<>();
+    for (String k : cols.keys()) {
+      columns.put(k, cols.string(k, null));
+    }
+    require(cols, columns, "patient", "the column holding the patient id");
+    require(cols, columns, "rupture_present", "the column holding rupture presence (yes/no)");
+    if (layout == Layout.LONG) {
+      require(cols, columns, "session_number", "the column holding the session number (long layout)");
+    } else if (columns.containsKey("session_number")) {
+      throw cols.error("session_number", "a wide layout takes session numbers from column names; remove this key");
+    }
+    String raterValue = s.string("rater_value", null);
+    if (raterValue != null && !RATERS.contains(raterValue)) {
+      throw s.error("rater_value", "expected one of " + RATERS + ", found '" + raterValue + "'");
+    }
+    if (raterValue == null) {
+      require(cols, columns, "rater", "the rater column, or set 'rater_value' when every row has one rater");
+    }
+    Map<String, String> raterCodes = s.has("rater_codes") ? s.stringMap("rater_codes")
+        : Map.of("patient", "patient", "therapist", "therapist", "observer", "observer");
+    raterCodes.forEach((code, rater) -> {
+      if (!RATERS.contains(rater)) {
+        throw s.error("rater_codes." + code, "maps to '" + rater + "'; raters are " + RATERS);
+      }
+    });
+    Map<String, List<String>> yesNo = yesNoMap(s, "yes_no", "yes", "no");
+    Map<String, double[]> scales = new LinkedHashMap<>();
+    ConfigNode sc = s.child("scales").allowOnly(SCALED_FIELDS);
+    for (String f : SCALED_FIELDS) {
+      scales.put(f, sc.range(f, new double[] {1, 5}));
+    }
+    AllianceSpec alliance = null;
+    if (s.has("alliance")) {
+      ConfigNode a = s.child("alliance").allowOnly(ALLIANCE_KEYS);
+      List<String> items = a.stringList("items");
+      if (items.isEmpty()) {
+        throw a.error("items", "list the alliance item columns, e.g. [wai1, wai2, ...]");
+      }
+      List<String> reverse = a.stringList("reverse");
+      for (String r : reverse) {
+        if (!items.contains(r)) {
+          throw a.error("reverse", "'" + r + "' is not one of the alliance items " + items);
+        }
+      }
+      alliance = new AllianceSpec(List.copyOf(items), a.range("scale", new double[] {1, 7}),
+          List.copyOf(reverse), a.integer("min_items", (items.size() + 1) / 2, 1, items.size()));
+    }
+    List<ExtraVariable> extras = new ArrayList<>();
+    ConfigNode ex = s.child("extra");
+    for (String name : ex.keys()) {
+      ConfigNode v = ex.child(name).allowOnly(Set.of("column", "scale", "target"));
+      if (!name.matches("[a-z][a-z0-9_]*")) {
+        throw ex.error(name, "extra variable names are lower_snake_case (they become column names)");
+      }
+      if (SESSION_FIELDS.contains(name) || name.equals("alliance")) {
+        throw ex.error(name, "clashes with a canonical field name");
+      }
+      double[] scale = v.range("scale", null);
+      if (scale == null) {
+        throw v.error("scale", "give the source range, e.g. scale: [0, 4]");
+      }
+      extras.add(new ExtraVariable(name, v.requiredString("column", "the source column"), scale,
+          v.range("target", scale)));
+    }
+    for (String c : columns.values()) {
+      if (drop.contains(c)) {
+        throw cols.error("", "column '" + c + "' is both mapped and listed in drop_columns");
+      }
+    }
+    return new SessionsSpec(files, layout, pattern, Map.copyOf(columns), raterValue, Map.copyOf(raterCodes),
+        yesNo, Map.copyOf(scales), alliance, List.copyOf(extras));
+  }
+
+  private static PatientsSpec parsePatients(ConfigNode p, List<String> drop) {
+    p.allowOnly(PATIENT_KEYS);
+    String files = p.requiredString("files", "give a glob for the patient files, e.g. files: \"patients_*.csv\"");
+    ConfigNode cols = p.child("columns").allowOnly(PATIENT_FIELDS);
+    Map<String, String> columns = new LinkedHashMap<>();
+    for (String k : cols.keys()) {
+      columns.put(k, cols.string(k, null));
+    }
+    require(cols, columns, "patient", "the column holding the patient id");
+    Map<String, String> treatments = p.stringMap("treatment_codes");
+    Map<String, List<String>> dropout = yesNoMap(p, "dropout_codes", "yes", "no");
+    Map<String, List<String>> phase = yesNoMap(p, "training_phase_codes", "pre", "post");
+    List<OutcomeSpec> outcomes = new ArrayList<>();
+    Set<String> measures = new HashSet<>();
+    for (ConfigNode o : p.list("outcomes")) {
+      o.allowOnly(OUTCOME_KEYS);
+      String measure = o.requiredString("measure", "the canonical measure name, e.g. IIP");
+      if (!measures.add(measure)) {
+        throw o.error("measure", "measure '" + measure + "' is listed twice");
+      }
+      String direction = o.requiredString("direction", "lower_is_better or higher_is_better");
+      if (!direction.equals("lower_is_better") && !direction.equals("higher_is_better")) {
+        throw o.error("direction", "expected lower_is_better or higher_is_better, found '" + direction + "'");
+      }
+      outcomes.add(new OutcomeSpec(measure,
+          o.requiredString("baseline", "the baseline score column"),
+          o.requiredString("termination", "the termination score column"),
+          direction, o.range("range", null)));
+    }
+    for (String c : columns.values()) {
+      if (drop.contains(c)) {
+        throw cols.error("", "column '" + c + "' is both mapped and listed in drop_columns");
+      }
+    }
+    return new PatientsSpec(files, Map.copyOf(columns), Map.copyOf(treatments), dropout, phase, List.copyOf(outcomes));
+  }
+
+  /** A two-way code map such as {@code yes: [1, y], no: [0, n]}; codes match case-insensitively. */
+  private static Map<String, List<String>> yesNoMap(ConfigNode parent, String key, String a, String b) {
+    if (!parent.has(key)) {
+      return Map.of(a, List.of(a, "1", "true"), b, List.of(b, "0", "false"));
+    }
+    ConfigNode n = parent.child(key).allowOnly(Set.of(a, b));
+    Map<String, List<String>> m = new LinkedHashMap<>();
+    m.put(a, n.stringList(a));
+    m.put(b, n.stringList(b));
+    Set<String> seen = new HashSet<>();
+    for (Map.Entry<String, List<String>> e : m.entrySet()) {
+      for (String code : e.getValue()) {
+        if (!seen.add(code.toLowerCase())) {
+          throw n.error(e.getKey(), "code '" + code + "' appears under both '" + a + "' and '" + b + "'");
+        }
+      }
+    }
+    return Map.copyOf(m);
+  }
+
+  private static void require(ConfigNode cols, Map<String, String> columns, String field, String what) {
+    if (columns.get(field) == null || columns.get(field).isEmpty()) {
+      throw cols.error(field, "missing; map " + what);
+    }
+  }
+}

@@ -1,0 +1,222 @@
+package org.rupture.pipeline.ingest;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+
+/**
+ * Streams RFC 4180 records from one file, keeping what quarantine needs and Spark's CSV reader does
+ * not expose: the physical line number, the raw text of the record, and a precise reason when a
+ * record is malformed.
+ *
+ * <p>Lines are split on bytes ({@code \n}, with a trailing {@code \r} dropped) before decoding, so
+ * one badly encoded line is quarantined alone ({@link Reason#BAD_ENCODING}) instead of corrupting
+ * its neighbours; this is safe for UTF-8 and the single-byte charsets the dialects allow. A UTF-8
+ * byte-order mark on the first line is removed. A quote that never closes does not swallow the rest
+ * of the file: the opening line is reported as {@link Reason#MALFORMED_QUOTING} and reading resumes
+ * on the next line.
+ */
+public final class CsvRecordReader implements AutoCloseable {
+  /** Why a record could not be tokenised. */
+  public enum Reason { MALFORMED_QUOTING, BAD_ENCODING }
+
+  /** One logical record: fields (null when malformed), raw text, first physical line (1-based). */
+  public record RawRecord(long line, String raw, List<String> fields, Reason error) {}
+
+  /** A multi-line quoted field longer than this many lines is treated as an unclosed quote. */
+  static final int MAX_RECORD_LINES = 50;
+
+  private final InputStream in;
+  private final CharsetDecoder decoder;
+  private final Charset charset;
+  private final char delimiter;
+  private final char quote;
+  private final Deque<PhysicalLine> pushedBack = new ArrayDeque<>();
+  private final ByteArrayOutputStream lineBytes = new ByteArrayOutputStream(256);
+  private final byte[] buf = new byte[1 << 16];
+  private int bufPos;
+  private int bufLen;
+  private long lineNumber;
+  private boolean eof;
+  private boolean first = true;
+
+  private record PhysicalLine(long number, String text, boolean badEncoding) {}
+
+  public CsvRecordReader(InputStream in, Charset charset, char delimiter, char quote) {
+    this.in = in;
+    this.charset = charset;
+    this.decoder = charset.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT);
+    this.delimiter = delimiter;
+    this.quote = quote;
+  }
+
+  /** The next record, or null at end of file. Blank lines are skipped. */
+  public RawRecord next() throws IOException {
+    PhysicalLine start;
+    do {
+      start = nextLine();
+      if (start == null) {
+        return null;
+      }
+    } while (!start.badEncoding && start.text.isEmpty());
+    if (start.badEncoding) {
+      return new RawRecord(start.number, start.text, null, Reason.BAD_ENCODING);
+    }
+    List<PhysicalLine> consumed = new ArrayList<>(1);
+    consumed.add(start);
+    List<String> fields = new ArrayList<>();
+    StringBuilder field = new StringBuilder();
+    String text = start.text;
+    int i = 0;
+    boolean inQuotes = false;
+    boolean quotedField = false;
+    boolean afterClosingQuote = false;
+    while (true) {
+      if (i >= text.length()) {
+        if (!inQuotes) {
+          fields.add(field.toString());
+          return new RawRecord(start.number, joinRaw(consumed), fields, null);
+        }
+        PhysicalLine more = consumed.size() < MAX_RECORD_LINES ? nextLine() : null;
+        if (more == null || more.badEncoding) {
+          if (more != null) {
+            pushedBack.push(more);
+          }
+          // Unclosed quote: report the opening line alone, re-read the lines after it.
+          for (int k = consumed.size() - 1; k >= 1; k--) {
+            pushedBack.push(consumed.get(k));
+          }
+          return new RawRecord(start.number, start.text, null, Reason.MALFORMED_QUOTING);
+        }
+        consumed.add(more);
+        field.append('\n');
+        text = more.text;
+        i = 0;
+        continue;
+      }
+      char c = text.charAt(i++);
+      if (inQuotes) {
+        if (c == quote) {
+          if (i < text.length() && text.charAt(i) == quote) {
+            field.append(quote);
+            i++;
+          } else {
+            inQuotes = false;
+            afterClosingQuote = true;
+          }
+        } else {
+          field.append(c);
+        }
+      } else if (c == delimiter) {
+        fields.add(field.toString());
+        field.setLength(0);
+        quotedField = false;
+        afterClosingQuote = false;
+      } else if (afterClosingQuote) {
+        return malformed(start, consumed);
+      } else if (c == quote) {
+        if (quotedField || field.length() > 0) {
+          return malformed(start, consumed);
+        }
+        inQuotes = true;
+        quotedField = true;
+      } else {
+        field.append(c);
+      }
+    }
+  }
+
+  private RawRecord malformed(PhysicalLine start, List<PhysicalLine> consumed) {
+    return new RawRecord(start.number, joinRaw(consumed), null, Reason.MALFORMED_QUOTING);
+  }
+
+  private static String joinRaw(List<PhysicalLine> lines) {
+    if (lines.size() == 1) {
+      return lines.get(0).text;
+    }
+    StringBuilder sb = new StringBuilder();
+    for (PhysicalLine l : lines) {
+      if (sb.length() > 0) {
+        sb.append('\n');
+      }
+      sb.append(l.text);
+    }
+    return sb.toString();
+  }
+
+  /** Physical lines read so far (for the manifest). */
+  public long linesRead() {
+    return lineNumber;
+  }
+
+  private PhysicalLine nextLine() throws IOException {
+    if (!pushedBack.isEmpty()) {
+      return pushedBack.pop();
+    }
+    if (eof) {
+      return null;
+    }
+    lineBytes.reset();
+    boolean newline = false;
+    while (!newline) {
+      if (bufPos >= bufLen) {
+        bufLen = in.read(buf);
+        bufPos = 0;
+        if (bufLen <= 0) {
+          bufLen = 0;
+          eof = true;
+          break;
+        }
+      }
+      int startPos = bufPos;
+      while (bufPos < bufLen && buf[bufPos] != '\n') {
+        bufPos++;
+      }
+      lineBytes.write(buf, startPos, bufPos - startPos);
+      if (bufPos < bufLen) {
+        bufPos++;
+        newline = true;
+      }
+    }
+    if (eof && !newline && lineBytes.size() == 0) {
+      return null;
+    }
+    byte[] bytes = lineBytes.toByteArray();
+    int len = bytes.length;
+    if (len > 0 && bytes[len - 1] == '\r') {
+      len--;
+    }
+    int off = 0;
+    if (first) {
+      first = false;
+      if (charset.equals(StandardCharsets.UTF_8) && len >= 3
+          && (bytes[0] & 0xff) == 0xEF && (bytes[1] & 0xff) == 0xBB && (bytes[2] & 0xff) == 0xBF) {
+        off = 3;
+      }
+    }
+    lineNumber++;
+    try {
+      String s = decoder.reset().decode(ByteBuffer.wrap(bytes, off, len - off)).toString();
+      return new PhysicalLine(lineNumber, s, false);
+    } catch (CharacterCodingException e) {
+      return new PhysicalLine(lineNumber, new String(bytes, off, len - off, charset), true);
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    in.close();
+  }
+}

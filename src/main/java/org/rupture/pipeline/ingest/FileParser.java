@@ -1,0 +1,279 @@
+package org.rupture.pipeline.ingest;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.Charset;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Set;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.rupture.pipeline.config.SiteMapping;
+import org.rupture.pipeline.config.SiteMapping.Layout;
+
+/**
+ * Executor side of ingest: streams one landed file into staged rows ({@link StagedRows}). Keeps the
+ * raw line of every record (quarantine needs it), maps missing codes to null, hashes identifiers
+ * at once, never reads dropped identifier columns, and melts wide exports to one record per session.
+ * Every data row yields at least one record, so the manifest's counts reconcile.
+ */
+public final class FileParser implements Iterator<Row> {
+  public static final String WRONG_FIELD_COUNT = "WRONG_FIELD_COUNT";
+  public static final String EMPTY_ROW = "EMPTY_ROW";
+
+  private final SourceFile file;
+  private final SiteMapping mapping;
+  private final KeyHasher hasher;
+  private final Set<String> missing;
+  private final CsvRecordReader reader;
+  private final MessageDigest digest;
+  private final Deque<Row> pending = new ArrayDeque<>();
+  private final String sourceFile;
+  private FileLayout layout;
+  private long dataRows;
+  private boolean finished;
+
+  public FileParser(SourceFile file, SiteMapping mapping, KeyHasher hasher, Configuration hadoopConf) {
+    this.file = file;
+    this.mapping = mapping;
+    this.hasher = hasher;
+    this.sourceFile = file.relativePath();
+    this.missing = new HashSet<>();
+    mapping.missingCodes().forEach(c -> missing.add(c.trim()));
+    try {
+      digest = MessageDigest.getInstance("SHA-256");
+      Path p = new Path(file.path());
+      FileSystem fs = p.getFileSystem(hadoopConf);
+      InputStream in = new DigestInputStream(fs.open(p), digest);
+      reader = new CsvRecordReader(in, Charset.forName(mapping.dialect().encoding()),
+          mapping.dialect().delimiter(), mapping.dialect().quote());
+      readHeader();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file.path(), e);
+    }
+  }
+
+  /** Reads the header line (and the extra header lines); an empty file has none. */
+  private void readHeader() throws IOException {
+    CsvRecordReader.RawRecord header = reader.next();
+    if (header == null || header.fields() == null) {
+      return; // empty or unreadable header: the driver's header check reports it before parsing
+    }
+    for (int i = 0; i < mapping.dialect().extraHeaderLines(); i++) {
+      if (reader.next() == null) {
+        break;
+      }
+    }
+    List<String> names = header.fields().stream().map(String::trim).toList();
+    layout = FileLayout.of(names, mapping, file.kind());
+  }
+
+  @Override
+  public boolean hasNext() {
+    while (pending.isEmpty() && !finished) {
+      advance();
+    }
+    return !pending.isEmpty();
+  }
+
+  @Override
+  public Row next() {
+    if (!hasNext()) {
+      throw new NoSuchElementException();
+    }
+    return pending.poll();
+  }
+
+  private void advance() {
+    try {
+      CsvRecordReader.RawRecord rec = layout == null ? null : reader.next();
+      if (rec == null) {
+        drain();
+        pending.add(fileRecord());
+        reader.close();
+        finished = true;
+        return;
+      }
+      dataRows++;
+      String error = rec.error() != null ? rec.error().name()
+          : rec.fields().size() != layout.header.size() ? WRONG_FIELD_COUNT : null;
+      if (error != null) {
+        pending.add(errorRecord(rec, error));
+      } else if (file.kind() == SourceFile.Kind.PATIENTS) {
+        pending.add(patientRecord(rec));
+      } else if (mapping.sessions().layout() == Layout.LONG) {
+        pending.add(longSessionRecord(rec));
+      } else {
+        wideSessionRecords(rec);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file.path(), e);
+    }
+  }
+
+  /** A file without a usable header is not parsed, but its checksum still covers every byte. */
+  private void drain() throws IOException {
+    if (layout == null) {
+      while (reader.next() != null) {
+        // consumed for the digest only
+      }
+    }
+  }
+
+  private String value(List<String> fields, int idx) {
+    if (idx < 0) {
+      return null;
+    }
+    String v = fields.get(idx).trim();
+    return missing.contains(v) ? null : v;
+  }
+
+  private Object[] base(CsvRecordReader.RawRecord rec, String error, String patientKey, String therapistKey) {
+    int width = file.kind() == SourceFile.Kind.SESSIONS ? StagedRows.SESSIONS.size() : StagedRows.PATIENTS.size();
+    Object[] v = new Object[width];
+    v[0] = StagedRows.DATA;
+    v[1] = file.site();
+    v[2] = file.delivery();
+    v[3] = sourceFile;
+    v[4] = dataRows;
+    v[5] = mapping.id();
+    v[6] = error;
+    v[7] = rec.raw();
+    v[8] = patientKey;
+    v[9] = therapistKey;
+    return v;
+  }
+
+  private Row errorRecord(CsvRecordReader.RawRecord rec, String error) {
+    return RowFactory.create(base(rec, error, null, null));
+  }
+
+  private Row fileRecord() {
+    int width = file.kind() == SourceFile.Kind.SESSIONS ? StagedRows.SESSIONS.size() : StagedRows.PATIENTS.size();
+    Object[] v = new Object[width];
+    v[0] = StagedRows.FILE;
+    v[1] = file.site();
+    v[2] = file.delivery();
+    v[3] = sourceFile;
+    v[5] = mapping.id();
+    v[width - 3] = java.util.HexFormat.of().formatHex(digest.digest());
+    v[width - 2] = dataRows;
+    v[width - 1] = reader.linesRead();
+    return RowFactory.create(v);
+  }
+
+  private Row longSessionRecord(CsvRecordReader.RawRecord rec) {
+    List<String> f = rec.fields();
+    int[] idx = layout.fieldIdx;
+    Object[] v = base(rec, null, hasher.key(file.site(), value(f, layout.patientIdx)),
+        hasher.key(file.site(), value(f, idx[0])));
+    for (int i = 1; i < idx.length; i++) {
+      v[9 + i] = value(f, idx[i]);
+    }
+    if (mapping.sessions().raterValue() != null) {
+      v[12] = mapping.sessions().raterValue();
+    }
+    v[17] = items(f, layout.allianceIdx);
+    v[18] = extras(f, layout.extraIdx);
+    return RowFactory.create(v);
+  }
+
+  private void wideSessionRecords(CsvRecordReader.RawRecord rec) {
+    List<String> f = rec.fields();
+    String patientKey = hasher.key(file.site(), value(f, layout.patientIdx));
+    int emitted = 0;
+    for (int k = 0; k < layout.sessionNumbers.length; k++) {
+      int[] idx = layout.wideIdx[k];
+      Object[] v = base(rec, null, patientKey, hasher.key(file.site(), value(f, idx[0])));
+      boolean any = false;
+      for (int i = 1; i < idx.length; i++) {
+        String x = value(f, idx[i]);
+        v[9 + i] = x;
+        // rater is per row, so it alone does not make a session present
+        any |= x != null && i != 3;
+      }
+      Object items = items(f, layout.wideAllianceIdx[k]);
+      Object extras = extras(f, layout.wideExtraIdx[k]);
+      any |= items != null || extras != null;
+      if (!any) {
+        continue;
+      }
+      v[10] = Integer.toString(layout.sessionNumbers[k]);
+      if (mapping.sessions().raterValue() != null) {
+        v[12] = mapping.sessions().raterValue();
+      }
+      v[17] = items;
+      v[18] = extras;
+      pending.add(RowFactory.create(v));
+      emitted++;
+    }
+    if (emitted == 0) {
+      pending.add(errorRecord(rec, EMPTY_ROW));
+    }
+  }
+
+  /** Alliance item values, or null when every item is missing. */
+  private Object items(List<String> f, int[] idx) {
+    if (idx == null || idx.length == 0) {
+      return null;
+    }
+    String[] out = new String[idx.length];
+    boolean any = false;
+    for (int i = 0; i < idx.length; i++) {
+      out[i] = value(f, idx[i]);
+      any |= out[i] != null;
+    }
+    return any ? scala.jdk.javaapi.CollectionConverters.asScala(Arrays.asList(out)).toSeq() : null;
+  }
+
+  private Object extras(List<String> f, int[] idx) {
+    if (idx == null || idx.length == 0) {
+      return null;
+    }
+    Map<String, String> out = new HashMap<>();
+    List<SiteMapping.ExtraVariable> ex = mapping.sessions().extras();
+    for (int i = 0; i < idx.length; i++) {
+      String x = value(f, idx[i]);
+      if (x != null) {
+        out.put(ex.get(i).name(), x);
+      }
+    }
+    return out.isEmpty() ? null : scala.jdk.javaapi.CollectionConverters.asScala(out);
+  }
+
+  private Row patientRecord(CsvRecordReader.RawRecord rec) {
+    List<String> f = rec.fields();
+    int[] idx = layout.fieldIdx;
+    Object[] v = base(rec, null, hasher.key(file.site(), value(f, layout.patientIdx)),
+        hasher.key(file.site(), value(f, idx[0])));
+    for (int i = 1; i < idx.length; i++) {
+      v[9 + i] = value(f, idx[i]);
+    }
+    List<String> baseline = new ArrayList<>();
+    List<String> termination = new ArrayList<>();
+    for (int i = 0; i < layout.baselineIdx.length; i++) {
+      baseline.add(value(f, layout.baselineIdx[i]));
+      termination.add(value(f, layout.terminationIdx[i]));
+    }
+    v[14] = scala.jdk.javaapi.CollectionConverters.asScala(baseline).toSeq();
+    v[15] = scala.jdk.javaapi.CollectionConverters.asScala(termination).toSeq();
+    return RowFactory.create(v);
+  }
+}

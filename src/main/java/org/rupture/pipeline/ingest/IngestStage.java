@@ -1,0 +1,220 @@
+package org.rupture.pipeline.ingest;
+
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.SerializableConfiguration;
+import org.rupture.pipeline.config.SiteMapping;
+import org.rupture.pipeline.curated.CuratedLayout;
+
+/**
+ * Landing files to the curated model (SPEC sections 3-4): parse every file once in the executors,
+ * type and validate with Spark expressions, classify each record (accepted / quarantined /
+ * superseded), check the quarantine gate, then write curated tables, quarantine and field issues.
+ * Nothing is written when the gate fails.
+ */
+public final class IngestStage {
+  private final SparkSession spark;
+  private final List<SiteMapping> mappings;
+  private final KeyHasher hasher;
+  private final String runId;
+  private final double maxQuarantineShare;
+
+  public IngestStage(SparkSession spark, List<SiteMapping> mappings, KeyHasher hasher, String runId,
+      double maxQuarantineShare) {
+    this.spark = spark;
+    this.mappings = mappings;
+    this.hasher = hasher;
+    this.runId = runId;
+    this.maxQuarantineShare = maxQuarantineShare;
+  }
+
+  public IngestResult run(LandingInventory inventory, CuratedLayout out) {
+    Map<String, SiteMapping> byId = new HashMap<>();
+    mappings.forEach(m -> byId.put(m.id(), m));
+    Configuration hadoopConf = spark.sparkContext().hadoopConfiguration();
+    HeaderCheck.require(inventory, byId, hadoopConf);
+
+    List<String> extras = new ArrayList<>(new TreeSet<>(mappings.stream()
+        .filter(m -> m.sessions() != null)
+        .flatMap(m -> m.sessions().extras().stream().map(SiteMapping.ExtraVariable::name)).toList()));
+    int maxFormats = mappings.stream().mapToInt(m -> m.dialect().dateFormats().size()).max().orElse(1);
+
+    Dataset<Row> sessions = RecordClassifier.classify(
+        SessionRules.apply(staged(inventory.files(SourceFile.Kind.SESSIONS), StagedRows.SESSIONS, byId)
+            .join(broadcast(MappingParameters.sessions(spark, mappings)), col("mapping_id").equalTo(col("p_mapping_id"))),
+            extras, maxFormats),
+        List.of("site", "patient_key", "session_number", "rater"),
+        SessionRules.canonicalColumns(extras)).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> patients = RecordClassifier.classify(
+        PatientRules.apply(staged(inventory.files(SourceFile.Kind.PATIENTS), StagedRows.PATIENTS, byId)
+            .join(broadcast(MappingParameters.patients(spark, mappings)), col("mapping_id").equalTo(col("p_mapping_id")))),
+        List.of("site", "patient_key"),
+        List.of("therapist_key", "treatment", "dropout", "sessions_attended", "therapist_training_phase", "scores"))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      List<FileCounts> files = new ArrayList<>();
+      files.addAll(counts(sessions, "session_ratings", inventory));
+      files.addAll(counts(patients, "patients", inventory));
+      files.sort(Comparator.comparing(FileCounts::file));
+      enforceQuarantineGate(files);
+
+      Column run = lit(runId).as("run_id");
+      Dataset<Row> acceptedSessions = sessions.filter(col("status").equalTo(RecordClassifier.ACCEPTED));
+      List<Column> sessionCols = new ArrayList<>(SessionRules.canonicalColumns(extras).stream().map(c -> col(c)).toList());
+      sessionCols.addAll(lineage(run));
+      write(acceptedSessions.select(sessionCols.toArray(Column[]::new)), out.sessionRatings(), true);
+
+      Dataset<Row> acceptedPatients = patients.filter(col("status").equalTo(RecordClassifier.ACCEPTED));
+      List<Column> patientCols = new ArrayList<>(PatientRules.canonicalColumns().stream().map(c -> col(c)).toList());
+      patientCols.addAll(lineage(run));
+      write(acceptedPatients.select(patientCols.toArray(Column[]::new)), out.patients(), true);
+
+      Dataset<Row> outcomes = acceptedPatients
+          .select(col("site"), col("patient_key"), explode(col("scores")).as("s"), col("source_file"),
+              col("source_row"), col("delivery"))
+          .selectExpr("site", "patient_key", "s.measure AS measure", "s.direction AS direction",
+              "stack(2, 'baseline', s.baseline, 'termination', s.termination) AS (timepoint, score)",
+              "source_file", "source_row", "delivery")
+          .filter(col("score").isNotNull())
+          .select(col("site"), col("patient_key"), col("measure"), col("timepoint"), col("score"),
+              col("direction"), col("source_file"), col("source_row"), col("delivery"), run);
+      write(outcomes, out.outcomes(), true);
+
+      Dataset<Row> quarantine = quarantined(sessions, "session_ratings", run)
+          .unionByName(quarantined(patients, "patients", run));
+      write(quarantine, out.quarantine(), false);
+
+      Dataset<Row> issues = fieldIssues(acceptedSessions, "session_ratings", run)
+          .unionByName(fieldIssues(acceptedPatients, "patients", run));
+      write(issues, out.fieldIssues(), false);
+
+      long sessionRows = files.stream().filter(f -> f.table().equals("session_ratings")).mapToLong(FileCounts::accepted).sum();
+      long patientRows = files.stream().filter(f -> f.table().equals("patients")).mapToLong(FileCounts::accepted).sum();
+      long quarantinedRows = files.stream().mapToLong(FileCounts::quarantined).sum();
+      Dataset<Row> written = spark.read().parquet(out.outcomes());
+      long outcomeRows = written.count();
+      long issueRows = spark.read().parquet(out.fieldIssues()).count();
+      return new IngestResult(files, sessionRows, patientRows, outcomeRows, quarantinedRows, issueRows,
+          inventory.unmappedSites(), inventory.unclaimedFiles());
+    } finally {
+      sessions.unpersist();
+      patients.unpersist();
+    }
+  }
+
+  /** Parses the files in the executors, one task per file, into staged rows. */
+  private Dataset<Row> staged(List<SourceFile> files, org.apache.spark.sql.types.StructType schema,
+      Map<String, SiteMapping> byId) {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    Broadcast<Map<String, SiteMapping>> bMappings = jsc.broadcast(new HashMap<>(byId));
+    Broadcast<SerializableConfiguration> bConf =
+        jsc.broadcast(new SerializableConfiguration(spark.sparkContext().hadoopConfiguration()));
+    KeyHasher keys = hasher;
+    List<SourceFile> bySize = new ArrayList<>(files);
+    bySize.sort(Comparator.comparingLong(SourceFile::bytes).reversed());
+    JavaRDD<Row> rows = jsc.parallelize(bySize, Math.max(1, bySize.size()))
+        .flatMap(f -> new FileParser(f, bMappings.value().get(f.mappingId()), keys, bConf.value().value()));
+    return spark.createDataFrame(rows, schema);
+  }
+
+  private List<FileCounts> counts(Dataset<Row> classified, String table, LandingInventory inventory) {
+    Map<String, SourceFile> byRelative = new HashMap<>();
+    inventory.files().forEach(f -> byRelative.put(f.relativePath(), f));
+    List<Row> rows = classified.groupBy("source_file", "status")
+        .agg(count(lit(1)).as("n"), max("file_checksum").as("checksum"), max("file_rows").as("rows"))
+        .collectAsList();
+    Map<String, long[]> acc = new TreeMap<>();
+    Map<String, String> checksum = new HashMap<>();
+    for (Row r : rows) {
+      String file = r.getString(0);
+      long[] c = acc.computeIfAbsent(file, k -> new long[4]);
+      switch (r.getString(1)) {
+        case RecordClassifier.FILE -> {
+          c[0] = r.getLong(4);
+          checksum.put(file, r.getString(3));
+        }
+        case RecordClassifier.ACCEPTED -> c[1] += r.getLong(2);
+        case RecordClassifier.QUARANTINED -> c[2] += r.getLong(2);
+        case RecordClassifier.SUPERSEDED -> c[3] += r.getLong(2);
+        default -> throw new IllegalStateException("unknown status " + r.getString(1));
+      }
+    }
+    List<FileCounts> out = new ArrayList<>();
+    acc.forEach((file, c) -> {
+      SourceFile f = byRelative.get(file);
+      out.add(new FileCounts(file, f.site(), f.delivery(), table, checksum.get(file), f.bytes(), c[0],
+          c[1] + c[2] + c[3], c[1], c[2], c[3]));
+    });
+    return out;
+  }
+
+  /** Fails (exit 3) before anything is written when a site's quarantined share exceeds the limit. */
+  private void enforceQuarantineGate(List<FileCounts> files) {
+    Map<String, long[]> perSite = new LinkedHashMap<>();
+    for (FileCounts f : files) {
+      long[] s = perSite.computeIfAbsent(f.site(), k -> new long[2]);
+      s[0] += f.quarantined();
+      s[1] += f.records();
+    }
+    List<String> failing = new ArrayList<>();
+    perSite.forEach((site, s) -> {
+      double share = s[1] == 0 ? 0 : (double) s[0] / s[1];
+      if (share > maxQuarantineShare) {
+        failing.add(String.format("%s: %d of %d records quarantined (%.1f%%)", site, s[0], s[1], 100 * share));
+      }
+    });
+    if (!failing.isEmpty()) {
+      throw new DataQualityException("quarantine share above quality.max_quarantine_share = "
+          + maxQuarantineShare + " for " + String.join("; ", failing)
+          + ". Nothing was published. Inspect the quarantine reasons with `validate-config` or raise the threshold.");
+    }
+  }
+
+  private static List<Column> lineage(Column run) {
+    return List.of(col("source_file"), col("source_row"), col("delivery"), run);
+  }
+
+  private static Dataset<Row> quarantined(Dataset<Row> classified, String table, Column run) {
+    return classified.filter(col("status").equalTo(RecordClassifier.QUARANTINED))
+        .select(col("site"), lit(table).as("table"), col("source_file"), col("source_row"), col("delivery"),
+            col("reasons"), col("raw_line"), run);
+  }
+
+  private static Dataset<Row> fieldIssues(Dataset<Row> accepted, String table, Column run) {
+    return accepted.select(col("site"), lit(table).as("table"), col("source_file"), col("source_row"),
+            col("delivery"), explode(col("issues")).as("i"), run)
+        .selectExpr("site", "table", "source_file", "source_row", "delivery", "i.field AS field",
+            "i.source_column AS source_column", "i.raw_value AS raw_value", "i.reason AS reason", "run_id");
+  }
+
+  private static void write(Dataset<Row> ds, String path, boolean partitionBySite) {
+    var w = ds.write().mode(SaveMode.Overwrite);
+    if (partitionBySite) {
+      w = w.partitionBy("site");
+    }
+    w.parquet(path);
+  }
+}

@@ -1,0 +1,76 @@
+package org.rupture.pipeline.ingest;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_set;
+import static org.apache.spark.sql.functions.concat_ws;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.xxhash64;
+
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.expressions.WindowSpec;
+
+/**
+ * Gives every record exactly one status (SPEC section 4, "Nothing is lost"):
+ * {@code accepted}, {@code quarantined} (reasons non-empty, or a conflicting duplicate within the
+ * latest delivery: {@code DUPLICATE_CONFLICT}) or {@code superseded} (an earlier delivery of the key:
+ * {@code SUPERSEDED_BY_LATER_DELIVERY}; an identical copy within one delivery: {@code DUPLICATE_IDENTICAL}).
+ * File summary records get status {@code file}. One window over the key does it in one shuffle;
+ * records that cannot be keyed get a unique key of their own so they pass through untouched.
+ */
+public final class RecordClassifier {
+  public static final String ACCEPTED = "accepted";
+  public static final String QUARANTINED = "quarantined";
+  public static final String SUPERSEDED = "superseded";
+  public static final String FILE = "file";
+
+  private RecordClassifier() {}
+
+  /**
+   * @param rules output of the rules: {@code reasons}, lineage, and the canonical columns
+   * @param keys the canonical key columns (e.g. site, patient_key, session_number, rater)
+   * @param content the canonical value columns that decide whether two copies are identical
+   */
+  public static Dataset<Row> classify(Dataset<Row> rules, List<String> keys, List<String> content) {
+    Column keyable = col("record_type").equalTo(StagedRows.DATA).and(size(col("reasons")).equalTo(0));
+    Column key = when(keyable, concat_ws("\u0001", keys.stream().map(k -> col(k).cast("string")).toArray(Column[]::new)))
+        .otherwise(concat_ws("\u0001", lit("#"), col("record_type"), col("source_file"), col("source_row").cast("string")));
+    Dataset<Row> withKey = rules.withColumn("dedup_key", key)
+        .withColumn("content_hash", xxhash64(content.stream().map(c -> col(c)).toArray(Column[]::new)));
+    WindowSpec byKey = Window.partitionBy("dedup_key");
+    WindowSpec byKeyAndDelivery = Window.partitionBy("dedup_key", "delivery").orderBy("source_file", "source_row");
+    Column latest = max("delivery").over(byKey);
+    Column variants = size(collect_set(when(col("delivery").equalTo(latest), col("content_hash"))).over(byKey));
+    Column copy = row_number().over(byKeyAndDelivery);
+    Dataset<Row> w = withKey
+        .withColumn("latest_delivery", latest)
+        .withColumn("variants", variants)
+        .withColumn("copy", copy);
+    Column status = when(col("record_type").notEqual(StagedRows.DATA), lit(FILE))
+        .when(size(col("reasons")).gt(0), lit(QUARANTINED))
+        .when(col("delivery").lt(col("latest_delivery")), lit(SUPERSEDED))
+        .when(col("variants").gt(1), lit(QUARANTINED))
+        .when(col("copy").gt(1), lit(SUPERSEDED))
+        .otherwise(lit(ACCEPTED));
+    Column reasons = when(col("record_type").notEqual(StagedRows.DATA), col("reasons"))
+        .when(size(col("reasons")).gt(0), col("reasons"))
+        .when(col("delivery").lt(col("latest_delivery")), functions_array("SUPERSEDED_BY_LATER_DELIVERY"))
+        .when(col("variants").gt(1), functions_array("DUPLICATE_CONFLICT"))
+        .when(col("copy").gt(1), functions_array("DUPLICATE_IDENTICAL"))
+        .otherwise(col("reasons"));
+    return w.withColumn("status", status)
+        .withColumn("reasons", reasons)
+        .drop("dedup_key", "content_hash", "latest_delivery", "variants", "copy");
+  }
+
+  private static Column functions_array(String reason) {
+    return org.apache.spark.sql.functions.array(lit(reason));
+  }
+}

@@ -1,0 +1,116 @@
+package org.rupture.pipeline.job;
+
+import java.io.PrintStream;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.apache.spark.sql.SparkSession;
+import org.rupture.pipeline.config.PipelineConfig;
+import org.rupture.pipeline.config.SiteMapping;
+import org.rupture.pipeline.curated.CuratedLayout;
+import org.rupture.pipeline.ingest.HeaderCheck;
+import org.rupture.pipeline.ingest.IngestResult;
+import org.rupture.pipeline.ingest.IngestStage;
+import org.rupture.pipeline.ingest.KeyHasher;
+import org.rupture.pipeline.ingest.LandingInventory;
+import org.rupture.pipeline.ingest.LandingScanner;
+import org.rupture.pipeline.ingest.SecretResolver;
+import org.rupture.pipeline.report.ManifestWriter;
+
+/**
+ * The job's actions (ingest, analyze, run, validate-config) over one resolved configuration. Each
+ * returns a typed result; the CLI only parses arguments and maps outcomes to exit codes.
+ */
+public final class PipelineJob {
+  private static final Logger LOG = LogManager.getLogger(PipelineJob.class);
+
+  private final PipelineConfig config;
+  private final PrintStream out;
+  private final String runId;
+  private final Instant started = Instant.now();
+
+  public PipelineJob(PipelineConfig config, PrintStream out) {
+    this.config = config;
+    this.out = out;
+    this.runId = config.runId() != null ? config.runId()
+        : DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(started);
+  }
+
+  public String runId() {
+    return runId;
+  }
+
+  /** Checks every mapping against its files' headers without starting Spark. */
+  public LandingInventory validate(Configuration hadoopConf) {
+    LandingInventory inventory = LandingScanner.scan(hadoopConf, config.input(), config.mappings());
+    HeaderCheck.require(inventory, byId(), hadoopConf);
+    return inventory;
+  }
+
+  /** Landing to curated Parquet, quarantine and manifest. */
+  public IngestResult ingest(SparkSession spark, StageTimings timings) {
+    Configuration hadoopConf = spark.sparkContext().hadoopConfiguration();
+    SecretResolver.Secret secret = SecretResolver.resolve(config, hadoopConf, System::getenv);
+    if (secret.demo()) {
+      System.err.println("WARNING: using the built-in DEMO secret for patient/therapist keys. Keys are NOT "
+          + "private. Set " + config.privacy().secretEnv() + " for real data.");
+    }
+    LandingInventory inventory = LandingScanner.scan(hadoopConf, config.input(), config.mappings());
+    reportUnclaimed(inventory);
+    CuratedLayout layout = new CuratedLayout(config.output());
+    IngestStage stage = new IngestStage(spark, config.mappings(), new KeyHasher(secret.bytes()), runId,
+        config.quality().maxQuarantineShare());
+    IngestResult result = timings.time("ingest", () -> stage.run(inventory, layout), IngestResult::sessionRows,
+        r -> String.format("%d files, %d patients, %d quarantined, %d field issues", r.files().size(),
+            r.patientRows(), r.quarantined(), r.fieldIssues()));
+    writeManifest(spark, result, timings, secret.demo());
+    return result;
+  }
+
+  /** Ingest, then (once the analysis stage lands) analysis; one manifest for the run. */
+  public IngestResult run(SparkSession spark, StageTimings timings) {
+    return ingest(spark, timings);
+  }
+
+  /** Curated to results. */
+  public void analyze(SparkSession spark, StageTimings timings) {
+    throw new UnsupportedOperationException("the analysis stage is not available yet");
+  }
+
+  private void writeManifest(SparkSession spark, IngestResult result, StageTimings timings, boolean demo) {
+    ManifestWriter.RunInfo info = new ManifestWriter.RunInfo(runId, started, config.configFile(),
+        config.configHash(), config.input(), config.output(), spark.version(), demo);
+    ManifestWriter.write(ManifestWriter.build(info, result, timings.stages()),
+        new CuratedLayout(config.output()).manifest(), spark.sparkContext().hadoopConfiguration());
+  }
+
+  private void reportUnclaimed(LandingInventory inventory) {
+    for (String site : inventory.unmappedSites()) {
+      System.err.println("WARNING: site folder '" + site + "' is claimed by no mapping in " + config.sitesDir()
+          + "; its files are not ingested (add conf/sites/" + site + ".yaml)");
+    }
+    for (String file : inventory.unclaimedFiles()) {
+      LOG.warn("file {} matches no sessions/patients pattern of its site's mapping; not ingested", file);
+    }
+    if (!inventory.unclaimedFiles().isEmpty()) {
+      System.err.println("WARNING: " + inventory.unclaimedFiles().size()
+          + " landed file(s) match no file pattern; listed in manifest.json under unclaimed_files");
+    }
+  }
+
+  private Map<String, SiteMapping> byId() {
+    Map<String, SiteMapping> m = new HashMap<>();
+    config.mappings().forEach(x -> m.put(x.id(), x));
+    return m;
+  }
+
+  public List<SiteMapping> mappings() {
+    return config.mappings();
+  }
+}

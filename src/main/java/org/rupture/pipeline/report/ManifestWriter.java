@@ -1,0 +1,105 @@
+package org.rupture.pipeline.report;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.rupture.pipeline.ingest.FileCounts;
+import org.rupture.pipeline.ingest.IngestResult;
+import org.rupture.pipeline.job.StageTimings;
+
+/**
+ * Writes {@code manifest.json} (SPEC section 8): run id, config hash, software and Spark versions,
+ * per input file its checksum and reconciled counts, and per stage its duration and rows.
+ */
+public final class ManifestWriter {
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private ManifestWriter() {}
+
+  /** Facts about the run that are not stage results. */
+  public record RunInfo(String runId, Instant started, String configFile, String configHash, String input,
+      String output, String sparkVersion, boolean demoSecret) {}
+
+  public static ObjectNode build(RunInfo info, IngestResult ingest, List<StageTimings.Stage> stages) {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("run_id", info.runId());
+    root.put("started_at", info.started().toString());
+    root.put("finished_at", Instant.now().toString());
+    root.put("config_file", info.configFile());
+    root.put("config_hash", info.configHash());
+    ObjectNode sw = root.putObject("software");
+    sw.put("name", "rupture-pipeline");
+    sw.put("version", version());
+    sw.put("spark_version", info.sparkVersion());
+    sw.put("java_version", System.getProperty("java.version"));
+    root.put("input", info.input());
+    root.put("output", info.output());
+    root.put("demo_secret", info.demoSecret());
+    if (ingest != null) {
+      ArrayNode files = root.putArray("files");
+      for (FileCounts f : ingest.files()) {
+        ObjectNode n = files.addObject();
+        n.put("file", f.file());
+        n.put("site", f.site());
+        n.put("delivery", f.delivery());
+        n.put("table", f.table());
+        n.put("sha256", f.checksum());
+        n.put("bytes", f.bytes());
+        n.put("rows_read", f.rowsRead());
+        n.put("records", f.records());
+        n.put("accepted", f.accepted());
+        n.put("quarantined", f.quarantined());
+        n.put("superseded", f.superseded());
+        n.put("reconciled", f.reconciles());
+      }
+      ObjectNode totals = root.putObject("totals");
+      totals.put("rows_read", ingest.files().stream().mapToLong(FileCounts::rowsRead).sum());
+      totals.put("records", ingest.recordsRead());
+      totals.put("accepted", ingest.files().stream().mapToLong(FileCounts::accepted).sum());
+      totals.put("quarantined", ingest.quarantined());
+      totals.put("superseded", ingest.files().stream().mapToLong(FileCounts::superseded).sum());
+      totals.put("session_ratings", ingest.sessionRows());
+      totals.put("patients", ingest.patientRows());
+      totals.put("outcomes", ingest.outcomeRows());
+      totals.put("field_issues", ingest.fieldIssues());
+      ingest.unmappedSites().forEach(root.putArray("unmapped_sites")::add);
+      ingest.unclaimedFiles().forEach(root.putArray("unclaimed_files")::add);
+    }
+    ArrayNode st = root.putArray("stages");
+    for (StageTimings.Stage s : stages) {
+      ObjectNode n = st.addObject();
+      n.put("name", s.name());
+      n.put("seconds", Math.round(s.seconds() * 1000) / 1000.0);
+      n.put("rows", s.rows());
+    }
+    return root;
+  }
+
+  public static void write(ObjectNode manifest, String path, Configuration hadoopConf) {
+    try {
+      Path p = new Path(path);
+      FileSystem fs = p.getFileSystem(hadoopConf);
+      try (OutputStream out = fs.create(p, true)) {
+        out.write(JSON.writeValueAsString(manifest).getBytes(StandardCharsets.UTF_8));
+        out.write('\n');
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the manifest " + path, e);
+    }
+  }
+
+  public static String version() {
+    String v = ManifestWriter.class.getPackage().getImplementationVersion();
+    return v == null ? "dev" : v;
+  }
+}
