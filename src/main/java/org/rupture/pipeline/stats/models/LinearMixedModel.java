@@ -31,7 +31,10 @@ import org.rupture.pipeline.stats.StatisticsException;
  * Woodbury identity, which needs only each group's X'X, X'y and y'y.
  */
 public final class LinearMixedModel {
-  /** Brent's relative tolerance on theta; the criterion is flat at the optimum, so this is far below 1e-5 in it. */
+  /**
+   * Brent's tolerances on theta. In double precision the criterion only resolves theta to about
+   * 1e-7 (it is flat to within one ulp there, in lme4 too); tighter settings just stop at that floor.
+   */
   private static final double THETA_RELATIVE_TOLERANCE = 1e-12;
   private static final double THETA_ABSOLUTE_TOLERANCE = 1e-14;
   /** BOBYQA's final trust-region radius for two relative standard deviations. */
