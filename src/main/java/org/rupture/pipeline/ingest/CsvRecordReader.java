@@ -94,11 +94,7 @@ public final class CsvRecordReader implements AutoCloseable {
           if (more != null) {
             pushedBack.push(more);
           }
-          // Unclosed quote: report the opening line alone, re-read the lines after it.
-          for (int k = consumed.size() - 1; k >= 1; k--) {
-            pushedBack.push(consumed.get(k));
-          }
-          return new RawRecord(start.number, start.text, null, Reason.MALFORMED_QUOTING);
+          return malformed(start, consumed);
         }
         consumed.add(more);
         field.append('\n');
@@ -138,8 +134,12 @@ public final class CsvRecordReader implements AutoCloseable {
     }
   }
 
+  /** Reports the opening line alone and re-reads any lines a bad quote pulled in. */
   private RawRecord malformed(PhysicalLine start, List<PhysicalLine> consumed) {
-    return new RawRecord(start.number, joinRaw(consumed), null, Reason.MALFORMED_QUOTING);
+    for (int k = consumed.size() - 1; k >= 1; k--) {
+      pushedBack.push(consumed.get(k));
+    }
+    return new RawRecord(start.number, start.text, null, Reason.MALFORMED_QUOTING);
   }
 
   private static String joinRaw(List<PhysicalLine> lines) {

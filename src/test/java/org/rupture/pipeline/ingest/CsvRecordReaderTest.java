@@ -1,0 +1,85 @@
+package org.rupture.pipeline.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class CsvRecordReaderTest {
+
+  private static List<CsvRecordReader.RawRecord> read(byte[] bytes, Charset cs, char delimiter) throws IOException {
+    List<CsvRecordReader.RawRecord> out = new ArrayList<>();
+    try (CsvRecordReader r = new CsvRecordReader(new ByteArrayInputStream(bytes), cs, delimiter, '"')) {
+      CsvRecordReader.RawRecord rec;
+      while ((rec = r.next()) != null) {
+        out.add(rec);
+      }
+    }
+    return out;
+  }
+
+  private static List<CsvRecordReader.RawRecord> read(String text) throws IOException {
+    return read(text.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8, ',');
+  }
+
+  @Test
+  void splitsQuotedFieldsWithDelimitersEscapedQuotesAndNewlines() throws IOException {
+    var recs = read("a,b,c\r\n1,\"x, \"\"y\"\"\",\"two\nlines\"\n2,,z\n");
+    assertEquals(3, recs.size());
+    assertEquals(List.of("1", "x, \"y\"", "two\nlines"), recs.get(1).fields());
+    assertEquals(2, recs.get(1).line());
+    assertEquals(4, recs.get(2).line());
+    assertEquals(List.of("2", "", "z"), recs.get(2).fields());
+  }
+
+  @Test
+  void stripsUtf8ByteOrderMark() throws IOException {
+    byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+    byte[] body = "pid,x\n1,2\n".getBytes(StandardCharsets.UTF_8);
+    byte[] all = new byte[bom.length + body.length];
+    System.arraycopy(bom, 0, all, 0, 3);
+    System.arraycopy(body, 0, all, 3, body.length);
+    assertEquals("pid", read(all, StandardCharsets.UTF_8, ',').get(0).fields().get(0));
+  }
+
+  @Test
+  void unclosedQuoteQuarantinesOnlyItsLineAndReadingResumes() throws IOException {
+    var recs = read("a,b\n1,\"oops\n2,fine\n3,\"trunc");
+    assertEquals(4, recs.size());
+    assertEquals(CsvRecordReader.Reason.MALFORMED_QUOTING, recs.get(1).error());
+    assertEquals("1,\"oops", recs.get(1).raw());
+    assertEquals(List.of("2", "fine"), recs.get(2).fields());
+    assertEquals(3, recs.get(2).line());
+    assertEquals(CsvRecordReader.Reason.MALFORMED_QUOTING, recs.get(3).error());
+  }
+
+  @Test
+  void strayQuoteInsideUnquotedFieldIsMalformed() throws IOException {
+    var recs = read("a,b\n1,ab\"c\n2,\"x\"y\n");
+    assertEquals(CsvRecordReader.Reason.MALFORMED_QUOTING, recs.get(1).error());
+    assertEquals(CsvRecordReader.Reason.MALFORMED_QUOTING, recs.get(2).error());
+  }
+
+  @Test
+  void invalidBytesInDeclaredEncodingAreReportedPerLine() throws IOException {
+    byte[] latin1 = "a,b\nJos\u00e9,1\nok,2\n".getBytes(StandardCharsets.ISO_8859_1);
+    var recs = read(latin1, StandardCharsets.UTF_8, ',');
+    assertEquals(CsvRecordReader.Reason.BAD_ENCODING, recs.get(1).error());
+    assertNull(recs.get(2).error());
+    var ok = read(latin1, Charset.forName("windows-1252"), ',');
+    assertEquals("Jos\u00e9", ok.get(1).fields().get(0));
+  }
+
+  @Test
+  void blankLinesAreSkippedAndTruncatedLastLineIsKept() throws IOException {
+    var recs = read("a;b\n\n1;2\n3");
+    assertEquals(3, recs.size());
+    assertEquals(List.of("3"), read("a;b\n\n1;2\n3".getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8, ';').get(2).fields());
+  }
+}

@@ -1,0 +1,159 @@
+package org.rupture.pipeline.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rupture.pipeline.config.ConfigException;
+import org.rupture.pipeline.config.SiteMapping;
+import org.rupture.pipeline.config.SiteMappingLoader;
+import org.rupture.pipeline.curated.CuratedLayout;
+import org.rupture.pipeline.testing.SparkTestBase;
+
+/** Ingest on tiny inline exports: every bad-input case of issue 2 ends accepted, quarantined or superseded. */
+class IngestStageTest extends SparkTestBase {
+  static final String MAPPING = """
+      site: alpha
+      dialect: {delimiter: ",", encoding: UTF-8, date_formats: [yyyy-MM-dd]}
+      missing_codes: ["", "NA", "-99"]
+      drop_columns: [email]
+      sessions:
+        files: "sessions*.csv"
+        columns: {patient: pid, therapist: tid, rater: rater, session_number: session, session_date: date,
+                  rupture_present: rupture, rupture_intensity: intensity, rupture_resolution: resolution,
+                  session_quality: quality}
+        rater_codes: {P: patient, T: therapist}
+        yes_no: {"yes": ["1", "yes"], "no": ["0", "no"]}
+        scales: {rupture_intensity: [0, 4], rupture_resolution: [1, 5], session_quality: [1, 5]}
+        alliance: {items: [w1, w2, w3, w4], scale: [1, 5], reverse: [w4], min_items: 3}
+      patients:
+        files: "patients*.csv"
+        columns: {patient: pid, therapist: tid, treatment: arm, dropout: dropout, sessions_attended: n, training_phase: phase}
+        treatment_codes: {"1": CBT, "2": BRT}
+        dropout_codes: {"yes": ["1"], "no": ["0"]}
+        training_phase_codes: {pre: ["pre"], post: ["post"]}
+        outcomes:
+          - {measure: IIP, baseline: iip0, termination: iip1, direction: lower_is_better, range: [0, 4]}
+      """;
+  static final String HEADER = "pid,tid,rater,session,date,rupture,intensity,resolution,quality,w1,w2,w3,w4";
+  static final String PATIENT_HEADER = "pid,tid,arm,dropout,n,phase,iip0,iip1,email";
+
+  @TempDir Path dir;
+
+  private Path write(String rel, String text) throws IOException {
+    return write(rel, text, StandardCharsets.UTF_8);
+  }
+
+  private Path write(String rel, String text, Charset cs) throws IOException {
+    Path p = dir.resolve("landing").resolve(rel);
+    Files.createDirectories(p.getParent());
+    Files.write(p, text.getBytes(cs));
+    return p;
+  }
+
+  private List<SiteMapping> mappings() throws IOException {
+    Path sites = dir.resolve("sites");
+    Files.createDirectories(sites);
+    Files.writeString(sites.resolve("alpha.yaml"), MAPPING);
+    return SiteMappingLoader.loadAll(sites);
+  }
+
+  private IngestResult ingest(double maxShare) throws IOException {
+    List<SiteMapping> m = mappings();
+    LandingInventory inv = LandingScanner.scan(spark().sparkContext().hadoopConfiguration(),
+        dir.resolve("landing").toString(), m);
+    IngestStage stage = new IngestStage(spark(), m, new KeyHasher("0123456789abcdef-test".getBytes()), "r1", maxShare);
+    return stage.run(inv, new CuratedLayout(dir.resolve("out").toString()));
+  }
+
+  private Map<String, FileCounts> byFile(IngestResult r) {
+    return r.files().stream().collect(Collectors.toMap(FileCounts::file, f -> f));
+  }
+
+  private List<Row> quarantine() {
+    return spark().read().parquet(dir.resolve("out/restricted/quarantine").toString())
+        .orderBy("source_file", "source_row").collectAsList();
+  }
+
+  @Test
+  void everyRowEndsExactlyOnceAndBadRowsCarryPreciseReasons() throws IOException {
+    write("alpha/2026-01-01/sessions.csv", String.join("\n", HEADER,
+        "p1,t1,P,1,2026-01-05,1,2,4,4,5,5,4,1",        // 1 ok
+        "p1,t1,T,1,2026-01-05,0,,,5,5,5,5,1",          // 2 ok, no rupture
+        "p1,t1,P,2,05/01/2026,yes,x,9,3,4,4,4,2",      // 3 bad date, non-numeric intensity, resolution out of range
+        "p1,t1,X,3,2026-01-07,1,2,3,3,4,4,4,2",        // 4 unknown rater -> quarantine
+        "p1,t1,P,0,2026-01-07,1,2,3,3,4,4,4,2",        // 5 session 0 -> quarantine
+        "p1,t1,P,-2,2026-01-07,1,2,3,3,4,4,4,2",       // 6 negative session -> quarantine
+        "NA,t1,P,4,2026-01-07,1,2,3,3,4,4,4,2",        // 7 missing patient -> quarantine
+        "p2,t1,P,1,2026-01-07,1,2,3",                  // 8 wrong column count -> quarantine
+        "p2,t1,P,2,2026-01-07,\"1,2,3,3,4,4,4,2",      // 9 malformed quoting -> quarantine
+        "p2,t1,P,3,2026-01-07,maybe,2,3,3,4,4,-99,2",  // 10 unknown yes/no code; missing item
+        "p2,t1,P,4,2026-01-07,0,3,3,3,4,4,4,2",        // 11 intensity given with no rupture
+        "p3,t1,P,1,2026-01-07,1,2,3,3,4,4,4,2",        // 12 conflicting duplicate of 13
+        "p3,t1,P,1,2026-01-07,1,4,3,3,4,4,4,2",        // 13
+        "p4,t1,P,1,2026-01-07,1,2,3,3,4,4,4,2",        // 14 identical duplicate of 15
+        "p4,t1,P,1,2026-01-07,1,2,3,3,4,4,4,2",        // 15
+        "p5,t1,P,1,2026-01-07,1,2,3,3,4,4,4,2"));      // 16 truncated last line without newline: still whole
+    write("alpha/2026-01-01/patients.csv", String.join("\n", PATIENT_HEADER,
+        "p1,t1,1,0,12,pre,2.5,1.5,a@example.org",
+        "p2,t1,9,1,3,post,2.0,7,b@example.org",        // unknown treatment; termination out of range
+        "p3,t1,2,0,x,later,1.0,1.0,c@example.org",     // sessions not numeric; unknown phase
+        "") + "\n");
+    IngestResult r = ingest(1.0);
+    FileCounts s = byFile(r).get("alpha/2026-01-01/sessions.csv");
+    assertEquals(16, s.rowsRead());
+    assertEquals(16, s.records());
+    assertEquals(8, s.quarantined());
+    assertEquals(1, s.superseded());
+    assertEquals(7, s.accepted());
+    assertTrue(s.reconciles());
+    FileCounts p = byFile(r).get("alpha/2026-01-01/patients.csv");
+    assertEquals(3, p.accepted());
+    assertTrue(p.reconciles());
+
+    Map<Long, String> reasons = quarantine().stream()
+        .filter(q -> q.getAs("table").equals("session_ratings"))
+        .collect(Collectors.toMap(q -> q.<Long>getAs("source_row"), q -> String.join("+", q.<String>getList(q.fieldIndex("reasons")))));
+    assertEquals(Map.of(4L, "UNKNOWN_RATER", 5L, "BAD_SESSION_NUMBER", 6L, "BAD_SESSION_NUMBER", 7L, "MISSING_PATIENT",
+        8L, "WRONG_FIELD_COUNT", 9L, "MALFORMED_QUOTING", 12L, "DUPLICATE_CONFLICT", 13L, "DUPLICATE_CONFLICT"), reasons);
+
+    Row first = spark().read().parquet(dir.resolve("out/curated/session_ratings").toString())
+        .filter("source_row = 1").first();
+    assertEquals(3.0, first.<Double>getAs("rupture_intensity"), 1e-12);   // 2 on 0-4 -> 1-5
+    assertEquals(4.0, first.<Double>getAs("rupture_resolution"), 1e-12);
+    assertEquals(6.625, first.<Double>getAs("alliance"), 1e-12);          // items 5,5,4 and reversed 1 -> 5 on 1-5
+    assertEquals("patient", first.getAs("rater"));
+    assertEquals(java.sql.Date.valueOf("2026-01-05"), first.getAs("session_date"));
+
+    Map<String, String> issues = spark().read().parquet(dir.resolve("out/restricted/field_issues").toString())
+        .collectAsList().stream().collect(Collectors.toMap(
+            i -> i.<Long>getAs("source_row") + ":" + i.getAs("field") + ":" + i.getAs("raw_value"),
+            i -> i.<String>getAs("reason"), (a, b) -> a + "," + b));
+    assertEquals("BAD_DATE", issues.get("3:session_date:05/01/2026"));
+    assertEquals("NOT_NUMERIC", issues.get("3:rupture_intensity:x"));
+    assertEquals("OUT_OF_RANGE", issues.get("3:rupture_resolution:9"));
+    assertEquals("UNKNOWN_CODE", issues.get("10:rupture_present:maybe"));
+    assertEquals("NO_RUPTURE", issues.get("11:rupture_intensity:3"));
+    assertEquals("UNKNOWN_CODE", issues.get("2:treatment:9"));
+    assertEquals("OUT_OF_RANGE", issues.get("2:IIP_termination:7"));
+    assertEquals("NOT_NUMERIC", issues.get("3:sessions_attended:x"));
+    assertEquals("UNKNOWN_CODE", issues.get("3:training_phase:later"));
+    assertEquals(10, issues.size(), issues.toString());
+
+    List<Row> outcomes = spark().read().parquet(dir.resolve("out/curated/outcomes").toString())
+        .orderBy("patient_key", "timepoint").collectAsList();
+    assertEquals(5, outcomes.size(), "p1 both, p2 baseline only (termination out of range), p3 both");
+  }
+}
