@@ -21,6 +21,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
@@ -101,7 +102,7 @@ public final class IngestStage {
           .filter(col("score").isNotNull())
           .select(col("site"), col("patient_key"), col("measure"), col("timepoint"), col("score"),
               col("direction"), col("source_file"), col("source_row"), col("delivery"), run);
-      write(outcomes, out.outcomes(), true);
+      long outcomeRows = write(outcomes, out.outcomes(), true);
 
       Dataset<Row> quarantine = quarantined(sessions, "session_ratings", run)
           .unionByName(quarantined(patients, "patients", run));
@@ -109,14 +110,11 @@ public final class IngestStage {
 
       Dataset<Row> issues = fieldIssues(acceptedSessions, "session_ratings", run)
           .unionByName(fieldIssues(acceptedPatients, "patients", run));
-      write(issues, out.fieldIssues(), false);
+      long issueRows = write(issues, out.fieldIssues(), false);
 
       long sessionRows = files.stream().filter(f -> f.table().equals("session_ratings")).mapToLong(FileCounts::accepted).sum();
       long patientRows = files.stream().filter(f -> f.table().equals("patients")).mapToLong(FileCounts::accepted).sum();
       long quarantinedRows = files.stream().mapToLong(FileCounts::quarantined).sum();
-      Dataset<Row> written = spark.read().parquet(out.outcomes());
-      long outcomeRows = written.count();
-      long issueRows = spark.read().parquet(out.fieldIssues()).count();
       return new IngestResult(files, sessionRows, patientRows, outcomeRows, quarantinedRows, issueRows,
           inventory.unmappedSites(), inventory.unclaimedFiles());
     } finally {
@@ -210,11 +208,27 @@ public final class IngestStage {
             "i.source_column AS source_column", "i.raw_value AS raw_value", "i.reason AS reason", "run_id");
   }
 
-  private static void write(Dataset<Row> ds, String path, boolean partitionBySite) {
-    var w = ds.write().mode(SaveMode.Overwrite);
+  /**
+   * Writes a table and returns its row count, observed during the write (no second pass). An empty
+   * partitioned table is rewritten unpartitioned so that it still carries its schema for readers.
+   */
+  private static long write(Dataset<Row> ds, String path, boolean partitionBySite) {
+    Observation rows = new Observation("rows:" + path);
+    var w = ds.observe(rows, count(lit(1)).as("n")).write().mode(SaveMode.Overwrite);
     if (partitionBySite) {
       w = w.partitionBy("site");
     }
     w.parquet(path);
+    long n;
+    try {
+      n = ((Number) rows.getAsJava().get("n")).longValue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while writing " + path, e);
+    }
+    if (n == 0 && partitionBySite) {
+      ds.limit(0).write().mode(SaveMode.Overwrite).parquet(path);
+    }
+    return n;
   }
 }

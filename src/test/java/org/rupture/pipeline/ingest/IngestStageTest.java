@@ -156,4 +156,51 @@ class IngestStageTest extends SparkTestBase {
         .orderBy("patient_key", "timepoint").collectAsList();
     assertEquals(5, outcomes.size(), "p1 both, p2 baseline only (termination out of range), p3 both");
   }
+
+  @Test
+  void laterDeliveriesSupersedeAndEmptyOrMisencodedFilesReconcile() throws IOException {
+    String rows = String.join("\n", HEADER,
+        "p1,t1,P,1,2026-01-05,1,2,4,4,5,5,4,1",
+        "p1,t1,P,2,2026-01-12,0,,,4,5,5,4,1") + "\n";
+    write("alpha/2026-01-01/sessions.csv", rows);
+    write("alpha/2026-02-01/sessions.csv", rows.replace("p1,t1,P,2,2026-01-12,0", "p1,t1,P,2,2026-01-12,1"));
+    write("alpha/2026-02-01/sessions_empty.csv", "");
+    write("alpha/2026-02-01/sessions_header_only.csv", HEADER + "\n");
+    write("alpha/2026-02-01/sessions_latin1.csv", HEADER + "\nJos\u00e9,t1,P,1,2026-01-05,1,2,4,4,5,5,4,1\n",
+        StandardCharsets.ISO_8859_1);
+    write("alpha/2026-02-01/notes.txt", "not an export");
+    IngestResult r = ingest(1.0);
+    Map<String, FileCounts> f = byFile(r);
+    assertEquals(2, f.get("alpha/2026-01-01/sessions.csv").superseded());
+    assertEquals(2, f.get("alpha/2026-02-01/sessions.csv").accepted());
+    assertEquals(0, f.get("alpha/2026-02-01/sessions_empty.csv").records());
+    assertEquals(0, f.get("alpha/2026-02-01/sessions_header_only.csv").records());
+    assertEquals(1, f.get("alpha/2026-02-01/sessions_latin1.csv").quarantined());
+    assertTrue(r.files().stream().allMatch(FileCounts::reconciles));
+    assertTrue(r.files().stream().allMatch(x -> x.checksum() != null && x.checksum().length() == 64));
+    assertEquals(List.of("alpha/2026-02-01/notes.txt"), r.unclaimedFiles());
+    Row latest = spark().read().parquet(dir.resolve("out/curated/session_ratings").toString())
+        .filter("session_number = 2").first();
+    assertEquals(Boolean.TRUE, latest.getAs("rupture_present"));
+    assertEquals("2026-02-01", latest.getAs("delivery"));
+    assertEquals("BAD_ENCODING", quarantine().get(0).<String>getList(quarantine().get(0).fieldIndex("reasons")).get(0));
+  }
+
+  @Test
+  void quarantineGateRejectsTheRunAndPublishesNothing() throws IOException {
+    write("alpha/2026-01-01/sessions.csv", String.join("\n", HEADER,
+        "p1,t1,P,1,2026-01-05,1,2,4,4,5,5,4,1",
+        "p1,t1,Q,2,2026-01-05,1,2,4,4,5,5,4,1") + "\n");
+    DataQualityException e = assertThrows(DataQualityException.class, () -> ingest(0.2));
+    assertTrue(e.getMessage().contains("alpha: 1 of 2 records quarantined (50.0%)"), e.getMessage());
+    assertTrue(Files.notExists(dir.resolve("out")), "nothing may be written when the gate fails");
+  }
+
+  @Test
+  void mappedColumnMissingFromHeaderFailsBeforeSparkWithKeyAndHint() throws IOException {
+    write("alpha/2026-01-01/sessions.csv", HEADER.replace("intensity", "intensty") + "\n");
+    ConfigException e = assertThrows(ConfigException.class, () -> ingest(1.0));
+    assertTrue(e.getMessage().contains("sessions.columns.rupture_intensity: column 'intensity' is not in the header; "
+        + "did you mean 'intensty'? (in alpha/2026-01-01/sessions.csv)"), e.getMessage());
+  }
 }
