@@ -1,0 +1,105 @@
+package org.rupture.pipeline.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Config mistakes fail before Spark starts, naming the file, the key and the fix. */
+class SiteMappingLoaderTest {
+  static final String PROFILE = """
+      dialect: {delimiter: ";", decimal: ",", encoding: windows-1252, date_formats: [dd.MM.yyyy]}
+      missing_codes: ["", "-99"]
+      sessions:
+        files: "psq_*.csv"
+        layout: wide
+        session_column_pattern: "{field}_s{session}"
+        columns: {patient: pid, rater: rater, rupture_present: rup, rupture_intensity: int}
+        rater_codes: {P: patient, T: therapist}
+        scales: {rupture_intensity: [0, 4]}
+      """;
+
+  @TempDir Path dir;
+
+  private Path write(String name, String yaml) throws IOException {
+    Path p = dir.resolve(name);
+    Files.createDirectories(p.getParent());
+    Files.writeString(p, yaml);
+    return p;
+  }
+
+  private ConfigException failure(String yaml) throws IOException {
+    write("site.yaml", yaml);
+    return assertThrows(ConfigException.class, () -> SiteMappingLoader.loadAll(dir));
+  }
+
+  @Test
+  void profilesMergeMapsKeyByKeyAndMappingsOverrideOnlyWhatDiffers() throws IOException {
+    write("profiles/wide.yaml", PROFILE);
+    write("clinics.yaml", """
+        site_pattern: "clinic-*"
+        extends: profiles/wide.yaml
+        sessions:
+          scales: {rupture_intensity: [1, 5]}
+        """);
+    List<SiteMapping> all = SiteMappingLoader.loadAll(dir);
+    assertEquals(1, all.size());
+    SiteMapping m = all.get(0);
+    assertTrue(m.claims("clinic-042"));
+    assertEquals(';', m.dialect().delimiter());
+    assertEquals(',', m.dialect().decimal());
+    assertEquals(SiteMapping.Layout.WIDE, m.sessions().layout());
+    assertEquals(1.0, m.sessions().scales().get("rupture_intensity")[0]);
+    assertEquals("int_s3", m.sessions().column("rupture_intensity", 3));
+  }
+
+  @Test
+  void unknownKeySuggestsTheNearestOne() throws IOException {
+    ConfigException e = failure("site: a\nsessions: {files: x.csv, colums: {patient: p}}\n");
+    assertTrue(e.getMessage().contains("site.yaml at 'sessions.colums': unknown key; did you mean 'columns'?"), e.getMessage());
+  }
+
+  @Test
+  void badScaleNamesKeyAndExpectedForm() throws IOException {
+    ConfigException e = failure("site: a\nsessions: {files: x.csv, columns: {patient: p, rater: r, session_number: s, "
+        + "rupture_present: rp}, scales: {rupture_intensity: [4, 0]}}\n");
+    assertTrue(e.getMessage().contains("'sessions.scales.rupture_intensity': range [4.0, 0.0] must have min < max"), e.getMessage());
+  }
+
+  @Test
+  void missingFilePatternSaysWhatToAdd() throws IOException {
+    ConfigException e = failure("site: a\npatients: {columns: {patient: p}}\n");
+    assertTrue(e.getMessage().contains("'patients.files': missing; give a glob for the patient files"), e.getMessage());
+  }
+
+  @Test
+  void missingProfileAndCyclesAreReported() throws IOException {
+    assertTrue(failure("site: a\nextends: profiles/none.yaml\n").getMessage().contains("profile 'profiles/none.yaml' not found"));
+    write("profiles/x.yaml", "extends: profiles/y.yaml\n");
+    write("profiles/y.yaml", "extends: profiles/x.yaml\n");
+    assertTrue(failure("site: a\nextends: profiles/x.yaml\n").getMessage().contains("cycle"));
+  }
+
+  @Test
+  void twoMappingsClaimingOneSiteIsAnError() throws IOException {
+    String body = "sessions: {files: x.csv, columns: {patient: p, rater: r, session_number: s, rupture_present: rp}}\n";
+    write("a.yaml", "site: alpha\n" + body);
+    write("b.yaml", "sites: [alpha, beta]\n" + body);
+    ConfigException e = assertThrows(ConfigException.class, () -> SiteMappingLoader.loadAll(dir));
+    assertTrue(e.getMessage().contains("site 'alpha' is also claimed by"), e.getMessage());
+  }
+
+  @Test
+  void unknownRaterAndEncodingAreRejected() throws IOException {
+    assertTrue(failure("site: a\ndialect: {encoding: klingon}\nsessions: {files: x.csv, columns: {patient: p, rater: r, "
+        + "session_number: s, rupture_present: rp}}\n").getMessage().contains("unknown encoding 'klingon'"));
+    assertTrue(failure("site: a\nsessions: {files: x.csv, columns: {patient: p, rater: r, session_number: s, "
+        + "rupture_present: rp}, rater_codes: {P: client}}\n").getMessage().contains("maps to 'client'"));
+  }
+}
