@@ -10,14 +10,14 @@ import java.time.LocalDate;
  * (normal, standard deviation in brackets), so effects are heterogeneous across sites (tau^2 &gt; 0):
  * rupture log-odds intercept (0.35); therapist-minus-patient rupture log-odds +0.55 (0.15);
  * CBT-minus-other rupture log-odds -0.55 (0.15); improvement intercept (0.20 latent SD);
- * improvement slope on repair capacity +0.45 (0.10) and on intensity level -0.40 (0.10) per latent SD;
+ * improvement slope on repair capacity +0.45 (0.10) and on intensity level -0.60 (0.10) per latent SD;
  * direct training effect on improvement +0.45 (0.12); dropout log-odds intercept (0.30).
  * About {@value #PATIENTS_PER_THERAPIST} patients per therapist; {@value #IN_AFT_PROGRAM_SHARE} of
  * therapists take alliance-focused training (AFT) on a random day of the intake window, so their
  * patients are {@code pre} or {@code post}; the others' patients have no training phase.
  *
  * <p><b>Patients.</b> Treatment CBT/BRT/STDP with equal probability; latent rupture proneness N(0, 0.6),
- * intensity level N(0, 0.45), repair capacity N(0, 0.55) plus 0.25 when treated after the therapist's
+ * intensity level N(0, 0.6), repair capacity N(0, 0.55) plus 0.25 when treated after the therapist's
  * AFT. Dropout log-odds -1.2 + site - 0.7 x repair/SD + 0.4 x intensity/SD (about a quarter drop out,
  * attending 2 to sessions-1 sessions; completers attend all). Improvement (latent SD units) =
  * site intercept + slopes above + training + N(0, 1) - 0.3 for dropouts. Outcomes: IIP mean score 0-4
@@ -28,7 +28,7 @@ import java.time.LocalDate;
  * <p><b>Sessions</b> (weekly, sometimes fortnightly; both raters rate every attended session).
  * A shared session rupture latent N(0, 0.8); rater rupture log-odds = -0.7 + site + proneness +
  * (therapist shift) + (CBT shift) + session latent. When a rupture is rated: true intensity
- * 2.7 + intensity level + 0.25 x session latent + N(0, 0.75), true resolution 3.1 + repair -
+ * 2.7 + intensity level + 0.25 x session latent + N(0, 0.6), true resolution 3.1 + repair -
  * 0.25 x (intensity - 2.7) + N(0, 0.8), each rater reporting round(true + N(0, 0.4)) clipped to 1-5.
  * Session alliance (1-7) = rater level (patient N(5.1, 0.6), therapist 4.9 + half the patient's
  * deviation + N(0, 0.45)) + [rupture: -0.25 - 0.20 x (intensity - 3) + 0.20 x (resolution - 3)] +
@@ -59,7 +59,7 @@ final class CohortModel {
   static final double SITE_IMPROVEMENT_SD = 0.20;
   static final double REPAIR_SLOPE = 0.45;
   static final double REPAIR_SLOPE_SD = 0.10;
-  static final double INTENSITY_SLOPE = -0.40;
+  static final double INTENSITY_SLOPE = -0.60;
   static final double INTENSITY_SLOPE_SD = 0.10;
   static final double TRAINING_EFFECT = 0.45;
   static final double TRAINING_EFFECT_SD = 0.12;
@@ -67,7 +67,7 @@ final class CohortModel {
 
   // patient level
   static final double PRONENESS_SD = 0.6;
-  static final double INTENSITY_LEVEL_SD = 0.45;
+  static final double INTENSITY_LEVEL_SD = 0.6;
   static final double REPAIR_SD = 0.55;
   static final double AFT_REPAIR_GAIN = 0.25;
   static final double DROPOUT_INTERCEPT = -1.2;
@@ -80,7 +80,7 @@ final class CohortModel {
   static final double SESSION_RUPTURE_SD = 0.8;
   static final double RUPTURE_INTERCEPT = -0.7;
   static final double INTENSITY_MEAN = 2.7;
-  static final double INTENSITY_SESSION_SD = 0.75;
+  static final double INTENSITY_SESSION_SD = 0.6;
   static final double RESOLUTION_MEAN = 3.1;
   static final double RESOLUTION_PER_INTENSITY = -0.25;
   static final double RESOLUTION_SESSION_SD = 0.8;
