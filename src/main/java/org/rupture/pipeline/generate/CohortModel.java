@@ -6,35 +6,36 @@ import java.time.LocalDate;
  * The planted truth of the synthetic cohort: every parameter of the generating model, in one place,
  * so that a reader can tell which effects the pipeline should recover (see {@code literature.md}).
  *
- * <p><b>Sites.</b> Each site draws its own random intercepts and slopes around the fixed values below
- * (normal, standard deviation in brackets), so effects are heterogeneous across sites (tau^2 &gt; 0):
- * rupture log-odds intercept (0.35); therapist-minus-patient rupture log-odds +0.55 (0.15);
- * CBT-minus-other rupture log-odds -0.55 (0.15); improvement intercept (0.20 latent SD);
- * improvement slope on repair capacity +0.45 (0.10) and on intensity level -0.60 (0.10) per latent SD;
- * direct training effect on improvement +0.45 (0.12); dropout log-odds intercept (0.30).
+ * <p><b>Sites.</b> Each site draws its own random intercepts and slopes around the fixed values
+ * below (normal, standard deviation in brackets), so effects are heterogeneous across sites (tau^2
+ * &gt; 0): rupture log-odds intercept (0.35); therapist-minus-patient rupture log-odds +0.55
+ * (0.15); CBT-minus-other rupture log-odds -0.75 (0.15); improvement intercept (0.20 latent SD);
+ * improvement slope on repair capacity +0.45 (0.10) and on intensity level -0.60 (0.10) per latent
+ * SD; direct training effect on improvement +0.45 (0.12); dropout log-odds intercept (0.30).
  * About {@value #PATIENTS_PER_THERAPIST} patients per therapist; {@value #IN_AFT_PROGRAM_SHARE} of
  * therapists take alliance-focused training (AFT) on a random day of the intake window, so their
  * patients are {@code pre} or {@code post}; the others' patients have no training phase.
  *
- * <p><b>Patients.</b> Treatment CBT/BRT/STDP with equal probability; latent rupture proneness N(0, 0.6),
- * intensity level N(0, 0.6), repair capacity N(0, 0.55) plus 0.25 when treated after the therapist's
- * AFT. Dropout log-odds -1.2 + site - 0.7 x repair/SD + 0.4 x intensity/SD (about a quarter drop out,
- * attending 2 to sessions-1 sessions; completers attend all). Improvement (latent SD units) =
- * site intercept + slopes above + training + N(0, 1) - 0.3 for dropouts. Outcomes: IIP mean score 0-4
- * (lower is better): baseline N(1.9, 0.5), termination = baseline - (0.35 + 0.35 x improvement) +
- * N(0, 0.15); WHO-5 0-100 in steps of 4 (higher is better): baseline N(36, 14), termination =
- * baseline + 12 + 11 x improvement + N(0, 6). Half the dropouts miss the termination assessment.
+ * <p><b>Patients.</b> Treatment CBT/BRT/STDP with equal probability; latent rupture proneness
+ * N(0, 0.6), intensity level N(0, 0.6), repair capacity N(0, 0.55) plus 0.25 when treated after the
+ * therapist's AFT. Dropout log-odds -1.2 + site - 1.0 x repair/SD + 0.4 x intensity/SD (about a
+ * quarter drop out, attending 2 to sessions-1 sessions; completers attend all). Improvement (latent
+ * SD units) = site intercept + slopes above + training + N(0, 1) - 0.3 for dropouts. Outcomes: IIP
+ * mean score 0-4 (lower is better): baseline N(1.9, 0.5), termination = baseline - (0.35 + 0.35 x
+ * improvement) + N(0, 0.15); WHO-5 0-100 in steps of 4 (higher is better): baseline N(36, 14),
+ * termination = baseline + 12 + 11 x improvement + N(0, 6). Half the dropouts miss the termination
+ * assessment.
  *
  * <p><b>Sessions</b> (weekly, sometimes fortnightly; both raters rate every attended session).
  * A shared session rupture latent N(0, 0.8); rater rupture log-odds = -0.7 + site + proneness +
  * (therapist shift) + (CBT shift) + session latent. When a rupture is rated: true intensity
  * 2.7 + intensity level + 0.25 x session latent + N(0, 0.6), true resolution 3.1 + repair -
- * 0.25 x (intensity - 2.7) + N(0, 0.8), each rater reporting round(true + N(0, 0.4)) clipped to 1-5.
- * Session alliance (1-7) = rater level (patient N(5.1, 0.6), therapist 4.9 + half the patient's
- * deviation + N(0, 0.45)) + [rupture: -0.25 - 0.20 x (intensity - 3) + 0.20 x (resolution - 3)] +
- * N(0, 0.35); 12 items = round(alliance + N(0, 0.55)) on the site's scale. Session quality (1-5, one
- * decimal) = patient level N(3.6, 0.4) + [rupture: -0.15 - 0.20 x (intensity - 3) + 0.20 x
- * (resolution - 3)] + N(0, 0.35). Within a patient, higher intensity therefore goes with lower
+ * 0.25 x (intensity - 2.7) + N(0, 0.8), each rater reporting round(true + N(0, 0.4)) clipped to
+ * 1-5. Session alliance (1-7) = rater level (patient N(5.1, 0.6), therapist 4.9 + half the
+ * patient's deviation + N(0, 0.45)) + [rupture: -0.25 - 0.20 x (intensity - 3) + 0.20 x (resolution
+ * - 3)] + N(0, 0.35); 12 items = round(alliance + N(0, 0.55)) on the site's scale. Session quality
+ * (1-5, one decimal) = patient level N(3.6, 0.4) + [rupture: -0.15 - 0.20 x (intensity - 3) + 0.20
+ * x (resolution - 3)] + N(0, 0.35). Within a patient, higher intensity therefore goes with lower
  * alliance and quality, higher resolution with higher. Missingness: 4% of questionnaires not
  * returned, 0.5% rupture question unanswered, 0.5% of alliance items unanswered. Therapists rate
  * self-disclosure 0-4 = round(1 + 0.3 x (resolution - 3) + N(0, 1)).

@@ -5,9 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One drop of files into a site's landing folder: it holds every session held on or before its cutoff
- * day (the full history, as sites re-deliver everything each time), and is named by the day after the
- * cutoff, so that folder names sort in delivery order.
+ * One drop of files into a site's landing folder: it holds every session held on or before its
+ * cutoff day (the full history, as sites re-deliver everything each time), and is named by the day
+ * after the cutoff, so that folder names sort in delivery order.
  *
  * @param name folder name, an ISO date
  * @param cutoffDay last epoch day whose sessions are included
@@ -17,8 +17,8 @@ record Delivery(String name, int cutoffDay) {
   private static final int SPACING_DAYS = 90;
 
   /**
-   * {@code count} deliveries, the last holding everything; earlier ones are cut off before the end of
-   * the intake window so that each later delivery adds sessions.
+   * {@code count} deliveries, the last holding everything; earlier ones are cut off before the end
+   * of the intake window so that each later delivery adds sessions.
    */
   static List<Delivery> schedule(int count, int sessions) {
     int intakeEnd = (int) CohortModel.INTAKE_END.toEpochDay();

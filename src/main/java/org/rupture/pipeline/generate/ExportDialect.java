@@ -13,7 +13,7 @@ enum ExportDialect {
   LONG_CSV("long-csv", 7),
   /** Wide, one row per patient and rater, semicolon, decimal comma, Windows-1252, dd.MM.yyyy. */
   WIDE_EXPORT("wide-export", 7),
-  /** Survey-tool export with three header lines, 1/2 codes, -99/-98, 5-point reverse-keyed alliance. */
+  /** Survey-tool export: three header lines, 1/2 codes, -99/-98, 5-point reverse-keyed alliance. */
   SURVEY_TOOL("survey-psq", SurveyToolExport.ALLIANCE_POINTS);
 
   private final String profile;

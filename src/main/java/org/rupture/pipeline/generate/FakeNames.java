@@ -30,8 +30,8 @@ final class FakeNames {
   }
 
   /**
-   * A distinct German therapist name for each index below {@value CohortModel#MAX_THERAPISTS_PER_SITE}
-   * (the full cross product of the two lists).
+   * A distinct German therapist name for each index below {@value
+   * CohortModel#MAX_THERAPISTS_PER_SITE} (the full cross product of the two lists).
    */
   static String therapist(int index) {
     return "Dr. " + FIRST_GERMAN[index % FIRST_GERMAN.length] + " "

@@ -18,18 +18,19 @@ import java.util.stream.Stream;
 import org.rupture.pipeline.cli.UsageException;
 
 /**
- * {@code generate}: writes a synthetic multi-site cohort in the landing layout the ingest stage reads,
- * {@code <output>/landing/<site>/<delivery>/{sessions*,patients*}.csv}, together with the site mappings
- * for exactly those files, {@code <output>/conf/sites/*.yaml} and {@code conf/sites/profiles/*.yaml}.
+ * {@code generate}: writes a synthetic multi-site cohort in the landing layout the ingest stage
+ * reads, {@code <output>/landing/<site>/<delivery>/{sessions*,patients*}.csv}, together with the
+ * site mappings for exactly those files, {@code <output>/conf/sites/*.yaml} and {@code
+ * conf/sites/profiles/*.yaml}.
  *
- * <p>Sites are named {@code site-001}, {@code site-002}, ...; with {@code --dialects all} they cycle
- * through the long CSV, wide and survey-tool dialects ({@link ExportDialect}). With
- * {@code --deliveries N} each site gets N delivery folders, each re-delivering the full history up to
- * its cutoff plus later sessions, earlier ones with a few values that later ones correct.
+ * <p>Sites are named {@code site-001}, {@code site-002}, ...; with {@code --dialects all} they
+ * cycle through the long CSV, wide and survey-tool dialects ({@link ExportDialect}). With
+ * {@code --deliveries N} each site gets N delivery folders, each re-delivering the full history up
+ * to its cutoff plus later sessions, earlier ones with a few values that later ones correct.
  *
  * <p><b>Planted effects</b> (full parameter list in {@link CohortModel}), each with site-to-site
  * heterogeneity through random site intercepts and slopes: therapists report more ruptures than
- * patients (log-odds +0.55); fewer ruptures in CBT than in BRT/STDP (log-odds -0.55); higher repair
+ * patients (log-odds +0.55); fewer ruptures in CBT than in BRT/STDP (log-odds -0.75); higher repair
  * capacity (seen as mean resolution) and lower intensity level go with more improvement on both
  * outcomes (IIP, lower is better; WHO-5, higher is better) and fewer dropouts; within a patient,
  * higher session intensity goes with lower alliance and session quality, higher resolution with
@@ -37,8 +38,8 @@ import org.rupture.pipeline.cli.UsageException;
  * latent SD directly, plus better repair).
  *
  * <p>Output is deterministic for a seed, byte for byte: each site has its own random streams seeded
- * from (seed, site number), so sites are generated in parallel and a site's data do not depend on how
- * many sites are generated.
+ * from (seed, site number), so sites are generated in parallel and a site's data do not depend on
+ * how many sites are generated.
  */
 public final class GenerateCommand {
   static final String SITE_PREFIX = "site-";
@@ -51,7 +52,8 @@ public final class GenerateCommand {
   /**
    * Runs {@code generate} with its command-line options.
    *
-   * @return 0 on success, 2 on bad usage (message on {@code err}), 1 when the files cannot be written
+   * @return 0 on success, 2 on bad usage (message on {@code err}), 1 when the files cannot be
+   * written
    */
   public static int run(List<String> args, PrintStream out, PrintStream err) {
     GenerateOptions options;

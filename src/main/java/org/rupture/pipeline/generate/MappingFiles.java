@@ -10,9 +10,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes the site mappings (schema: {@code docs/site-mapping.md}) for a generated cohort: one shared
- * profile per dialect under {@code conf/sites/profiles/} and one mapping per dialect that claims its
- * sites and extends the profile, so any number of sites needs at most three mapping files.
+ * Writes the site mappings (schema: {@code docs/site-mapping.md}) for a generated cohort: one
+ * shared profile per dialect under {@code conf/sites/profiles/} and one mapping per dialect that
+ * claims its sites and extends the profile, so any number of sites needs at most three mapping
+ * files.
  */
 final class MappingFiles {
   static final String PROFILE_RESOURCE_DIR = "profiles/";
@@ -21,8 +22,8 @@ final class MappingFiles {
 
   /**
    * @param sitesByDialect the site folder names of each dialect, in site order
-   * @param allSitesOneDialect true when every site folder {@code site-*} has the same dialect, which
-   *     is then claimed by pattern rather than by list
+   * @param allSitesOneDialect true when every site folder {@code site-*} has the same dialect,
+   * which     is then claimed by pattern rather than by list
    */
   static void write(Path confSites, Map<ExportDialect, List<String>> sitesByDialect,
       boolean allSitesOneDialect) throws IOException {

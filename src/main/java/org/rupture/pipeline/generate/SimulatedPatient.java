@@ -2,9 +2,10 @@ package org.rupture.pipeline.generate;
 
 /**
  * One simulated patient with all of its sessions, as the true values behind every export dialect.
- * Ratings are stored on the instrument's own integer scale (alliance items on the site's 5- or 7-point
- * scale, intensity and resolution 1-5) and decimals as scaled integers, so writers never format
- * doubles. Arrays are indexed {@code [rater][session - 1]} with rater 0 = patient, 1 = therapist.
+ * Ratings are stored on the instrument's own integer scale (alliance items on the site's 5- or
+ * 7-point scale, intensity and resolution 1-5) and decimals as scaled integers, so writers never
+ * format doubles. Arrays are indexed {@code [rater][session - 1]} with rater 0 = patient, 1 =
+ * therapist.
  */
 final class SimulatedPatient {
   /** Treatment arms of the simulated trial. */

@@ -12,9 +12,9 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Writes one site's simulated patients in one export dialect, into every delivery folder of the site:
- * each delivery holds the sessions up to its cutoff. Patients still in treatment at a cutoff are
- * exported as the site knew them then (sessions so far, dropout and termination not yet known).
+ * Writes one site's simulated patients in one export dialect, into every delivery folder of the
+ * site: each delivery holds the sessions up to its cutoff. Patients still in treatment at a cutoff
+ * are exported as the site knew them then (sessions so far, dropout and termination not yet known).
  * Earlier deliveries carry a few values that a later delivery corrects (session quality in
  * {@value #SESSION_REVISION_RATE} of session ratings, the IIP baseline in {@value
  * #PATIENT_REVISION_RATE} of patient rows), as real re-deliveries do.

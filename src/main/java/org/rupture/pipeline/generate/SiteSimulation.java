@@ -9,9 +9,9 @@ import org.rupture.pipeline.generate.SimulatedPatient.TrainingPhase;
 import org.rupture.pipeline.generate.SimulatedPatient.Treatment;
 
 /**
- * Simulates one site's patients, in intake order, from the model in {@link CohortModel}. All draws come
- * from one {@link SplittableRandom} seeded for the site, so a site's data depend only on the seed, the
- * site index and the cohort sizes, never on other sites or on threads.
+ * Simulates one site's patients, in intake order, from the model in {@link CohortModel}. All draws
+ * come from one {@link SplittableRandom} seeded for the site, so a site's data depend only on the
+ * seed, the site index and the cohort sizes, never on other sites or on threads.
  */
 final class SiteSimulation {
   private static final Treatment[] TREATMENTS = Treatment.values();
@@ -186,8 +186,8 @@ final class SiteSimulation {
         double quality = clip(qualityLevel + qualityShift + normal(0, ALLIANCE_SESSION_SD), 1, 5);
         p.qualityTenths[r][s] = (short) Math.round(quality * 10);
         if (r == THERAPIST) {
-          p.selfDisclosure[r][s] = (byte) clip(Math.round(1 + 0.3 * (resolution - 3) + normal(0, 1)),
-              0, 4);
+          long disclosure = Math.round(1 + 0.3 * (resolution - 3) + normal(0, 1));
+          p.selfDisclosure[r][s] = (byte) clip(disclosure, 0, 4);
         }
       }
     }

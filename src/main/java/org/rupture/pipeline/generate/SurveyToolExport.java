@@ -52,7 +52,8 @@ final class SurveyToolExport extends SiteExport {
 
   private final DayFormat isoDays;
 
-  SurveyToolExport(Path siteDir, int siteIndex, long seed, List<Delivery> deliveries, int sessions) {
+  SurveyToolExport(Path siteDir, int siteIndex, long seed, List<Delivery> deliveries,
+      int sessions) {
     super(siteDir, siteIndex, seed, deliveries, sessions);
     isoDays = new DayFormat("yyyy-MM-dd", sessions);
   }

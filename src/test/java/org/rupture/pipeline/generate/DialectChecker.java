@@ -30,11 +30,11 @@ import java.util.stream.Stream;
 
 /**
  * Reads landing files the way their site mapping declares (docs/site-mapping.md) and checks them:
- * strict decoding in the declared charset, the header and extra header lines, a field count equal to
- * the header's on every row, every mapped column present. In strict mode it also checks every value:
- * dates parse with the declared format, numbers with the declared decimal separator and inside the
- * declared scale, codes are in the value maps, unless the value is a declared missing code.
- * Independent of the generator's writers: it only knows the mapping schema.
+ * strict decoding in the declared charset, the header and extra header lines, a field count equal
+ * to the header's on every row, every mapped column present. In strict mode it also checks every
+ * value: dates parse with the declared format, numbers with the declared decimal separator and
+ * inside the declared scale, codes are in the value maps, unless the value is a declared missing
+ * code. Independent of the generator's writers: it only knows the mapping schema.
  */
 final class DialectChecker {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -160,7 +160,8 @@ final class DialectChecker {
         columns.put("alliance item " + item, item);
       }
     }
-    Map<String, Map<String, Object>> extras = (Map<String, Map<String, Object>>) section.get("extra");
+    Map<String, Map<String, Object>> extras =
+        (Map<String, Map<String, Object>>) section.get("extra");
     if (extras != null) {
       extras.forEach((name, spec) -> columns.put(name, spec.get("column").toString()));
     }

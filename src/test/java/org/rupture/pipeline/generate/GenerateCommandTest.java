@@ -145,7 +145,8 @@ class GenerateCommandTest {
     Path dir = deliveries(output.resolve("landing/site-002")).get(0);
     String sessions = Files.readString(dir.resolve("sessions_wide.csv"), WideExport.WINDOWS_1252);
     String patients = Files.readString(dir.resolve("patients.csv"), WideExport.WINDOWS_1252);
-    assertTrue(sessions.matches("(?s).*[äöüßÄÖÜéè€].*"), "non-ASCII in therapist names/comments");
+    assertTrue(sessions.matches("(?s).*[äöüßÄÖÜéè€].*"),
+        "non-ASCII in therapist names/comments");
     assertTrue(patients.matches("(?s).*\\d,\\d\\d;.*"), "decimal comma in outcome scores");
     assertTrue(sessions.contains("\r\n"), "Windows line ends");
     assertTrue(sessions.startsWith("pid;therapeut;beurteiler;bemerkung;datum_s1;psq_rupt_s1;"

@@ -16,11 +16,12 @@ import org.rupture.pipeline.generate.SimulatedPatient.TrainingPhase;
 import org.rupture.pipeline.generate.SimulatedPatient.Treatment;
 
 /**
- * The planted directions (literature.md, SPEC section 7) are visible in two simulated cohorts: a modest
- * one (8 long-dialect sites x 60 patients, seed 7) and the cohort behind the committed sample (see
- * {@link SampleDataTest#GENERATOR_OPTIONS}). Features are computed over the early window (sessions
- * 1-6) as SPEC section 5 defines them, from the true values the exports are written from. Each
- * assertion demands the planted sign and a margin of about three standard errors.
+ * The planted directions (literature.md, SPEC section 7) are visible in two simulated cohorts: a
+ * modest one (8 long-dialect sites x 60 patients, seed 7) and the cohort behind the committed
+ * sample (see {@link SampleDataTest#GENERATOR_OPTIONS}). Features are computed over the early
+ * window (sessions 1-6) as SPEC section 5 defines them, from the true values the exports are
+ * written from. Each assertion demands the planted sign and a margin of about three standard
+ * errors.
  */
 class PlantedEffectsTest {
   private static final int WINDOW = 6;
@@ -62,7 +63,6 @@ class PlantedEffectsTest {
     }
     double mean = mean(differences);
     double se = sd(differences) / Math.sqrt(differences.size());
-    System.out.printf(name + ": rater difference %.4f se %.4f%n", mean, se);
     assertTrue(mean > 3 * se, "therapist - patient rupture rate " + mean + " (se " + se + ")");
   }
 
@@ -80,21 +80,19 @@ class PlantedEffectsTest {
       }
       double diff = mean(cbt) - mean(other);
       double se = Math.sqrt(variance(cbt) / cbt.size() + variance(other) / other.size());
-      System.out.printf(name + ": cbt diff rater %d %.4f se %.4f%n", rater, diff, se);
       assertTrue(diff < -3 * se, "CBT - other rupture rate " + diff + " (se " + se + ")");
     }
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("cohorts")
-  void resolutionAndIntensityPredictImprovementOnBothMeasures(String name, List<SimulatedPatient> cohort) {
+  void resolutionAndIntensityPredictImprovementOnBothMeasures(String name,
+      List<SimulatedPatient> cohort) {
     for (int rater = 0; rater < RATERS; rater++) {
       double[] iipRes = correlation(cohort, rater, true, true);
       double[] who5Res = correlation(cohort, rater, true, false);
       double[] iipInt = correlation(cohort, rater, false, true);
       double[] who5Int = correlation(cohort, rater, false, false);
-      System.out.printf(name + ": rater %d res-iip %.3f (n %d) res-who5 %.3f int-iip %.3f int-who5 %.3f%n",
-          rater, iipRes[0], (int) iipRes[1], who5Res[0], iipInt[0], who5Int[0]);
       assertPositive("mean_resolution ~ IIP improvement", iipRes);
       assertPositive("mean_resolution ~ WHO5 improvement", who5Res);
       assertPositive("-mean_intensity ~ IIP improvement", negate(iipInt));
@@ -114,7 +112,6 @@ class PlantedEffectsTest {
         }
       }
       double[] r = pearson(pairs);
-      System.out.printf(name + ": rater %d res-retained %.3f (n %d)%n", rater, r[0], (int) r[1]);
       assertPositive("mean_resolution ~ retained", r);
     }
   }
@@ -132,17 +129,15 @@ class PlantedEffectsTest {
     }
     double diff = mean(post) - mean(pre);
     double se = Math.sqrt(variance(pre) / pre.size() + variance(post) / post.size());
-    System.out.printf(name + ": training diff %.4f se %.4f n %d/%d%n", diff, se, pre.size(), post.size());
     assertTrue(diff > 3 * se, "post - pre IIP improvement " + diff + " (se " + se + ")");
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("cohorts")
-  void withinPatientIntensityLowersAndResolutionRaisesAllianceAndQuality(String name, List<SimulatedPatient> cohort) {
+  void withinPatientIntensityLowersAndResolutionRaisesAllianceAndQuality(String name,
+      List<SimulatedPatient> cohort) {
     for (int rater = 0; rater < RATERS; rater++) {
       double[][] rm = repeatedMeasures(cohort, rater);
-      System.out.printf(name + ": rater %d rrm int-all %.3f res-all %.3f int-q %.3f res-q %.3f df %d%n",
-          rater, rm[0][0], rm[1][0], rm[2][0], rm[3][0], (int) rm[0][1]);
       assertPositive("-intensity ~ alliance (within patient)", negate(rm[0]));
       assertPositive("resolution ~ alliance (within patient)", rm[1]);
       assertPositive("-intensity ~ session quality (within patient)", negate(rm[2]));
@@ -190,7 +185,8 @@ class PlantedEffectsTest {
   }
 
   /** r and n of a patient-level predictor (mean resolution or intensity) with improvement. */
-  private static double[] correlation(List<SimulatedPatient> cohort, int rater, boolean resolution, boolean iip) {
+  private static double[] correlation(List<SimulatedPatient> cohort, int rater,
+      boolean resolution, boolean iip) {
     List<double[]> pairs = new ArrayList<>();
     for (SimulatedPatient p : cohort) {
       double x = meanOfRuptures(p, rater, resolution);
@@ -242,7 +238,8 @@ class PlantedEffectsTest {
       }
     }
     int df = rows - patients - 1;
-    // pairs in order: intensity-alliance, intensity-quality, resolution-alliance, resolution-quality
+    // pairs in order: intensity-alliance, intensity-quality, resolution-alliance,
+    // resolution-quality
     int[] order = {0, 2, 1, 3};
     double[][] result = new double[4][];
     for (int k = 0; k < 4; k++) {
