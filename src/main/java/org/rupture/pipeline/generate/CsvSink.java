@@ -100,6 +100,14 @@ final class CsvSink implements Closeable {
     return this;
   }
 
+  /** Pre-encoded bytes followed by a number in one field, e.g. a host in a fixed network. */
+  CsvSink prefixed(byte[] prefix, long number) throws IOException {
+    separate();
+    put(prefix);
+    putLong(number);
+    return this;
+  }
+
   /** An empty field. */
   CsvSink empty() throws IOException {
     separate();

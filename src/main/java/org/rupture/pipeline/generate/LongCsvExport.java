@@ -17,9 +17,9 @@ import java.util.List;
  * patients file with a patient-name column (profile {@code long-csv.yaml}).
  */
 final class LongCsvExport extends SiteExport {
-  private static final byte[] RATER_P = {'P'};
-  private static final byte[] RATER_T = {'T'};
-  private static final byte[] NA = {'N', 'A'};
+  private static final byte[] RATER_P = ascii("P");
+  private static final byte[] RATER_T = ascii("T");
+  private static final byte[] NA = ascii("NA");
 
   private final DayFormat isoDays;
 

@@ -168,7 +168,12 @@ abstract class SiteExport implements Closeable {
 
   /** {@link #padded} as ASCII bytes, for id fields. */
   static byte[] paddedId(String prefix, int number, int width) {
-    return padded(prefix, number, width).getBytes(StandardCharsets.US_ASCII);
+    return ascii(padded(prefix, number, width));
+  }
+
+  /** A constant field value, encoded once (ASCII is the same bytes in every supported charset). */
+  static byte[] ascii(String value) {
+    return value.getBytes(StandardCharsets.US_ASCII);
   }
 
   /** Formatted dates as ASCII bytes for every day a session can fall on, built once. */
@@ -181,8 +186,7 @@ abstract class SiteExport implements Closeable {
       firstDay = (int) CohortModel.INTAKE_START.toEpochDay();
       bytes = new byte[CohortModel.lastPossibleSessionDay(sessions) - firstDay + 1][];
       for (int i = 0; i < bytes.length; i++) {
-        bytes[i] = f.format(LocalDate.ofEpochDay(firstDay + i))
-            .getBytes(StandardCharsets.US_ASCII);
+        bytes[i] = ascii(f.format(LocalDate.ofEpochDay(firstDay + i)));
       }
     }
 

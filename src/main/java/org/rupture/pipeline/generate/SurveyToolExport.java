@@ -23,8 +23,12 @@ final class SurveyToolExport extends SiteExport {
   /** Points of the alliance scale used by this tool's questionnaire. */
   static final int ALLIANCE_POINTS = 5;
   private static final int[] REVERSED_ITEMS = {4, 10};
-  private static final byte[] NOT_ANSWERED = "-99".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] DONT_KNOW = "-98".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] NOT_ANSWERED = ascii("-99");
+  private static final byte[] DONT_KNOW = ascii("-98");
+  private static final byte[] ANONYMOUS = ascii("anonymous");
+  private static final byte[] EMAIL = ascii("email");
+  private static final byte[] LANGUAGE = ascii("EN");
+  private static final byte[] IP_PREFIX = ascii("192.0.2.");
   private static final String BASE62 =
       "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
@@ -121,7 +125,7 @@ final class SurveyToolExport extends SiteExport {
       throws IOException {
     boolean ended = ended(p, visible);
     long hash = rowHash(p.number, 0, 9);
-    writeMetadata(sink, hash, p.sessionDay[0], p.sessionDay[visible - 1], "email",
+    writeMetadata(sink, hash, p.sessionDay[0], p.sessionDay[visible - 1], EMAIL,
         FakeNames.email(hash, p.number));
     // treatment choices are ordered BRT, CBT, STDP in this survey
     int treatmentChoice = switch (p.treatment) {
@@ -172,7 +176,7 @@ final class SurveyToolExport extends SiteExport {
           continue;
         }
         int day = p.sessionDay[s];
-        writeMetadata(sink, rowHash(p.number, s + 1, r), day, day, "anonymous", "");
+        writeMetadata(sink, rowHash(p.number, s + 1, r), day, day, ANONYMOUS, "");
         sink.raw(patient).integer(r == PATIENT ? 1 : 2).integer(s + 1).raw(therapist);
         if (code == YES) {
           sink.integer(1).integer(p.intensity[r][s]).integer(p.resolution[r][s]);
@@ -219,18 +223,18 @@ final class SurveyToolExport extends SiteExport {
   }
 
   /** The tool's metadata columns; times and ids are derived from the row hash. */
-  private void writeMetadata(CsvSink sink, long hash, int startDay, int endDay, String channel,
+  private void writeMetadata(CsvSink sink, long hash, int startDay, int endDay, byte[] channel,
       String email) throws IOException {
     int startSecond = 8 * 3600 + (int) Long.remainderUnsigned(hash, 13 * 3600);
     int duration = 120 + (int) Long.remainderUnsigned(hash >>> 20, 1380);
     byte[] end = dateTime(endDay, startSecond + duration);
     sink.raw(dateTime(startDay, startSecond)).raw(end).integer(0)
-        .text("192.0.2." + (1 + Long.remainderUnsigned(hash >>> 8, 254)))
+        .prefixed(IP_PREFIX, 1 + Long.remainderUnsigned(hash >>> 8, 254))
         .integer(100).integer(duration).integer(1).raw(end).raw(responseId(hash))
         .empty().empty().text(email).empty()
         .fixed(525000 + (int) Long.remainderUnsigned(hash >>> 12, 400), 4)
         .fixed(134000 + (int) Long.remainderUnsigned(hash >>> 24, 400), 4)
-        .text(channel).text("EN");
+        .raw(channel).raw(LANGUAGE);
   }
 
   private byte[] dateTime(int day, int secondOfDay) {
@@ -257,13 +261,14 @@ final class SurveyToolExport extends SiteExport {
     byte[] id = new byte[17];
     id[0] = 'R';
     id[1] = '_';
+    // 6 bits per character (10 from each 64-bit hash), folded onto the 62 symbols
     long h = hash;
     for (int i = 2; i < id.length; i++) {
-      if (i == 10) {
+      if (i == 12) {
         h = CohortModel.mix64(hash + 1);
       }
-      id[i] = (byte) BASE62.charAt((int) Long.remainderUnsigned(h, 62));
-      h = Long.divideUnsigned(h, 62);
+      id[i] = (byte) BASE62.charAt((int) (h & 63) % 62);
+      h >>>= 6;
     }
     return id;
   }
@@ -273,6 +278,6 @@ final class SurveyToolExport extends SiteExport {
   }
 
   private static byte[] therapistCode(SimulatedPatient p) {
-    return ("th" + (p.therapist + 1)).getBytes(StandardCharsets.US_ASCII);
+    return ascii("th" + (p.therapist + 1));
   }
 }

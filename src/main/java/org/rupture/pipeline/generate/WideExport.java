@@ -24,6 +24,10 @@ final class WideExport extends SiteExport {
       "Sitzung per Video (Praxisräume geschlossen)", "Zuzahlung 10 € offen",
       "Übergabe an Kollegin geplant", "Pat. wirkte müde, Sitzung verkürzt",
       "Fragebogen nachträglich ausgefüllt", "Dolmetscherin anwesend, \"sehr hilfreich\""};
+  private static final byte[] JA = ascii("ja");
+  private static final byte[] NEIN = ascii("nein");
+  private static final byte[] RATER_PATIENT = ascii("Pat");
+  private static final byte[] RATER_THERAPIST = ascii("Th");
   /** Share of rows carrying a comment. */
   private static final int COMMENT_PERCENT = 12;
 
@@ -108,7 +112,7 @@ final class WideExport extends SiteExport {
     byte[] patient = patientId(p);
     String therapist = FakeNames.therapist(p.therapist);
     for (int r = 0; r < RATERS; r++) {
-      sink.raw(patient).text(therapist).text(r == PATIENT ? "Pat" : "Th");
+      sink.raw(patient).text(therapist).raw(r == PATIENT ? RATER_PATIENT : RATER_THERAPIST);
       long hash = rowHash(p.number, 0, r);
       if (Long.remainderUnsigned(hash, 100) < COMMENT_PERCENT) {
         sink.text(COMMENTS[(int) Long.remainderUnsigned(hash >>> 16, COMMENTS.length)]);
@@ -126,9 +130,9 @@ final class WideExport extends SiteExport {
         sink.raw(germanDays.of(p.sessionDay[s]));
         if (code == YES) {
           // intensity exported on 0-4
-          sink.text("ja").integer(p.intensity[r][s] - 1).integer(p.resolution[r][s]);
+          sink.raw(JA).integer(p.intensity[r][s] - 1).integer(p.resolution[r][s]);
         } else if (code == SimulatedPatient.NO) {
-          sink.text("nein").empty().empty();
+          sink.raw(NEIN).empty().empty();
         } else {
           sink.empty().empty().empty();
         }
