@@ -25,7 +25,6 @@ final class CsvSink implements Closeable {
   private final byte[] buf = new byte[1 << 16];
   private int pos;
   private boolean atRowStart = true;
-  private long rows;
 
   /**
    * @param bom write a UTF-8 byte order mark first
@@ -118,12 +117,6 @@ final class CsvSink implements Closeable {
   void endRow() throws IOException {
     put(lineEnd);
     atRowStart = true;
-    rows++;
-  }
-
-  /** Rows ended so far (header lines included). */
-  long rows() {
-    return rows;
   }
 
   @Override

@@ -42,7 +42,13 @@ enum ExportDialect {
       case WIDE_EXPORT -> new WideExport(siteDir, siteIndex, seed, deliveries, sessions);
       case SURVEY_TOOL -> new SurveyToolExport(siteDir, siteIndex, seed, deliveries, sessions);
     };
-    export.open();
+    try {
+      export.open();
+    } catch (IOException e) {
+      try (export) {
+        throw e;
+      }
+    }
     return export;
   }
 }

@@ -67,10 +67,6 @@ final class SiteSimulation {
     Arrays.sort(intakeDays);
   }
 
-  int therapists() {
-    return therapistTrainingDay.length;
-  }
-
   /** The next patient in intake order, or null after the last. */
   SimulatedPatient next() {
     if (next == intakeDays.length) {
