@@ -1,0 +1,139 @@
+package org.rupture.pipeline.generate;
+
+import static org.rupture.pipeline.generate.SimulatedPatient.ALLIANCE_ITEMS;
+import static org.rupture.pipeline.generate.SimulatedPatient.NOT_RETURNED;
+import static org.rupture.pipeline.generate.SimulatedPatient.PATIENT;
+import static org.rupture.pipeline.generate.SimulatedPatient.RATERS;
+import static org.rupture.pipeline.generate.SimulatedPatient.YES;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The long CSV dialect of an in-house database: comma, UTF-8 with byte order mark, ISO dates, one
+ * row per patient x session x rater with raters coded P/T, "NA" for missing values, and a separate
+ * patients file with a patient-name column (profile {@code long-csv.yaml}).
+ */
+final class LongCsvExport extends SiteExport {
+  private static final byte[] RATER_P = ascii("P");
+  private static final byte[] RATER_T = ascii("T");
+  private static final byte[] NA = ascii("NA");
+
+  private final DayFormat isoDays;
+
+  LongCsvExport(Path siteDir, int siteIndex, long seed, List<Delivery> deliveries, int sessions) {
+    super(siteDir, siteIndex, seed, deliveries, sessions);
+    isoDays = new DayFormat("yyyy-MM-dd", sessions);
+  }
+
+  @Override
+  String sessionsFileName() {
+    return "sessions.csv";
+  }
+
+  @Override
+  String patientsFileName() {
+    return "patients.csv";
+  }
+
+  @Override
+  CsvSink newSink(Path file) throws IOException {
+    return sink(file, StandardCharsets.UTF_8, true, ',', '.', false);
+  }
+
+  @Override
+  void writeSessionsHeader(CsvSink sink) throws IOException {
+    sink.text("patient_id").text("therapist_id").text("session").text("date").text("rater")
+        .text("rupture").text("intensity").text("resolution");
+    for (int j = 1; j <= ALLIANCE_ITEMS; j++) {
+      sink.text("wai_" + j);
+    }
+    sink.text("session_quality").endRow();
+  }
+
+  @Override
+  void writePatientsHeader(CsvSink sink) throws IOException {
+    sink.text("patient_id").text("patient_name").text("therapist_id").text("treatment")
+        .text("dropout").text("sessions_attended").text("training_phase").text("iip_baseline")
+        .text("iip_termination").text("who5_baseline").text("who5_termination").endRow();
+  }
+
+  @Override
+  void writePatient(CsvSink sink, SimulatedPatient p, int visible, boolean early)
+      throws IOException {
+    boolean ended = ended(p, visible);
+    sink.raw(patientId(p)).text(FakeNames.international(rowHash(p.number, 0, 9)))
+        .raw(therapistId(p)).text(p.treatment.name());
+    if (ended) {
+      sink.text(p.dropout ? "yes" : "no");
+    } else {
+      sink.empty();
+    }
+    sink.integer(visible);
+    switch (p.trainingPhase) {
+      case PRE -> sink.text("pre");
+      case POST -> sink.text("post");
+      default -> sink.empty();
+    }
+    sink.fixed(iipBaselineHundredths(p, early), 2);
+    if (!ended) {
+      sink.empty();
+    } else if (p.iipTerminationHundredths < 0) {
+      sink.raw(NA);
+    } else {
+      sink.fixed(p.iipTerminationHundredths, 2);
+    }
+    sink.integer(p.who5Baseline);
+    if (!ended) {
+      sink.empty();
+    } else if (p.who5Termination < 0) {
+      sink.raw(NA);
+    } else {
+      sink.integer(p.who5Termination);
+    }
+    sink.endRow();
+  }
+
+  @Override
+  void writeSessions(CsvSink sink, SimulatedPatient p, int visible, boolean early)
+      throws IOException {
+    byte[] patient = patientId(p);
+    byte[] therapist = therapistId(p);
+    for (int s = 0; s < visible; s++) {
+      for (int r = 0; r < RATERS; r++) {
+        byte code = p.rupture[r][s];
+        if (code == NOT_RETURNED) {
+          continue;
+        }
+        sink.raw(patient).raw(therapist).integer(s + 1).raw(isoDays.of(p.sessionDay[s]))
+            .raw(r == PATIENT ? RATER_P : RATER_T);
+        if (code == YES) {
+          sink.integer(1).integer(p.intensity[r][s]).integer(p.resolution[r][s]);
+        } else if (code == SimulatedPatient.NO) {
+          sink.integer(0).empty().empty();
+        } else {
+          sink.raw(NA).empty().empty();
+        }
+        byte[] items = p.allianceItems[r][s];
+        for (int j = 0; j < ALLIANCE_ITEMS; j++) {
+          if (items[j] == 0) {
+            sink.raw(NA);
+          } else {
+            sink.integer(items[j]);
+          }
+        }
+        sink.fixed(qualityTenths(p, r, s, early), 1).endRow();
+      }
+    }
+  }
+
+  private static byte[] patientId(SimulatedPatient p) {
+    return paddedId("P", p.number, 4);
+  }
+
+  private static byte[] therapistId(SimulatedPatient p) {
+    return paddedId("T", p.therapist + 1, 2);
+  }
+}

@@ -1,0 +1,197 @@
+package org.rupture.pipeline.generate;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Writes one site's simulated patients in one export dialect, into every delivery folder of the
+ * site: each delivery holds the sessions up to its cutoff. Patients still in treatment at a cutoff
+ * are exported as the site knew them then (sessions so far, dropout and termination not yet known).
+ * Earlier deliveries carry a few values that a later delivery corrects (session quality in
+ * {@value #SESSION_REVISION_RATE} of session ratings, the IIP baseline in {@value
+ * #PATIENT_REVISION_RATE} of patient rows), as real re-deliveries do.
+ *
+ * <p>Subclasses write the dialect: {@link #open} creates the files and headers, then {@link #write}
+ * is called once per patient in intake order.
+ */
+abstract class SiteExport implements Closeable {
+  static final double SESSION_REVISION_RATE = 0.005;
+  static final double PATIENT_REVISION_RATE = 0.03;
+
+  /** Base of the per-row hashes that choose cosmetic values (ids, times, comments). */
+  protected final long cosmeticSeed;
+  protected final int sessions;
+  private final Path siteDir;
+  private final List<Delivery> deliveries;
+  private final SplittableRandom revisions;
+  private CsvSink[] sessionSinks;
+  private CsvSink[] patientSinks;
+  private long finalSessionRatings;
+  private long finalPatients;
+
+  SiteExport(Path siteDir, int siteIndex, long seed, List<Delivery> deliveries, int sessions) {
+    this.siteDir = siteDir;
+    this.deliveries = deliveries;
+    this.sessions = sessions;
+    this.revisions = new SplittableRandom(CohortModel.siteSeed(seed, siteIndex, 1));
+    this.cosmeticSeed = CohortModel.siteSeed(seed, siteIndex, 2);
+  }
+
+  /** Creates the delivery folders and files and writes the headers. */
+  final void open() throws IOException {
+    sessionSinks = new CsvSink[deliveries.size()];
+    patientSinks = new CsvSink[deliveries.size()];
+    for (int d = 0; d < deliveries.size(); d++) {
+      Path dir = Files.createDirectories(siteDir.resolve(deliveries.get(d).name()));
+      sessionSinks[d] = newSink(dir.resolve(sessionsFileName()));
+      writeSessionsHeader(sessionSinks[d]);
+      patientSinks[d] = newSink(dir.resolve(patientsFileName()));
+      writePatientsHeader(patientSinks[d]);
+    }
+  }
+
+  /** Writes one patient into every delivery that already knows the patient. */
+  final void write(SimulatedPatient p) throws IOException {
+    int last = deliveries.size() - 1;
+    for (int d = 0; d <= last; d++) {
+      int visible = p.sessionsUpTo(deliveries.get(d).cutoffDay());
+      if (visible > 0) {
+        writePatient(patientSinks[d], p, visible, d < last);
+        writeSessions(sessionSinks[d], p, visible, d < last);
+      }
+    }
+    finalPatients++;
+    for (int r = 0; r < SimulatedPatient.RATERS; r++) {
+      for (int s = 0; s < p.sessionsAttended; s++) {
+        if (p.rupture[r][s] != SimulatedPatient.NOT_RETURNED) {
+          finalSessionRatings++;
+        }
+      }
+    }
+  }
+
+  /** Session ratings (patient x session x rater) in the last delivery. */
+  final long finalSessionRatings() {
+    return finalSessionRatings;
+  }
+
+  final long finalPatients() {
+    return finalPatients;
+  }
+
+  @Override
+  public final void close() throws IOException {
+    IOException failure = null;
+    for (CsvSink[] sinks : List.of(sessionSinks, patientSinks)) {
+      for (CsvSink sink : sinks) {
+        try {
+          if (sink != null) {
+            sink.close();
+          }
+        } catch (IOException e) {
+          failure = failure == null ? e : failure;
+        }
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  abstract String sessionsFileName();
+
+  abstract String patientsFileName();
+
+  abstract CsvSink newSink(Path file) throws IOException;
+
+  abstract void writeSessionsHeader(CsvSink sink) throws IOException;
+
+  abstract void writePatientsHeader(CsvSink sink) throws IOException;
+
+  /**
+   * @param visible sessions known at this delivery; fewer than attended means still in treatment
+   * @param early an earlier delivery, whose values a later one may correct
+   */
+  abstract void writePatient(CsvSink sink, SimulatedPatient p, int visible, boolean early)
+      throws IOException;
+
+  abstract void writeSessions(CsvSink sink, SimulatedPatient p, int visible, boolean early)
+      throws IOException;
+
+  /** Session quality in tenths as this delivery reports it (-1 when not returned). */
+  final int qualityTenths(SimulatedPatient p, int rater, int session, boolean early) {
+    int q = p.qualityTenths[rater][session];
+    if (early && q >= 0 && revisions.nextDouble() < SESSION_REVISION_RATE) {
+      return q > 45 ? q - 5 : q + 5;
+    }
+    return q;
+  }
+
+  /** IIP baseline in hundredths as this delivery reports it. */
+  final int iipBaselineHundredths(SimulatedPatient p, boolean early) {
+    int b = p.iipBaselineHundredths;
+    if (early && revisions.nextDouble() < PATIENT_REVISION_RATE) {
+      return b >= 390 ? b - 10 : b + 10;
+    }
+    return b;
+  }
+
+  /** Whether the patient's treatment has ended by this delivery (dropout and termination known). */
+  static boolean ended(SimulatedPatient p, int visible) {
+    return visible == p.sessionsAttended;
+  }
+
+  /** A hash of a row's identity, for cosmetic values that must not change between deliveries. */
+  final long rowHash(int patient, int session, int rater) {
+    return CohortModel.mix64(cosmeticSeed ^ CohortModel.mix64(
+        ((long) patient << 32) | ((long) session << 8) | rater));
+  }
+
+  static CsvSink sink(Path file, Charset charset, boolean bom, char delimiter, char decimal,
+      boolean crlf) throws IOException {
+    return new CsvSink(file, charset, bom, delimiter, '"', decimal, crlf);
+  }
+
+  /** {@code prefix} followed by {@code number} zero-padded to {@code width} digits. */
+  static String padded(String prefix, int number, int width) {
+    String digits = Integer.toString(number);
+    return prefix + "0".repeat(Math.max(0, width - digits.length())) + digits;
+  }
+
+  /** {@link #padded} as ASCII bytes, for id fields. */
+  static byte[] paddedId(String prefix, int number, int width) {
+    return ascii(padded(prefix, number, width));
+  }
+
+  /** A constant field value, encoded once (ASCII is the same bytes in every supported charset). */
+  static byte[] ascii(String value) {
+    return value.getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /** Formatted dates as ASCII bytes for every day a session can fall on, built once. */
+  static final class DayFormat {
+    private final int firstDay;
+    private final byte[][] bytes;
+
+    DayFormat(String pattern, int sessions) {
+      DateTimeFormatter f = DateTimeFormatter.ofPattern(pattern);
+      firstDay = (int) CohortModel.INTAKE_START.toEpochDay();
+      bytes = new byte[CohortModel.lastPossibleSessionDay(sessions) - firstDay + 1][];
+      for (int i = 0; i < bytes.length; i++) {
+        bytes[i] = ascii(f.format(LocalDate.ofEpochDay(firstDay + i)));
+      }
+    }
+
+    byte[] of(int epochDay) {
+      return bytes[epochDay - firstDay];
+    }
+  }
+}
