@@ -77,7 +77,7 @@ public final class Main {
       Configurator.setLevel("org.apache.spark", Level.INFO);
     }
     PipelineConfig config = PipelineConfigLoader.load(o.configFile(), o.overrides());
-    PipelineJob job = new PipelineJob(config, out);
+    PipelineJob job = new PipelineJob(config, out, err);
     if (command.equals("validate-config") || o.dryRun()) {
       LandingInventory inv = job.validate(new org.apache.hadoop.conf.Configuration());
       out.printf("ok: %d mapping(s), %d file(s) fit their mappings%n", config.mappings().size(), inv.files().size());
@@ -85,6 +85,8 @@ public final class Main {
       inv.unclaimedFiles().forEach(f -> out.println("warning: file " + f + " matches no file pattern"));
       return 0;
     }
+    // An embedding application (or a test) may already own a session: use it and leave it running.
+    boolean ownSession = SparkSession.getDefaultSession().isEmpty();
     SparkSession spark = SparkSessions.create("rupture-pipeline " + command, config.sparkConf());
     try {
       StageTimings timings = new StageTimings(out);
@@ -96,7 +98,9 @@ public final class Main {
       out.println("output: " + config.output() + " (run " + job.runId() + ")");
       return 0;
     } finally {
-      spark.stop();
+      if (ownSession) {
+        spark.stop();
+      }
     }
   }
 

@@ -32,12 +32,15 @@ public final class PipelineJob {
 
   private final PipelineConfig config;
   private final PrintStream out;
+  private final PrintStream err;
   private final String runId;
   private final Instant started = Instant.now();
 
-  public PipelineJob(PipelineConfig config, PrintStream out) {
+  /** @param out progress lines; @param err warnings meant for the person running the job */
+  public PipelineJob(PipelineConfig config, PrintStream out, PrintStream err) {
     this.config = config;
     this.out = out;
+    this.err = err;
     this.runId = config.runId() != null ? config.runId()
         : DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(started);
   }
@@ -58,7 +61,7 @@ public final class PipelineJob {
     Configuration hadoopConf = spark.sparkContext().hadoopConfiguration();
     SecretResolver.Secret secret = SecretResolver.resolve(config, hadoopConf, System::getenv);
     if (secret.demo()) {
-      System.err.println("WARNING: using the built-in DEMO secret for patient/therapist keys. Keys are NOT "
+      err.println("WARNING: using the built-in DEMO secret for patient/therapist keys. Keys are NOT "
           + "private. Set " + config.privacy().secretEnv() + " for real data.");
     }
     LandingInventory inventory = LandingScanner.scan(hadoopConf, config.input(), config.mappings());
@@ -92,14 +95,14 @@ public final class PipelineJob {
 
   private void reportUnclaimed(LandingInventory inventory) {
     for (String site : inventory.unmappedSites()) {
-      System.err.println("WARNING: site folder '" + site + "' is claimed by no mapping in " + config.sitesDir()
+      err.println("WARNING: site folder '" + site + "' is claimed by no mapping in " + config.sitesDir()
           + "; its files are not ingested (add conf/sites/" + site + ".yaml)");
     }
     for (String file : inventory.unclaimedFiles()) {
       LOG.warn("file {} matches no sessions/patients pattern of its site's mapping; not ingested", file);
     }
     if (!inventory.unclaimedFiles().isEmpty()) {
-      System.err.println("WARNING: " + inventory.unclaimedFiles().size()
+      err.println("WARNING: " + inventory.unclaimedFiles().size()
           + " landed file(s) match no file pattern; listed in manifest.json under unclaimed_files");
     }
   }
