@@ -163,6 +163,10 @@ public record AnalysisConfig(int window, double repairThreshold, int minSiteN, S
       if (effect.equals(PublishedEffect.SMD) && !kind.effectType().equals("smd")) {
         throw p.error("effect", "a published smd can only be compared with an smd analysis; give r");
       }
+      if (kind.effectType().equals("md")) {
+        throw p.error("effect", "a raw mean difference (kind " + kind.name() + ") has no comparable published scale;"
+            + " remove 'published'");
+      }
       if (!p.has("estimate")) {
         throw p.error("estimate", "is required");
       }
