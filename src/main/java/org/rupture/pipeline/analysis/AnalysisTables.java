@@ -24,6 +24,7 @@ import org.rupture.pipeline.stats.meta.ReportingScale;
 import org.rupture.pipeline.stats.meta.SignificanceTest;
 import org.rupture.pipeline.stats.meta.TauEstimator;
 import org.rupture.pipeline.stats.models.Coefficient;
+import org.rupture.pipeline.stats.models.LogisticResult;
 
 /**
  * The result tables of SPEC 8 built from the analysis results: site_effects, pooled, leave_one_out,
@@ -129,6 +130,10 @@ final class AnalysisTables {
       if (!m.sitesLeftOut().isEmpty()) {
         m.sitesLeftOut().forEach(o.putArray("sites_left_out")::add);
       }
+      if (m.notFitted() != null) {
+        o.put("not_fitted", m.notFitted());
+        continue;
+      }
       ArrayNode fixed = o.putArray("fixed_effects");
       List<Coefficient> coefficients = m.mixed() != null ? m.mixed().fixedEffects() : m.logistic().coefficients();
       for (Coefficient c : coefficients) {
@@ -150,12 +155,13 @@ final class AnalysisTables {
         putNumber(variance, "residual", m.mixed().residualVariance());
         putNumber(o, "reml_criterion", m.mixed().remlCriterion());
       } else {
-        Coefficient c = m.predictor();
+        LogisticResult.OddsRatio ratio = m.logistic().oddsRatio(m.predictorTerm());
         ObjectNode or = o.putObject("odds_ratio");
-        or.put("term", c.name());
-        putNumber(or, "estimate", Math.exp(c.estimate()));
-        putNumber(or, "ci_lower", Math.exp(c.ciLower()));
-        putNumber(or, "ci_upper", Math.exp(c.ciUpper()));
+        or.put("term", ratio.name());
+        putNumber(or, "estimate", ratio.oddsRatio());
+        putNumber(or, "ci_lower", ratio.ciLower());
+        putNumber(or, "ci_upper", ratio.ciUpper());
+        putNumber(or, "p", ratio.p());
         putNumber(o, "deviance", m.logistic().deviance());
         o.put("iterations", m.logistic().iterations());
       }

@@ -8,7 +8,6 @@ import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.rupture.pipeline.features.FeatureCatalog;
-import org.rupture.pipeline.stats.EffectEstimate;
 import org.rupture.pipeline.stats.effects.Correlations;
 import org.rupture.pipeline.stats.meta.ReportingScale;
 
@@ -18,9 +17,6 @@ import org.rupture.pipeline.stats.meta.ReportingScale;
  * improvement as outcome it is also fitted as a one-stage linear mixed model adjusted for baseline.
  */
 public class CorrelationKind implements AnalysisKind {
-  /** Pearson's r needs 4 pairs for its Fisher-z confidence interval (variance 1 / (n - 3)). */
-  private static final long MIN_PAIRS = 4;
-
   @Override
   public String name() {
     return "correlation";
@@ -81,18 +77,8 @@ public class CorrelationKind implements AnalysisKind {
   @Override
   public SiteEffect siteEffect(AnalysisSpec spec, SiteMoments m, int minSiteN) {
     long n = m.units();
-    boolean varies = m.varX() > 0 && m.varY() > 0;
-    EffectEstimate estimate = n >= MIN_PAIRS && varies
-        ? Correlations.pearson(n, m.varX() * (n - 1), m.varY() * (n - 1), m.covXY() * (n - 1))
-        : null;
-    String reason = ExclusionReasons.belowMinimum(n, minSiteN);
-    if (reason == null && !(m.varX() > 0)) {
-      reason = ExclusionReasons.zeroVariance(spec.predictor());
-    }
-    if (reason == null && !(m.varY() > 0)) {
-      reason = ExclusionReasons.zeroVariance(spec.outcome());
-    }
-    return new SiteEffect(m.key(), m.site(), effectType(), n, null, estimate, reason);
+    return SiteEffect.compute(m, effectType(), n, null, minSiteN,
+        () -> Correlations.pearson(n, m.varX() * (n - 1), m.varY() * (n - 1), m.covXY() * (n - 1)));
   }
 
   @Override

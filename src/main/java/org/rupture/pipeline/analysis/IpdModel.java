@@ -2,7 +2,7 @@ package org.rupture.pipeline.analysis;
 
 import java.util.List;
 import org.rupture.pipeline.stats.models.Coefficient;
-import org.rupture.pipeline.stats.models.LogisticRegression.LogisticResult;
+import org.rupture.pipeline.stats.models.LogisticResult;
 import org.rupture.pipeline.stats.models.MixedModelResult;
 
 /**
@@ -20,33 +20,29 @@ import org.rupture.pipeline.stats.models.MixedModelResult;
  * @param mixed           the linear mixed model fit (null for logistic)
  * @param randomSlope     linear mixed: whether the predictor has a random slope
  * @param logistic        the logistic fit (null for linear mixed)
+ * @param notFitted       why the model could not be fitted (then both fits are null), else null
  * @param twoStage        the two-stage pooled effect of the same key (null when there is none)
  */
 public record IpdModel(EffectKey key, AnalysisSpec spec, OneStageModel type, String formula, String predictorTerm,
     List<String> sites, List<String> sitesLeftOut, MixedModelResult mixed, boolean randomSlope,
-    LogisticResult logistic, PooledEffect twoStage) {
+    LogisticResult logistic, String notFitted, PooledEffect twoStage) {
   /** Both intervals show the same direction, or both include zero. */
   public static final String AGREE = "agree";
   /** One interval excludes zero, the other does not: compatible within their uncertainty. */
   public static final String DIFFER_IN_SIGNIFICANCE = "differ in significance";
   /** The intervals exclude zero on opposite sides: a disagreement beyond their uncertainty. */
   public static final String OPPOSITE_DIRECTIONS = "opposite directions";
-  /** No pooled two-stage estimate to compare with. */
+  /** The model was not fitted, or there is no pooled two-stage estimate to compare with. */
   public static final String NOT_COMPARED = "not compared";
 
   /** The predictor's coefficient (log odds ratio per unit for logistic models). */
   public Coefficient predictor() {
-    return coefficient(mixed != null ? mixed.fixedEffects() : logistic.coefficients(), predictorTerm);
+    return mixed != null ? mixed.fixedEffect(predictorTerm) : logistic.coefficient(predictorTerm);
   }
 
-  static Coefficient coefficient(List<Coefficient> coefficients, String name) {
-    return coefficients.stream().filter(c -> c.name().equals(name)).findFirst()
-        .orElseThrow(() -> new IllegalStateException("model has no coefficient " + name));
-  }
-
-  /** Patients in the model. */
+  /** Patients in the model (0 when not fitted). */
   public long n() {
-    return mixed != null ? mixed.n() : logistic.n();
+    return mixed != null ? mixed.n() : logistic != null ? logistic.n() : 0;
   }
 
   /** True when one-stage and two-stage disagree beyond their uncertainty. */
@@ -61,7 +57,7 @@ public record IpdModel(EffectKey key, AnalysisSpec spec, OneStageModel type, Str
    * reversed before comparing.
    */
   public String agreement() {
-    if (twoStage == null || twoStage.result() == null) {
+    if (notFitted != null || twoStage == null || twoStage.result() == null) {
       return NOT_COMPARED;
     }
     Coefficient c = predictor();

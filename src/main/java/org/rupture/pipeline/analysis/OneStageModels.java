@@ -8,10 +8,11 @@ import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.rupture.pipeline.stats.StatisticsException;
 import org.rupture.pipeline.stats.models.GroupCrossProducts;
 import org.rupture.pipeline.stats.models.LinearMixedModel;
 import org.rupture.pipeline.stats.models.LogisticRegression;
-import org.rupture.pipeline.stats.models.LogisticRegression.LogisticResult;
+import org.rupture.pipeline.stats.models.LogisticResult;
 import org.rupture.pipeline.stats.models.MixedModelResult;
 
 /**
@@ -19,9 +20,6 @@ import org.rupture.pipeline.stats.models.MixedModelResult;
  * site-statistics pass, and logistic retention models by IRLS with one Spark aggregation per iteration.
  */
 final class OneStageModels {
-  /** A site variance component needs two sites. */
-  private static final int MIN_SITES = 2;
-
   private final SparkSession spark;
   private final boolean randomSlope;
 
@@ -32,7 +30,7 @@ final class OneStageModels {
 
   /**
    * improvement ~ predictor + baseline + (1 | site) [+ (0 + predictor | site)] by REML from the sites'
-   * cross-products of [1, x, baseline] and improvement; null with fewer than two sites.
+   * cross-products of [1, x, baseline] and improvement.
    */
   IpdModel linearMixed(AnalysisSpec spec, EffectKey key, List<SiteMoments> moments, PooledEffect pooled) {
     List<GroupCrossProducts> groups = new ArrayList<>();
@@ -46,22 +44,24 @@ final class OneStageModels {
       groups.add(new GroupCrossProducts(m.site(), s.n(), xtx, new double[] {s.y(), s.xy(), s.yz()}, s.yy()));
       sites.add(m.site());
     }
-    if (groups.size() < MIN_SITES) {
-      return null;
-    }
     String term = predictorTerm(spec);
     String formula = spec.outcome() + " ~ " + term + " + baseline + (1 | site)"
         + (randomSlope ? " + (0 + " + term + " | site)" : "");
-    MixedModelResult fit = LinearMixedModel.fitReml(groups, List.of("(Intercept)", term, "baseline"), randomSlope);
+    MixedModelResult fit = null;
+    String notFitted = null;
+    try {
+      fit = LinearMixedModel.fitReml(groups, List.of("(Intercept)", term, "baseline"), randomSlope);
+    } catch (StatisticsException e) {
+      notFitted = e.getMessage();
+    }
     return new IpdModel(key, spec, OneStageModel.LINEAR_MIXED, formula, term, sites, List.of(), fit, randomSlope, null,
-        pooled);
+        notFitted, pooled);
   }
 
   /**
    * dropout ~ predictor + site indicators by IRLS over the analysis's unit rows of one rater (x = predictor,
    * y = retained). Sites where every patient stayed (or every patient dropped out) are left out: with
    * their own intercept they carry no information on the predictor and their intercept would diverge.
-   * Null with no site left.
    */
   IpdModel logistic(AnalysisSpec spec, EffectKey key, Dataset<Row> unitRows, List<SiteMoments> moments,
       PooledEffect pooled) {
@@ -74,10 +74,13 @@ final class OneStageModels {
         leftOut.add(m.site() + " (" + (m.meanY() == 1 ? "no dropout" : "all dropped out") + ")");
       }
     }
-    if (sites.isEmpty()) {
-      return null;
-    }
     sites.sort(null);
+    String term = predictorTerm(spec);
+    String formula = "dropout ~ " + term + " + site";
+    if (sites.isEmpty()) {
+      return new IpdModel(key, spec, OneStageModel.LOGISTIC, formula, term, sites, leftOut, null, false, null,
+          "no site has both retained and dropped-out patients", pooled);
+    }
     Dataset<Row> rows = unitRows
         .where(key.rater() == null ? col(SiteStatistics.RATER).isNull() : col(SiteStatistics.RATER).equalTo(key.rater()))
         .where(col(SiteStatistics.SITE).isin(sites.toArray()))
@@ -86,10 +89,12 @@ final class OneStageModels {
         .cache();
     try {
       SparkIrlsAggregator aggregator = new SparkIrlsAggregator(spark, rows, sites);
-      String term = predictorTerm(spec);
       LogisticResult fit = LogisticRegression.fit(aggregator, aggregator.columnNames(term));
-      return new IpdModel(key, spec, OneStageModel.LOGISTIC, "dropout ~ " + term + " + site", term, sites, leftOut,
-          null, false, fit, pooled);
+      return new IpdModel(key, spec, OneStageModel.LOGISTIC, formula, term, sites, leftOut, null, false, fit, null,
+          pooled);
+    } catch (StatisticsException e) {
+      return new IpdModel(key, spec, OneStageModel.LOGISTIC, formula, term, sites, leftOut, null, false, null,
+          e.getMessage(), pooled);
     } finally {
       rows.unpersist();
     }

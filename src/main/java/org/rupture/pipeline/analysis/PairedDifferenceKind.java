@@ -6,7 +6,6 @@ import static org.apache.spark.sql.functions.lit;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.rupture.pipeline.stats.EffectEstimate;
 import org.rupture.pipeline.stats.effects.MeanDifferences;
 import org.rupture.pipeline.stats.meta.ReportingScale;
 
@@ -17,8 +16,6 @@ import org.rupture.pipeline.stats.meta.ReportingScale;
  */
 public final class PairedDifferenceKind implements AnalysisKind {
   private static final List<String> DEFAULT_RATERS = List.of("therapist", "patient");
-  /** A standard deviation needs 2 differences. */
-  private static final long MIN_PAIRS = 2;
 
   @Override
   public String name() {
@@ -77,14 +74,7 @@ public final class PairedDifferenceKind implements AnalysisKind {
 
   @Override
   public SiteEffect siteEffect(AnalysisSpec spec, SiteMoments m, int minSiteN) {
-    long n = m.units();
-    EffectEstimate estimate = n >= MIN_PAIRS && m.varX() > 0
-        ? MeanDifferences.paired(n, m.meanX(), Math.sqrt(m.varX()))
-        : null;
-    String reason = ExclusionReasons.belowMinimum(n, minSiteN);
-    if (reason == null && !(m.varX() > 0)) {
-      reason = ExclusionReasons.zeroVariance("the " + raterLabel(spec) + " difference of " + spec.predictor());
-    }
-    return new SiteEffect(m.key(), m.site(), effectType(), n, null, estimate, reason);
+    return SiteEffect.compute(m, effectType(), m.units(), null, minSiteN,
+        () -> MeanDifferences.paired(m.units(), m.meanX(), Math.sqrt(m.varX())));
   }
 }

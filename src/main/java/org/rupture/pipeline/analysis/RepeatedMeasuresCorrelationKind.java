@@ -7,7 +7,6 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.rupture.pipeline.features.FeatureCatalog;
-import org.rupture.pipeline.stats.EffectEstimate;
 import org.rupture.pipeline.stats.effects.Correlations;
 import org.rupture.pipeline.stats.meta.ReportingScale;
 
@@ -17,9 +16,6 @@ import org.rupture.pipeline.stats.meta.ReportingScale;
  * rupture_present = true are used. A patient contributes with at least 2 complete rows.
  */
 public final class RepeatedMeasuresCorrelationKind implements AnalysisKind {
-  /** The Fisher-z variance 1 / (df - 1) needs df = N - k - 1 of at least 2. */
-  private static final long MIN_DF = 2;
-
   @Override
   public String name() {
     return "repeated_measures_correlation";
@@ -69,19 +65,7 @@ public final class RepeatedMeasuresCorrelationKind implements AnalysisKind {
 
   @Override
   public SiteEffect siteEffect(AnalysisSpec spec, SiteMoments m, int minSiteN) {
-    long patients = m.withinUnits();
-    long df = m.withinRows() - patients - 1;
-    boolean varies = m.withinSxx() > 0 && m.withinSyy() > 0;
-    EffectEstimate estimate = df >= MIN_DF && varies
-        ? Correlations.repeatedMeasures(m.withinRows(), patients, m.withinSxx(), m.withinSyy(), m.withinSxy())
-        : null;
-    String reason = ExclusionReasons.belowMinimum(patients, minSiteN);
-    if (reason == null && !(m.withinSxx() > 0)) {
-      reason = ExclusionReasons.zeroVariance(spec.predictor() + " within patients");
-    }
-    if (reason == null && !(m.withinSyy() > 0)) {
-      reason = ExclusionReasons.zeroVariance(spec.outcome() + " within patients");
-    }
-    return new SiteEffect(m.key(), m.site(), effectType(), patients, null, estimate, reason);
+    return SiteEffect.compute(m, effectType(), m.withinUnits(), null, minSiteN, () -> Correlations.repeatedMeasures(
+        m.withinRows(), m.withinUnits(), m.withinSxx(), m.withinSyy(), m.withinSxy()));
   }
 }

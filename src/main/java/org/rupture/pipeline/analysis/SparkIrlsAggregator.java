@@ -65,17 +65,17 @@ public final class SparkIrlsAggregator implements IrlsAggregator {
     Column eta = lit(beta[0]).plus(lit(beta[1]).multiply(col("x"))).plus(col(OFFSET));
     Column mu = lit(1.0).divide(lit(1.0).plus(exp(eta.unary_$minus())));
     Column weight = mu.multiply(lit(1.0).minus(mu));
-    Column working = eta.plus(col("y").minus(mu).divide(weight));
+    // w z with the working response z = eta + (y - mu) / w multiplied out, so tiny weights lose no digits
+    Column weightedWorking = weight.multiply(eta).plus(col("y").minus(mu));
     // deviance contribution 2 [y log(1 + e^-eta) + (1 - y) log(1 + e^eta)], overflow-safe softplus
     Column deviance = lit(2.0).multiply(col("y").multiply(softplus(eta.unary_$minus()))
         .plus(lit(1.0).minus(col("y")).multiply(softplus(eta))));
     List<Row> perSite = rows.join(broadcast(spark.createDataFrame(offsets, OFFSET_SCHEMA)), SiteStatistics.SITE)
-        .select(col(SiteStatistics.SITE), col("x"), weight.as("w"), working.as("z"), deviance.as("d"))
+        .select(col(SiteStatistics.SITE), col("x"), weight.as("w"), weightedWorking.as("wz"), deviance.as("d"))
         .groupBy(SiteStatistics.SITE)
         .agg(count(lit(1)).as("n"), sum("w").as("sw"), sum(col("w").multiply(col("x"))).as("swx"),
             sum(col("w").multiply(col("x")).multiply(col("x"))).as("swxx"),
-            sum(col("w").multiply(col("z"))).as("swz"),
-            sum(col("w").multiply(col("x")).multiply(col("z"))).as("swxz"), sum("d").as("dev"))
+            sum("wz").as("swz"), sum(col("x").multiply(col("wz"))).as("swxz"), sum("d").as("dev"))
         .collectAsList();
 
     int p = sites.size() + 1;

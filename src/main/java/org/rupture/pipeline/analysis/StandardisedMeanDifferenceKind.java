@@ -10,7 +10,6 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.rupture.pipeline.features.FeatureCatalog;
-import org.rupture.pipeline.stats.EffectEstimate;
 import org.rupture.pipeline.stats.effects.MeanDifferences;
 import org.rupture.pipeline.stats.meta.ReportingScale;
 
@@ -22,9 +21,6 @@ import org.rupture.pipeline.stats.meta.ReportingScale;
  * also fitted as a one-stage linear mixed model (predictor = focal-group indicator, adjusted for baseline).
  */
 public final class StandardisedMeanDifferenceKind implements AnalysisKind {
-  /** Each group needs a variance. */
-  private static final long MIN_GROUP = 2;
-
   @Override
   public String name() {
     return "smd";
@@ -86,25 +82,8 @@ public final class StandardisedMeanDifferenceKind implements AnalysisKind {
 
   @Override
   public SiteEffect siteEffect(AnalysisSpec spec, SiteMoments m, int minSiteN) {
-    long n = m.n1() + m.n2();
-    long[] sizes = {m.n1(), m.n2()};
-    boolean groupsUsable = m.n1() >= MIN_GROUP && m.n2() >= MIN_GROUP;
-    boolean varies = groupsUsable && (m.var1() > 0 || m.var2() > 0);
-    EffectEstimate estimate = varies
-        ? MeanDifferences.hedgesG(m.n1(), m.mean1(), Math.sqrt(m.var1()), m.n2(), m.mean2(), Math.sqrt(m.var2()))
-        : null;
-    String reason = null;
-    if (!groupsUsable) {
-      reason = "groups of " + m.n1() + " (" + spec.arm() + ") and " + m.n2() + " ("
-          + (spec.comparison() == null ? "other" : spec.comparison()) + ") patients; each needs at least " + MIN_GROUP;
-    }
-    if (reason == null) {
-      reason = ExclusionReasons.belowMinimum(n, minSiteN);
-    }
-    if (reason == null && !varies) {
-      reason = ExclusionReasons.zeroVariance(spec.outcome() + " within groups");
-    }
-    return new SiteEffect(m.key(), m.site(), effectType(), n, sizes, estimate, reason);
+    return SiteEffect.compute(m, effectType(), m.n1() + m.n2(), new long[] {m.n1(), m.n2()}, minSiteN,
+        () -> MeanDifferences.hedgesG(m.n1(), m.mean1(), Math.sqrt(m.var1()), m.n2(), m.mean2(), Math.sqrt(m.var2())));
   }
 
   @Override
