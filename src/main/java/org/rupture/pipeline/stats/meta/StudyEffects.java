@@ -1,0 +1,154 @@
+package org.rupture.pipeline.stats.meta;
+
+/**
+ * Validated effect sizes y_i and sampling variances v_i of k studies, with the sums every estimator of
+ * the intercept-only random-effects model needs. Like metafor, the effect sizes are centred on their
+ * mean for estimating tau^2 (residuals are unchanged because the model has an intercept), which keeps
+ * the sums accurate when the effects are large compared with their spread.
+ */
+final class StudyEffects {
+  private final double[] yi;
+  private final double[] vi;
+  private final double[] centred;
+  private final double mean;
+  private final double meanVariance;
+
+  private StudyEffects(double[] yi, double[] vi) {
+    this.yi = yi;
+    this.vi = vi;
+    int k = yi.length;
+    double sum = 0;
+    double sumV = 0;
+    for (int i = 0; i < k; i++) {
+      sum += yi[i];
+      sumV += vi[i];
+    }
+    this.mean = sum / k;
+    this.meanVariance = sumV / k;
+    this.centred = new double[k];
+    for (int i = 0; i < k; i++) {
+      centred[i] = yi[i] - mean;
+    }
+  }
+
+  /**
+   * Checks and copies the input.
+   *
+   * @throws MetaAnalysisException when an array is null, the lengths differ, there is no study, a y_i
+   *     is not finite, or a v_i is not finite and positive
+   */
+  static StudyEffects of(double[] yi, double[] vi) {
+    if (yi == null || vi == null) {
+      throw new MetaAnalysisException("Effect sizes (yi) and sampling variances (vi) must both be given.");
+    }
+    if (yi.length != vi.length) {
+      throw new MetaAnalysisException("There are " + yi.length + " effect sizes (yi) but " + vi.length
+          + " sampling variances (vi); each study needs exactly one of each.");
+    }
+    if (yi.length == 0) {
+      throw new MetaAnalysisException("There are no studies to pool (k = 0).");
+    }
+    for (int i = 0; i < yi.length; i++) {
+      if (!Double.isFinite(yi[i])) {
+        throw new MetaAnalysisException("Study " + (i + 1) + ": the effect size yi is " + yi[i]
+            + "; every study needs a finite effect size (remove the study or fix its value).");
+      }
+      if (!(vi[i] > 0) || !Double.isFinite(vi[i])) {
+        throw new MetaAnalysisException("Study " + (i + 1) + ": the sampling variance vi is " + vi[i]
+            + "; it must be positive and finite (a study without sampling error cannot be weighted).");
+      }
+    }
+    return new StudyEffects(yi.clone(), vi.clone());
+  }
+
+  /** The same studies without study {@code omitted} (0-based); needs k >= 2. */
+  StudyEffects without(int omitted) {
+    int k = yi.length;
+    double[] y = new double[k - 1];
+    double[] v = new double[k - 1];
+    System.arraycopy(yi, 0, y, 0, omitted);
+    System.arraycopy(yi, omitted + 1, y, omitted, k - omitted - 1);
+    System.arraycopy(vi, 0, v, 0, omitted);
+    System.arraycopy(vi, omitted + 1, v, omitted, k - omitted - 1);
+    return new StudyEffects(y, v);
+  }
+
+  int k() {
+    return yi.length;
+  }
+
+  /** Mean sampling variance: the natural scale of tau^2, used for scale-free convergence criteria. */
+  double meanVariance() {
+    return meanVariance;
+  }
+
+  /** Sum of squared deviations of y_i from their unweighted mean. */
+  double centredSumOfSquares() {
+    double s = 0;
+    for (double c : centred) {
+      s += c * c;
+    }
+    return s;
+  }
+
+  /** Sum of log(v_i + tau^2), for the (restricted) log-likelihood. */
+  double sumLogMarginalVariance(double tau2) {
+    double s = 0;
+    for (double v : vi) {
+      s += Math.log(v + tau2);
+    }
+    return s;
+  }
+
+  /** Weighted sums with weights w_i = 1 / (v_i + tau^2). */
+  WeightedSums weighted(double tau2) {
+    int k = yi.length;
+    double sumW = 0;
+    double sumW2 = 0;
+    double sumW3 = 0;
+    double sumWy = 0;
+    for (int i = 0; i < k; i++) {
+      double w = 1 / (vi[i] + tau2);
+      double w2 = w * w;
+      sumW += w;
+      sumW2 += w2;
+      sumW3 += w2 * w;
+      sumWy += w * centred[i];
+    }
+    double centredMu = sumWy / sumW;
+    double rss = 0;
+    double sumW2R2 = 0;
+    for (int i = 0; i < k; i++) {
+      double w = 1 / (vi[i] + tau2);
+      double wr = w * (centred[i] - centredMu);
+      rss += wr * (centred[i] - centredMu);
+      sumW2R2 += wr * wr;
+    }
+    return new WeightedSums(sumW, sumW2, sumW3, mean + centredMu, rss, sumW2R2);
+  }
+
+  /**
+   * Sums over studies with weights w_i = 1/(v_i + tau^2); mu is the weighted mean of y_i. With
+   * W = diag(w) and P = W - w w' / sum(w) (metafor's P for an intercept-only model), y'Py = rss,
+   * y'PPy = sumW2R2, and the traces of P and PP follow from the power sums of w.
+   *
+   * @param sumW sum of w_i
+   * @param sumW2 sum of w_i^2
+   * @param sumW3 sum of w_i^3
+   * @param mu weighted mean sum(w_i y_i) / sum(w_i)
+   * @param rss weighted residual sum of squares sum(w_i (y_i - mu)^2), the generalised Q statistic
+   * @param sumW2R2 sum(w_i^2 (y_i - mu)^2), minus the derivative of rss with respect to tau^2
+   */
+  record WeightedSums(double sumW, double sumW2, double sumW3, double mu, double rss, double sumW2R2) {
+    /** tr(P) = sum(w) - sum(w^2) / sum(w). */
+    double traceP() {
+      return sumW - sumW2 / sumW;
+    }
+
+    /** tr(PP) = sum(w^2) - 2 sum(w^3) / sum(w) + (sum(w^2) / sum(w))^2. */
+    double tracePP() {
+      double ratio = sumW2 / sumW;
+      return sumW2 - 2 * sumW3 / sumW + ratio * ratio;
+    }
+  }
+}
