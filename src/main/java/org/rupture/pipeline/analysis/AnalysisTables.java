@@ -29,8 +29,9 @@ import org.rupture.pipeline.stats.models.LogisticResult;
 /**
  * The result tables of SPEC 8 built from the analysis results: site_effects, pooled, leave_one_out,
  * evidence (one row per claim x published effect) and the ipd_models document. Column names and order
- * follow SPEC 8; {@code measure} is added after {@code outcome} (analyses run per outcome measure) and the
- * site effects carry their yi, vi so that pooling can be recomputed from the CSV alone.
+ * follow SPEC 8; {@code measure} is added after {@code outcome} (analyses run per outcome measure), the
+ * site effects carry their yi, vi so that pooling can be recomputed from the CSV alone, and pooled rows
+ * end with a {@code note} saying why an effect was not pooled.
  */
 final class AnalysisTables {
   static final StructType SITE_EFFECTS = ResultTable.schema("analysis", TEXT, "predictor", TEXT, "outcome", TEXT,
@@ -40,7 +41,7 @@ final class AnalysisTables {
       "measure", TEXT, "rater", TEXT, "effect_type", TEXT, "method", TEXT, "test", TEXT, "k", INT, "n_total", LONG,
       "yi_estimate", DOUBLE, "yi_se", DOUBLE, "estimate", DOUBLE, "ci_lower", DOUBLE, "ci_upper", DOUBLE, "p", DOUBLE,
       "pi_lower", DOUBLE, "pi_upper", DOUBLE, "tau2", DOUBLE, "tau2_ci_lower", DOUBLE, "tau2_ci_upper", DOUBLE,
-      "I2", DOUBLE, "H2", DOUBLE, "Q", DOUBLE, "Q_df", INT, "Q_p", DOUBLE);
+      "I2", DOUBLE, "H2", DOUBLE, "Q", DOUBLE, "Q_df", INT, "Q_p", DOUBLE, "note", TEXT);
   static final StructType LEAVE_ONE_OUT = ResultTable.schema("analysis", TEXT, "predictor", TEXT, "outcome", TEXT,
       "measure", TEXT, "rater", TEXT, "effect_type", TEXT, "omitted_site", TEXT, "yi_estimate", DOUBLE, "yi_se", DOUBLE,
       "estimate", DOUBLE, "ci_lower", DOUBLE, "ci_upper", DOUBLE, "p", DOUBLE, "tau2", DOUBLE, "I2", DOUBLE,
@@ -80,7 +81,7 @@ final class AnalysisTables {
           number(p.ciLower()), number(p.ciUpper()), fitted ? number(r.p()) : null, number(p.piLower()),
           number(p.piUpper()), fitted ? number(r.tau2()) : null, fitted ? number(r.tau2CiLower()) : null,
           fitted ? number(r.tau2CiUpper()) : null, fitted ? number(r.i2()) : null, fitted ? number(r.h2()) : null,
-          fitted ? number(r.q()) : null, fitted ? r.qDf() : null, fitted ? number(r.qP()) : null));
+          fitted ? number(r.q()) : null, fitted ? r.qDf() : null, fitted ? number(r.qP()) : null, p.notPooled()));
     }
     return new ResultTable("pooled", POOLED, rows);
   }

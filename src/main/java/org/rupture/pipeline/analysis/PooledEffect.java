@@ -12,11 +12,11 @@ import org.rupture.pipeline.stats.meta.ReportingScale;
  * @param k           sites pooled
  * @param nTotal      patients over the pooled sites
  * @param groupTotals for two-group comparisons {n1, n2} summed over the pooled sites, else null
- * @param result      the meta-analysis on the yi scale, or null when fewer than {@link TwoStagePooling#MIN_SITES}
- *                    sites could be pooled
+ * @param result      the meta-analysis on the yi scale, or null when it was not pooled
+ * @param notPooled   why it was not pooled (too few sites, a failed fit), else null
  */
 public record PooledEffect(EffectKey key, AnalysisSpec spec, int k, long nTotal, long[] groupTotals,
-    MetaAnalysisResult result) {
+    MetaAnalysisResult result, String notPooled) {
 
   /** The scale estimates are reported on. */
   public ReportingScale scale() {

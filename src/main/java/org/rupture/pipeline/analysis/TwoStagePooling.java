@@ -3,6 +3,7 @@ package org.rupture.pipeline.analysis;
 import java.util.ArrayList;
 import java.util.List;
 import org.rupture.pipeline.stats.meta.LeaveOneOut;
+import org.rupture.pipeline.stats.meta.MetaAnalysisException;
 import org.rupture.pipeline.stats.meta.RandomEffectsModel;
 import org.rupture.pipeline.stats.meta.SignificanceTest;
 import org.rupture.pipeline.stats.meta.TauEstimator;
@@ -30,21 +31,25 @@ final class TwoStagePooling {
           pooled.stream().mapToLong(e -> e.groupSizes()[1]).sum()};
     }
     if (pooled.size() < MIN_SITES) {
-      return new PooledEffect(key, spec, pooled.size(), nTotal, groupTotals, null);
+      return new PooledEffect(key, spec, pooled.size(), nTotal, groupTotals, null, pooled.size() + " site(s) could be"
+          + " pooled, at least " + MIN_SITES + " are needed (see excluded_reason in site_effects)");
     }
-    return new PooledEffect(key, spec, pooled.size(), nTotal, groupTotals, model.fit(yi(pooled), vi(pooled)));
+    try {
+      return new PooledEffect(key, spec, pooled.size(), nTotal, groupTotals, model.fit(yi(pooled), vi(pooled)), null);
+    } catch (MetaAnalysisException e) {
+      return new PooledEffect(key, spec, pooled.size(), nTotal, groupTotals, null, e.getMessage());
+    }
   }
 
   /** Leave-one-site-out re-estimates of a pooled effect (none when it has too few sites). */
   List<LeaveOneOutEffect> leaveOneOut(PooledEffect pooledEffect, List<SiteEffect> siteEffects) {
     List<SiteEffect> pooled = siteEffects.stream().filter(SiteEffect::pooled).toList();
     List<LeaveOneOutEffect> out = new ArrayList<>();
-    if (pooled.size() < MIN_SITES_LEAVE_ONE_OUT) {
+    if (pooledEffect.result() == null || pooled.size() < MIN_SITES_LEAVE_ONE_OUT) {
       return out;
     }
-    List<LeaveOneOut> results = model.leaveOneOut(yi(pooled), vi(pooled));
-    for (int i = 0; i < results.size(); i++) {
-      out.add(new LeaveOneOutEffect(pooledEffect, pooled.get(i).site(), results.get(i)));
+    for (LeaveOneOut result : model.leaveOneOut(yi(pooled), vi(pooled))) {
+      out.add(new LeaveOneOutEffect(pooledEffect, pooled.get(result.omitted()).site(), result));
     }
     return out;
   }
