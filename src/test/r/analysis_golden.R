@@ -198,6 +198,8 @@ for (key in keys) {
 }
 
 # ---- one-stage models -----------------------------------------------------------------------------
+# bobyqa may warn "a trust region step failed to reduce q" at a boundary theta ~ 0: the REML criterion is flat
+# there to double precision (theta agrees with a Brent search on the deviance function to ~1e-8).
 lmer_control <- lmerControl(optimizer = "bobyqa", optCtrl = list(rhoend = 1e-12, maxfun = 1e5),
                             check.conv.singular = "ignore")
 lmm <- list()

@@ -178,7 +178,8 @@ public final class AnalyzeStage {
 
   private static Dataset<Row> writeAndReload(SparkSession spark, Dataset<Row> table, String location,
       Map<String, Long> rowsWritten) {
-    table.write().mode(SaveMode.Overwrite).partitionBy("site").parquet(location);
+    // one task per site writes that site's folder: one file per site instead of one per shuffle partition
+    table.repartition(col("site")).write().mode(SaveMode.Overwrite).partitionBy("site").parquet(location);
     Dataset<Row> reloaded = spark.read().schema(table.schema()).parquet(location);
     rowsWritten.put(new Path(location).getName(), reloaded.count());
     return reloaded;
