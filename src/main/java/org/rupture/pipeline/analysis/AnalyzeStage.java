@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -92,7 +93,7 @@ public final class AnalyzeStage {
       Dataset<Row> retentionRows = null;
       for (EffectKey key : keys) {
         List<SiteMoments> sites = byKey.get(key).stream()
-            .sorted(java.util.Comparator.comparing(SiteMoments::site)).toList();
+            .sorted(Comparator.comparing(SiteMoments::site)).toList();
         List<SiteEffect> effects = sites.stream().map(m -> spec.kind().siteEffect(spec, m, config.minSiteN())).toList();
         siteEffects.addAll(effects);
         PooledEffect pooledEffect = pooling.pool(key, spec, effects);
@@ -113,7 +114,19 @@ public final class AnalyzeStage {
       }
     }
 
-    ResultFiles files = new ResultFiles(spark, child(outputDir, "results"));
+    writeResults(new ResultFiles(spark, child(outputDir, "results")), config, siteEffects, pooled, leaveOneOut,
+        evidence, ipdModels, rowsWritten);
+
+    List<String> summary = ConsoleSummary.render(pooled.stream().map(AnalyzeStage::summaryLine).toList());
+    LOG.info("analysis: {} site effects, {} pooled effects, {} one-stage models", siteEffects.size(), pooled.size(),
+        ipdModels.size());
+    return new AnalysisOutcome(siteEffects, pooled, leaveOneOut, ipdModels, evidence, rowsWritten, notes, summary);
+  }
+
+  /** Writes results/: site_effects and pooled as Parquet + CSV, pooled and evidence also as JSON, the rest. */
+  private static void writeResults(ResultFiles files, AnalysisConfig config, List<SiteEffect> siteEffects,
+      List<PooledEffect> pooled, List<LeaveOneOutEffect> leaveOneOut, List<Evidence> evidence,
+      List<IpdModel> ipdModels, Map<String, Long> rowsWritten) {
     Map<String, AnalysisSpec> specs = config.analyses().stream()
         .collect(Collectors.toMap(AnalysisSpec::id, s -> s, (a, b) -> a, LinkedHashMap::new));
     rowsWritten.put("site_effects", files.writeParquetAndCsv(AnalysisTables.siteEffects(siteEffects, specs)));
@@ -126,11 +139,6 @@ public final class AnalyzeStage {
     files.writeJson("evidence.json", evidenceTable.toJson());
     files.writeJson("ipd_models.json", AnalysisTables.ipdModels(ipdModels));
     rowsWritten.put("ipd_models", (long) ipdModels.size());
-
-    List<String> summary = ConsoleSummary.render(pooled.stream().map(AnalyzeStage::summaryLine).toList());
-    LOG.info("analysis: {} site effects, {} pooled effects, {} one-stage models", siteEffects.size(), pooled.size(),
-        ipdModels.size());
-    return new AnalysisOutcome(siteEffects, pooled, leaveOneOut, ipdModels, evidence, rowsWritten, notes, summary);
   }
 
   private static ConsoleSummary.Line summaryLine(PooledEffect p) {
