@@ -1,0 +1,210 @@
+package org.rupture.pipeline.analysis;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.rupture.pipeline.config.ConfigException;
+import org.rupture.pipeline.features.FeatureCatalog;
+import org.rupture.pipeline.stats.meta.SignificanceTest;
+import org.rupture.pipeline.stats.meta.TauEstimator;
+
+/**
+ * The {@code analysis:} section of the pipeline configuration, typed and checked. Every key has a default;
+ * when {@code analyses} is absent the default analyses (one per published claim, SPEC 7) are used. The
+ * documented default section is {@code conf/analyses.yaml}; {@link #defaults()} equals it.
+ *
+ * @param window           sessions 1..window form the early window
+ * @param repairThreshold  a rupture with resolution at least this counts as repaired
+ * @param minSiteN         sites with fewer patients are reported but not pooled
+ * @param treatmentArm     focal arm of comparisons by treatment unless an analysis names its own
+ * @param measures         outcome measures to analyse (empty = every measure present)
+ * @param processVariables extra session-level columns analysable like the core process variables
+ * @param method           between-site variance estimator of the random-effects model
+ * @param test             test and confidence interval of the pooled estimate
+ * @param ipdRandomSlope   one-stage linear models add an uncorrelated random slope of the predictor
+ * @param analyses         the analyses, in output order
+ */
+public record AnalysisConfig(int window, double repairThreshold, int minSiteN, String treatmentArm,
+    List<String> measures, List<String> processVariables, TauEstimator method, SignificanceTest test,
+    boolean ipdRandomSlope, List<AnalysisSpec> analyses) {
+
+  /** Resource holding the default list of analyses (the {@code analyses} key of conf/analyses.yaml). */
+  static final String DEFAULT_ANALYSES_RESOURCE = "default-analyses.yaml";
+
+  private static final int DEFAULT_WINDOW = 6;
+  private static final double DEFAULT_REPAIR_THRESHOLD = 4.0;
+  private static final int DEFAULT_MIN_SITE_N = 10;
+  private static final String DEFAULT_TREATMENT_ARM = "CBT";
+  /** The smallest site any effect can be estimated at (a correlation's Fisher-z CI needs n >= 4). */
+  private static final int SMALLEST_MIN_SITE_N = 4;
+
+  private static final Set<String> SECTION_KEYS = Set.of("window", "repair_threshold", "min_site_n",
+      "treatment_arm", "measures", "process_variables", "meta", "ipd", "analyses");
+  private static final Set<String> META_KEYS = Set.of("method", "test");
+  private static final Set<String> IPD_KEYS = Set.of("random_slope");
+  private static final Set<String> ANALYSIS_KEYS = Set.of("id", "kind", "predictor", "outcome", "raters", "arm",
+      "comparison", "expected_sign", "claim", "published");
+  private static final Set<String> PUBLISHED_KEYS = Set.of("source", "effect", "estimate", "ci");
+
+  public AnalysisConfig {
+    measures = List.copyOf(measures);
+    processVariables = List.copyOf(processVariables);
+    analyses = List.copyOf(analyses);
+  }
+
+  /** The configuration used when the pipeline configuration has no {@code analysis:} section. */
+  public static AnalysisConfig defaults() {
+    return parse(JsonNodeFactory.instance.objectNode(), "(built-in analysis defaults)");
+  }
+
+  /** The variables analyses may use under this configuration. */
+  public FeatureCatalog catalog() {
+    return new FeatureCatalog(processVariables);
+  }
+
+  /**
+   * Reads and checks the {@code analysis:} section.
+   *
+   * @param analysisSection the section's node (null or missing = all defaults)
+   * @param sourceFile      the file it came from, for error messages
+   * @throws ConfigException naming file, key and problem for any mistake
+   */
+  public static AnalysisConfig parse(JsonNode analysisSection, String sourceFile) {
+    JsonNode node = analysisSection == null || analysisSection.isMissingNode() || analysisSection.isNull()
+        ? JsonNodeFactory.instance.objectNode() : analysisSection;
+    if (!node.isObject()) {
+      throw new ConfigException(sourceFile, "analysis", "expected a mapping of keys to values");
+    }
+    ConfigSection section = new ConfigSection(node, sourceFile, "analysis");
+    section.allowOnly(SECTION_KEYS);
+    int window = section.integer("window", DEFAULT_WINDOW, 1);
+    double repairThreshold = section.number("repair_threshold", DEFAULT_REPAIR_THRESHOLD);
+    if (repairThreshold < 1 || repairThreshold > 5) {
+      throw section.error("repair_threshold", "must lie on the 1-5 resolution scale, found " + repairThreshold);
+    }
+    int minSiteN = section.integer("min_site_n", DEFAULT_MIN_SITE_N, SMALLEST_MIN_SITE_N);
+    String treatmentArm = section.string("treatment_arm", DEFAULT_TREATMENT_ARM);
+    List<String> measures = section.strings("measures", List.of());
+    List<String> processVariables = section.strings("process_variables", List.of());
+    FeatureCatalog catalog = new FeatureCatalog(processVariables);
+    checkProcessVariables(section, processVariables);
+
+    ConfigSection meta = section.section("meta");
+    meta.allowOnly(META_KEYS);
+    TauEstimator method = parseEnum(meta, "method", TauEstimator.class, TauEstimator.REML);
+    SignificanceTest test = parseEnum(meta, "test", SignificanceTest.class, SignificanceTest.Z);
+    ConfigSection ipd = section.section("ipd");
+    ipd.allowOnly(IPD_KEYS);
+    boolean randomSlope = ipd.bool("random_slope", false);
+
+    List<ConfigSection> entries = section.sections("analyses");
+    if (entries == null) {
+      entries = defaultAnalyses().sections("analyses");
+    }
+    if (entries.isEmpty()) {
+      throw section.error("analyses", "is empty; list at least one analysis or remove the key for the defaults");
+    }
+    List<AnalysisSpec> analyses = new ArrayList<>();
+    Set<String> ids = new HashSet<>();
+    for (ConfigSection entry : entries) {
+      AnalysisSpec spec = parseAnalysis(entry, new ValidationContext(catalog, treatmentArm, entry));
+      if (!ids.add(spec.id())) {
+        throw entry.error("id", "'" + spec.id() + "' is used by an earlier analysis; ids must be unique");
+      }
+      analyses.add(spec);
+    }
+    return new AnalysisConfig(window, repairThreshold, minSiteN, treatmentArm, measures, processVariables, method,
+        test, randomSlope, analyses);
+  }
+
+  private static void checkProcessVariables(ConfigSection section, List<String> processVariables) {
+    List<String> reserved = new FeatureCatalog(List.of()).sessionVariables();
+    for (int i = 0; i < processVariables.size(); i++) {
+      String name = processVariables.get(i);
+      if (reserved.contains(name) || !name.matches("[a-z][a-z0-9_]*")) {
+        throw section.error("process_variables[" + i + "]", "'" + name + "' must be the lower-case snake_case name"
+            + " of an extra session_ratings column, other than " + String.join(", ", reserved));
+      }
+    }
+  }
+
+  private static AnalysisSpec parseAnalysis(ConfigSection entry, ValidationContext context) {
+    entry.allowOnly(ANALYSIS_KEYS);
+    String id = entry.requiredString("id");
+    if (!id.matches("[A-Za-z][A-Za-z0-9_]*")) {
+      throw entry.error("id", "'" + id + "' must start with a letter and hold only letters, digits and _");
+    }
+    String kindName = entry.requiredString("kind");
+    AnalysisKind kind = AnalysisKinds.byName(kindName);
+    if (kind == null) {
+      throw entry.error("kind", "unknown kind '" + kindName + "'; use one of " + String.join(", ", AnalysisKinds.names()));
+    }
+    String sign = entry.isText("expected_sign") ? entry.requiredString("expected_sign") : null;
+    if (!"+".equals(sign) && !"-".equals(sign)) {
+      throw entry.error("expected_sign", "expected \"+\" or \"-\" (quoted, so that YAML reads text)");
+    }
+    List<PublishedEffect> published = new ArrayList<>();
+    List<ConfigSection> publishedEntries = entry.sections("published");
+    for (ConfigSection p : publishedEntries == null ? List.<ConfigSection>of() : publishedEntries) {
+      p.allowOnly(PUBLISHED_KEYS);
+      String effect = p.requiredString("effect");
+      if (!effect.equals(PublishedEffect.R) && !effect.equals(PublishedEffect.SMD)) {
+        throw p.error("effect", "expected r or smd, found '" + effect + "'");
+      }
+      if (effect.equals(PublishedEffect.SMD) && !kind.effectType().equals("smd")) {
+        throw p.error("effect", "a published smd can only be compared with an smd analysis; give r");
+      }
+      if (kind.effectType().equals("md")) {
+        throw p.error("effect", "a raw mean difference (kind " + kind.name() + ") has no comparable published scale;"
+            + " remove 'published'");
+      }
+      if (!p.has("estimate")) {
+        throw p.error("estimate", "is required");
+      }
+      double[] ci = p.interval("ci");
+      published.add(new PublishedEffect(p.requiredString("source"), effect, p.number("estimate", Double.NaN),
+          ci[0], ci[1]));
+    }
+    AnalysisSpec spec = new AnalysisSpec(id, kind, entry.string("predictor", null), entry.string("outcome", null),
+        entry.strings("raters", List.of()), entry.string("arm", null), entry.string("comparison", null),
+        sign.equals("+") ? 1 : -1, entry.requiredString("claim"), published);
+    return kind.validate(spec, context);
+  }
+
+  private static <E extends Enum<E>> E parseEnum(ConfigSection section, String key, Class<E> type, E defaultValue) {
+    String value = section.string(key, null);
+    if (value == null) {
+      return defaultValue;
+    }
+    try {
+      return Enum.valueOf(type, value.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      List<String> names = new ArrayList<>();
+      for (E constant : type.getEnumConstants()) {
+        names.add(constant.name());
+      }
+      throw section.error(key, "unknown value '" + value + "'; use one of " + String.join(", ", names));
+    }
+  }
+
+  private static ConfigSection defaultAnalyses() {
+    try (InputStream in = AnalysisConfig.class.getResourceAsStream(DEFAULT_ANALYSES_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException("resource " + DEFAULT_ANALYSES_RESOURCE + " missing from the jar");
+      }
+      JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(in);
+      return new ConfigSection(root, DEFAULT_ANALYSES_RESOURCE, "analysis");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,44 @@
+package org.rupture.pipeline.analysis;
+
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.rupture.pipeline.stats.meta.ReportingScale;
+
+/**
+ * How one kind of analysis is computed. Adding an analysis of an existing kind is configuration only;
+ * a new kind is one implementation of this interface registered in {@link AnalysisKinds}.
+ *
+ * <p>Every kind reduces its input to <em>unit rows</em> (one per patient, see {@link SiteStatistics}), so
+ * that one grouped aggregation computes the sufficient statistics of every analysis at every site; the
+ * kind then turns one site's {@link SiteMoments} into an effect size on the driver.
+ */
+public interface AnalysisKind {
+  /** Value of {@code kind} in the configuration. */
+  String name();
+
+  /** {@code patient} or {@code session}. */
+  String level();
+
+  /** {@code effect_type} of its site effects: r, r_rm, md, smd. */
+  String effectType();
+
+  /** Scale on which pooled estimates are reported (r for Fisher-z pooled correlations). */
+  ReportingScale reportingScale();
+
+  /**
+   * Checks the variables of a configured analysis of this kind and returns it with kind-specific
+   * defaults filled in (raters, groups); throws {@link org.rupture.pipeline.config.ConfigException}.
+   */
+  AnalysisSpec validate(AnalysisSpec spec, ValidationContext context);
+
+  /** The analysis's unit rows in the {@link SiteStatistics#UNIT_COLUMNS} layout (a lazy plan). */
+  Dataset<Row> unitRows(AnalysisSpec spec, AnalysisInputs inputs);
+
+  /** One site's effect, or the reason the site is left out of pooling. */
+  SiteEffect siteEffect(AnalysisSpec spec, SiteMoments moments, int minSiteN);
+
+  /** The one-stage IPD model fitted for this analysis, if any. */
+  default OneStageModel oneStageModel(AnalysisSpec spec) {
+    return OneStageModel.NONE;
+  }
+}

@@ -1,0 +1,208 @@
+package org.rupture.pipeline.analysis;
+
+import static org.apache.spark.sql.functions.col;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.apache.hadoop.fs.Path;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.rupture.pipeline.config.ConfigException;
+import org.rupture.pipeline.features.FeatureCatalog;
+import org.rupture.pipeline.features.PatientFeatures;
+import org.rupture.pipeline.report.ConsoleSummary;
+import org.rupture.pipeline.report.ResultFiles;
+
+/**
+ * The analysis stage: curated Parquet model -> features -> per-site effects -> two-stage pooling,
+ * one-stage IPD models and evidence per claim (SPEC 5-8).
+ *
+ * <p>Spark work: the feature tables are written once and read back; one grouped aggregation computes the
+ * sufficient statistics of every analysis at every site; each IRLS iteration of a retention model is one
+ * more aggregation. Only aggregated rows reach the driver, where the statistics are computed.
+ *
+ * <p>Writes {@code <output>/curated/{patient_process,patient_outcomes}} (Parquet, partitioned by site) and
+ * under {@code <output>/results/}: site_effects (Parquet + .csv), pooled (Parquet + .csv + .json),
+ * leave_one_out.csv, evidence.csv + .json, ipd_models.json.
+ */
+public final class AnalyzeStage {
+  private static final Logger LOG = LogManager.getLogger(AnalyzeStage.class);
+  private static final List<String> CURATED_TABLES = List.of("session_ratings", "patients", "outcomes");
+
+  private AnalyzeStage() {
+  }
+
+  /**
+   * Runs the analysis stage.
+   *
+   * @param curatedDir folder (path or URI) holding the curated session_ratings, patients and outcomes
+   * @param outputDir  the run's output folder; features go to its curated/, results to its results/
+   * @throws ConfigException when a curated table is missing or a configured process variable is not a
+   *                         column of session_ratings
+   */
+  public static AnalysisOutcome run(SparkSession spark, AnalysisConfig config, String curatedDir, String outputDir) {
+    Map<String, Dataset<Row>> curated = readCurated(spark, curatedDir);
+    checkProcessVariables(config, curated.get("session_ratings"), curatedDir);
+    FeatureCatalog catalog = config.catalog();
+    Map<String, Long> rowsWritten = new LinkedHashMap<>();
+
+    PatientFeatures features = new PatientFeatures(config.window(), config.repairThreshold(), catalog);
+    String featureDir = child(outputDir, "curated");
+    Dataset<Row> process = writeAndReload(spark, features.patientProcess(curated.get("session_ratings"),
+        curated.get("patients")), child(featureDir, PatientFeatures.PATIENT_PROCESS), rowsWritten);
+    Dataset<Row> outcomes = writeAndReload(spark, features.patientOutcomes(curated.get("outcomes")),
+        child(featureDir, PatientFeatures.PATIENT_OUTCOMES), rowsWritten);
+    AnalysisInputs inputs = new AnalysisInputs(
+        curated.get("session_ratings").where(col("session_number").leq(config.window())), curated.get("patients"),
+        process, outcomes, config.measures(), catalog);
+
+    List<SiteMoments> moments = SiteStatistics.collect(SiteStatistics.siteMoments(
+        config.analyses().stream().map(spec -> spec.kind().unitRows(spec, inputs)).toList()));
+    Map<EffectKey, List<SiteMoments>> byKey = moments.stream().collect(Collectors.groupingBy(SiteMoments::key,
+        () -> new TreeMap<>(EffectKey.RATER_MEASURE_ORDER.thenComparing(EffectKey::analysis)), Collectors.toList()));
+
+    TwoStagePooling pooling = new TwoStagePooling(config.method(), config.test());
+    OneStageModels oneStage = new OneStageModels(spark, config.ipdRandomSlope());
+    List<SiteEffect> siteEffects = new ArrayList<>();
+    List<PooledEffect> pooled = new ArrayList<>();
+    List<LeaveOneOutEffect> leaveOneOut = new ArrayList<>();
+    List<IpdModel> ipdModels = new ArrayList<>();
+    List<Evidence> evidence = new ArrayList<>();
+    List<String> notes = new ArrayList<>();
+    for (AnalysisSpec spec : config.analyses()) {
+      List<EffectKey> keys = byKey.keySet().stream().filter(k -> k.analysis().equals(spec.id())).toList();
+      if (keys.isEmpty()) {
+        notes.add("analysis " + spec.id() + ": no site has patients with " + spec.predictorLabel()
+            + (spec.outcome() == null ? "" : " and " + spec.outcome()) + "; nothing to report");
+      }
+      Dataset<Row> retentionRows = null;
+      for (EffectKey key : keys) {
+        List<SiteMoments> sites = byKey.get(key).stream()
+            .sorted(Comparator.comparing(SiteMoments::site)).toList();
+        List<SiteEffect> effects = sites.stream().map(m -> spec.kind().siteEffect(spec, m, config.minSiteN())).toList();
+        siteEffects.addAll(effects);
+        PooledEffect pooledEffect = pooling.pool(key, spec, effects);
+        pooled.add(pooledEffect);
+        leaveOneOut.addAll(pooling.leaveOneOut(pooledEffect, effects));
+        evidence.addAll(EvidenceCheck.check(pooledEffect));
+        IpdModel model = switch (spec.kind().oneStageModel(spec)) {
+          case LINEAR_MIXED -> oneStage.linearMixed(spec, key, sites, pooledEffect);
+          case LOGISTIC -> {
+            retentionRows = retentionRows != null ? retentionRows : spec.kind().unitRows(spec, inputs);
+            yield oneStage.logistic(spec, key, retentionRows, sites, pooledEffect);
+          }
+          case NONE -> null;
+        };
+        if (model != null) {
+          ipdModels.add(model);
+        }
+      }
+    }
+
+    writeResults(new ResultFiles(spark, child(outputDir, "results")), config, siteEffects, pooled, leaveOneOut,
+        evidence, ipdModels, rowsWritten);
+
+    List<String> summary = ConsoleSummary.render(pooled.stream().map(AnalyzeStage::summaryLine).toList());
+    LOG.info("analysis: {} site effects, {} pooled effects, {} one-stage models", siteEffects.size(), pooled.size(),
+        ipdModels.size());
+    return new AnalysisOutcome(siteEffects, pooled, leaveOneOut, ipdModels, evidence, rowsWritten, notes, summary);
+  }
+
+  /** Writes results/: site_effects and pooled as Parquet + CSV, pooled and evidence also as JSON, the rest. */
+  private static void writeResults(ResultFiles files, AnalysisConfig config, List<SiteEffect> siteEffects,
+      List<PooledEffect> pooled, List<LeaveOneOutEffect> leaveOneOut, List<Evidence> evidence,
+      List<IpdModel> ipdModels, Map<String, Long> rowsWritten) {
+    Map<String, AnalysisSpec> specs = config.analyses().stream()
+        .collect(Collectors.toMap(AnalysisSpec::id, s -> s, (a, b) -> a, LinkedHashMap::new));
+    rowsWritten.put("site_effects", files.writeParquetAndCsv(AnalysisTables.siteEffects(siteEffects, specs)));
+    var pooledTable = AnalysisTables.pooled(pooled, config.method(), config.test());
+    rowsWritten.put("pooled", files.writeParquetAndCsv(pooledTable));
+    files.writeJson("pooled.json", pooledTable.toJson());
+    rowsWritten.put("leave_one_out", files.writeCsv(AnalysisTables.leaveOneOut(leaveOneOut)));
+    var evidenceTable = AnalysisTables.evidence(evidence);
+    rowsWritten.put("evidence", files.writeCsv(evidenceTable));
+    files.writeJson("evidence.json", evidenceTable.toJson());
+    files.writeJson("ipd_models.json", AnalysisTables.ipdModels(ipdModels));
+    rowsWritten.put("ipd_models", (long) ipdModels.size());
+  }
+
+  private static ConsoleSummary.Line summaryLine(PooledEffect p) {
+    return new ConsoleSummary.Line(p.spec().id(), p.key().rater(), p.key().measure(), p.spec().kind().effectType(),
+        p.k(), p.nTotal(), p.estimate(), p.ciLower(), p.ciUpper(), p.result() == null ? Double.NaN : p.result().i2(),
+        p.spec().expectedSign(), EvidenceCheck.verdict(p));
+  }
+
+  private static Map<String, Dataset<Row>> readCurated(SparkSession spark, String curatedDir) {
+    Map<String, Dataset<Row>> tables = new LinkedHashMap<>();
+    for (String table : CURATED_TABLES) {
+      String location = child(curatedDir, table);
+      if (!exists(spark, location)) {
+        throw new ConfigException(null, "input", "no curated table '" + table + "' at " + location
+            + "; run the ingest stage first, or point the analysis at a folder holding " + CURATED_TABLES);
+      }
+      tables.put(table, readWithTextSites(spark, location));
+    }
+    return tables;
+  }
+
+  /**
+   * Reads a site-partitioned Parquet table keeping {@code site} as text: partition discovery would otherwise
+   * turn a site folder such as {@code site=007} into the integer 7.
+   */
+  private static Dataset<Row> readWithTextSites(SparkSession spark, String location) {
+    StructType inferred = spark.read().parquet(location).schema();
+    StructType schema = new StructType(Arrays.stream(inferred.fields())
+        .map(f -> f.name().equals("site") ? new StructField("site", DataTypes.StringType, true, f.metadata()) : f)
+        .toArray(StructField[]::new));
+    return spark.read().schema(schema).parquet(location);
+  }
+
+  private static void checkProcessVariables(AnalysisConfig config, Dataset<Row> sessionRatings, String curatedDir) {
+    List<String> columns = Arrays.asList(sessionRatings.columns());
+    for (int i = 0; i < config.processVariables().size(); i++) {
+      String variable = config.processVariables().get(i);
+      if (!columns.contains(variable)) {
+        throw new ConfigException(null, "analysis.process_variables[" + i + "]", "'" + variable
+            + "' is not a column of session_ratings under " + curatedDir + " (columns: " + String.join(", ", columns)
+            + "); map it as an extra variable in the site mappings or remove it");
+      }
+    }
+  }
+
+  private static Dataset<Row> writeAndReload(SparkSession spark, Dataset<Row> table, String location,
+      Map<String, Long> rowsWritten) {
+    // one task per site writes that site's folder: one file per site instead of one per shuffle partition
+    table.repartition(col("site")).write().mode(SaveMode.Overwrite).partitionBy("site").parquet(location);
+    Dataset<Row> reloaded = spark.read().schema(table.schema()).parquet(location);
+    rowsWritten.put(new Path(location).getName(), reloaded.count());
+    return reloaded;
+  }
+
+  private static boolean exists(SparkSession spark, String location) {
+    Path path = new Path(location);
+    try {
+      return path.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(path);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not check " + location + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static String child(String dir, String name) {
+    return dir.endsWith("/") ? dir + name : dir + "/" + name;
+  }
+}

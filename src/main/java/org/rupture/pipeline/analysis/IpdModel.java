@@ -1,0 +1,74 @@
+package org.rupture.pipeline.analysis;
+
+import java.util.List;
+import org.rupture.pipeline.stats.models.Coefficient;
+import org.rupture.pipeline.stats.models.LogisticResult;
+import org.rupture.pipeline.stats.models.MixedModelResult;
+
+/**
+ * One one-stage individual-patient-data model of {@code results/ipd_models.json}, with its agreement with
+ * the two-stage pooled effect of the same analysis x rater x measure.
+ *
+ * @param key             analysis, rater, measure
+ * @param spec            the analysis
+ * @param type            linear mixed or logistic
+ * @param formula         the model, R style
+ * @param predictorTerm   name of the predictor's coefficient
+ * @param sites           sites in the model
+ * @param sitesLeftOut    sites left out and why (logistic: sites without both outcomes carry no information
+ *                        on the predictor once they have their own intercept)
+ * @param mixed           the linear mixed model fit (null for logistic)
+ * @param randomSlope     linear mixed: whether the predictor has a random slope
+ * @param logistic        the logistic fit (null for linear mixed)
+ * @param notFitted       why the model could not be fitted (then both fits are null), else null
+ * @param twoStage        the two-stage pooled effect of the same key (null when there is none)
+ */
+public record IpdModel(EffectKey key, AnalysisSpec spec, OneStageModel type, String formula, String predictorTerm,
+    List<String> sites, List<String> sitesLeftOut, MixedModelResult mixed, boolean randomSlope,
+    LogisticResult logistic, String notFitted, PooledEffect twoStage) {
+  /** Both intervals show the same direction, or both include zero. */
+  public static final String AGREE = "agree";
+  /** One interval excludes zero, the other does not: compatible within their uncertainty. */
+  public static final String DIFFER_IN_SIGNIFICANCE = "differ in significance";
+  /** The intervals exclude zero on opposite sides: a disagreement beyond their uncertainty. */
+  public static final String OPPOSITE_DIRECTIONS = "opposite directions";
+  /** The model was not fitted, or there is no pooled two-stage estimate to compare with. */
+  public static final String NOT_COMPARED = "not compared";
+
+  /** The predictor's coefficient (log odds ratio per unit for logistic models). */
+  public Coefficient predictor() {
+    return mixed != null ? mixed.fixedEffect(predictorTerm) : logistic.coefficient(predictorTerm);
+  }
+
+  /** Patients in the model (0 when not fitted). */
+  public long n() {
+    return mixed != null ? mixed.n() : logistic != null ? logistic.n() : 0;
+  }
+
+  /** True when one-stage and two-stage disagree beyond their uncertainty. */
+  public boolean disagrees() {
+    return OPPOSITE_DIRECTIONS.equals(agreement());
+  }
+
+  /**
+   * {@link #AGREE}, {@link #DIFFER_IN_SIGNIFICANCE}, {@link #OPPOSITE_DIRECTIONS} or {@link #NOT_COMPARED}:
+   * the direction the predictor's 95% interval shows against the two-stage pooled interval's. A logistic
+   * coefficient is on dropout while the two-stage effect correlates with retained, so its direction is
+   * reversed before comparing.
+   */
+  public String agreement() {
+    if (notFitted != null || twoStage == null || twoStage.result() == null) {
+      return NOT_COMPARED;
+    }
+    Coefficient c = predictor();
+    int one = c.ciLower() > 0 ? 1 : c.ciUpper() < 0 ? -1 : 0;
+    if (type == OneStageModel.LOGISTIC) {
+      one = -one;
+    }
+    int two = twoStage.direction();
+    if (one == two) {
+      return AGREE;
+    }
+    return one != 0 && two != 0 ? OPPOSITE_DIRECTIONS : DIFFER_IN_SIGNIFICANCE;
+  }
+}

@@ -1,0 +1,107 @@
+package org.rupture.pipeline.analysis;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.rupture.pipeline.stats.StatisticsException;
+import org.rupture.pipeline.stats.models.GroupCrossProducts;
+import org.rupture.pipeline.stats.models.LinearMixedModel;
+import org.rupture.pipeline.stats.models.LogisticRegression;
+import org.rupture.pipeline.stats.models.LogisticResult;
+import org.rupture.pipeline.stats.models.MixedModelResult;
+
+/**
+ * Fits the one-stage IPD models: linear mixed models from the per-site cross-product sums gathered by the
+ * site-statistics pass, and logistic retention models by IRLS with one Spark aggregation per iteration.
+ */
+final class OneStageModels {
+  private final SparkSession spark;
+  private final boolean randomSlope;
+
+  OneStageModels(SparkSession spark, boolean randomSlope) {
+    this.spark = spark;
+    this.randomSlope = randomSlope;
+  }
+
+  /**
+   * improvement ~ predictor + baseline + (1 | site) [+ (0 + predictor | site)] by REML from the sites'
+   * cross-products of [1, x, baseline] and improvement.
+   */
+  IpdModel linearMixed(AnalysisSpec spec, EffectKey key, List<SiteMoments> moments, PooledEffect pooled) {
+    List<GroupCrossProducts> groups = new ArrayList<>();
+    List<String> sites = new ArrayList<>();
+    for (SiteMoments m : moments) {
+      SiteMoments.CrossProductSums s = m.crossProducts();
+      if (s.n() == 0) {
+        continue;
+      }
+      double[][] xtx = {{s.n(), s.x(), s.z()}, {s.x(), s.xx(), s.xz()}, {s.z(), s.xz(), s.zz()}};
+      groups.add(new GroupCrossProducts(m.site(), s.n(), xtx, new double[] {s.y(), s.xy(), s.yz()}, s.yy()));
+      sites.add(m.site());
+    }
+    String term = predictorTerm(spec);
+    String formula = spec.outcome() + " ~ " + term + " + baseline + (1 | site)"
+        + (randomSlope ? " + (0 + " + term + " | site)" : "");
+    MixedModelResult fit = null;
+    String notFitted = null;
+    try {
+      fit = LinearMixedModel.fitReml(groups, List.of("(Intercept)", term, "baseline"), randomSlope);
+    } catch (StatisticsException e) {
+      notFitted = e.getMessage();
+    }
+    return new IpdModel(key, spec, OneStageModel.LINEAR_MIXED, formula, term, sites, List.of(), fit, randomSlope, null,
+        notFitted, pooled);
+  }
+
+  /**
+   * dropout ~ predictor + site indicators by IRLS over the analysis's unit rows of one rater (x = predictor,
+   * y = retained). Sites where every patient stayed (or every patient dropped out) are left out: with
+   * their own intercept they carry no information on the predictor and their intercept would diverge.
+   */
+  IpdModel logistic(AnalysisSpec spec, EffectKey key, Dataset<Row> unitRows, List<SiteMoments> moments,
+      PooledEffect pooled) {
+    List<String> sites = new ArrayList<>();
+    List<String> leftOut = new ArrayList<>();
+    for (SiteMoments m : moments) {
+      if (m.meanY() > 0 && m.meanY() < 1) {
+        sites.add(m.site());
+      } else {
+        leftOut.add(m.site() + " (" + (m.meanY() == 1 ? "no dropout" : "all dropped out") + ")");
+      }
+    }
+    sites.sort(null);
+    String term = predictorTerm(spec);
+    String formula = "dropout ~ " + term + " + site";
+    if (sites.isEmpty()) {
+      return new IpdModel(key, spec, OneStageModel.LOGISTIC, formula, term, sites, leftOut, null, false, null,
+          "no site has both retained and dropped-out patients", pooled);
+    }
+    Dataset<Row> rows = unitRows
+        .where(key.rater() == null ? col(SiteStatistics.RATER).isNull() : col(SiteStatistics.RATER).equalTo(key.rater()))
+        .where(col(SiteStatistics.SITE).isin(sites.toArray()))
+        .select(col(SiteStatistics.SITE), col(SiteStatistics.X).as("x"),
+            lit(1.0).minus(col(SiteStatistics.Y)).as("y"))
+        .cache();
+    try {
+      SparkIrlsAggregator aggregator = new SparkIrlsAggregator(spark, rows, sites);
+      LogisticResult fit = LogisticRegression.fit(aggregator, aggregator.columnNames(term));
+      return new IpdModel(key, spec, OneStageModel.LOGISTIC, formula, term, sites, leftOut, null, false, fit, null,
+          pooled);
+    } catch (StatisticsException e) {
+      return new IpdModel(key, spec, OneStageModel.LOGISTIC, formula, term, sites, leftOut, null, false, null,
+          e.getMessage(), pooled);
+    } finally {
+      rows.unpersist();
+    }
+  }
+
+  /** The predictor's coefficient name: the variable, or for group comparisons the focal-group indicator. */
+  private static String predictorTerm(AnalysisSpec spec) {
+    return spec.arm() == null ? spec.predictor() : spec.predictor() + "[" + spec.arm() + "]";
+  }
+}

@@ -1,0 +1,120 @@
+package org.rupture.pipeline.analysis;
+
+import static org.apache.spark.sql.functions.avg;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.covar_pop;
+import static org.apache.spark.sql.functions.covar_samp;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.var_pop;
+import static org.apache.spark.sql.functions.var_samp;
+import static org.apache.spark.sql.functions.when;
+
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * The single Spark pass of sufficient statistics. Every analysis contributes <em>unit rows</em> (one per
+ * patient) in one layout; their union is aggregated by (analysis, rater, measure, site) in one grouped
+ * aggregation, and only those aggregated rows reach the driver.
+ *
+ * <p>Unit row columns: analysis, rater, measure, site, unit (patient key), rows (session rows behind the
+ * unit; 1 for patient-level analyses), x, y (the patient's values, or for session-level analyses the
+ * patient's means), z (covariate: baseline score), grp (1 = focal group, 0 = comparison group), and
+ * wxx, wyy, wxy (within-patient centred sums of squares and cross-products; 0 for one row).
+ */
+public final class SiteStatistics {
+  public static final String ANALYSIS = "analysis";
+  public static final String RATER = "rater";
+  public static final String MEASURE = "measure";
+  public static final String SITE = "site";
+  public static final String UNIT = "unit";
+  public static final String ROWS = "rows";
+  public static final String X = "x";
+  public static final String Y = "y";
+  public static final String Z = "z";
+  public static final String GROUP = "grp";
+  public static final String WXX = "wxx";
+  public static final String WYY = "wyy";
+  public static final String WXY = "wxy";
+  public static final List<String> KEY_COLUMNS = List.of(ANALYSIS, RATER, MEASURE, SITE);
+  public static final List<String> UNIT_COLUMNS =
+      List.of(ANALYSIS, RATER, MEASURE, SITE, UNIT, ROWS, X, Y, Z, GROUP, WXX, WYY, WXY);
+
+  private SiteStatistics() {
+  }
+
+  /**
+   * Unit rows from patient-level rows with columns analysis, rater, measure, site, unit, x, y, z, grp
+   * (one row per patient): each is its own unit with no within-patient spread.
+   */
+  public static Dataset<Row> patientUnits(Dataset<Row> patientRows) {
+    return patientRows.select(withKeys(col(UNIT), lit(1L).as(ROWS), dbl(X), dbl(Y), dbl(Z), dbl(GROUP),
+        lit(0.0).as(WXX), lit(0.0).as(WYY), lit(0.0).as(WXY)));
+  }
+
+  /**
+   * Unit rows from session-level rows with columns analysis, rater, measure, site, unit, x, y (complete
+   * pairs): one row per patient holding the patient's means and within-patient centred sums.
+   */
+  public static Dataset<Row> sessionUnits(Dataset<Row> sessionRows) {
+    Column rows = count(lit(1));
+    return sessionRows
+        .groupBy(col(ANALYSIS), col(RATER), col(MEASURE), col(SITE), col(UNIT))
+        .agg(rows.as(ROWS), avg(X).as(X), avg(Y).as(Y),
+            var_pop(X).multiply(rows).as(WXX), var_pop(Y).multiply(rows).as(WYY),
+            covar_pop(X, Y).multiply(rows).as(WXY))
+        .select(withKeys(col(UNIT), col(ROWS), col(X), col(Y), lit(null).cast("double").as(Z),
+            lit(null).cast("double").as(GROUP), col(WXX), col(WYY), col(WXY)));
+  }
+
+  /**
+   * One grouped aggregation over the union of all analyses' unit rows: per (analysis, rater, measure, site)
+   * the moments {@link SiteMoments} reads. A lazy plan; {@link #collect} runs it.
+   */
+  public static Dataset<Row> siteMoments(List<Dataset<Row>> unitFrames) {
+    Dataset<Row> units = unitFrames.stream().reduce(Dataset::unionByName)
+        .orElseThrow(() -> new IllegalArgumentException("no analyses to aggregate"));
+    Column within = col(ROWS).geq(2);
+    Column arm = col(GROUP).equalTo(1.0);
+    Column comparison = col(GROUP).equalTo(0.0);
+    Column complete = col(X).isNotNull().and(col(Y).isNotNull()).and(col(Z).isNotNull());
+    return units.groupBy(col(ANALYSIS), col(RATER), col(MEASURE), col(SITE)).agg(
+        count(lit(1)).as("units"),
+        avg(X).as("mean_x"), avg(Y).as("mean_y"),
+        var_samp(X).as("var_x"), var_samp(Y).as("var_y"), covar_samp(X, Y).as("cov_xy"),
+        count(when(within, 1)).as("within_units"), sum(when(within, col(ROWS))).as("within_rows"),
+        sum(when(within, col(WXX))).as("within_sxx"), sum(when(within, col(WYY))).as("within_syy"),
+        sum(when(within, col(WXY))).as("within_sxy"),
+        count(when(arm, col(Y))).as("n1"), avg(when(arm, col(Y))).as("mean1"), var_samp(when(arm, col(Y))).as("var1"),
+        count(when(comparison, col(Y))).as("n2"), avg(when(comparison, col(Y))).as("mean2"),
+        var_samp(when(comparison, col(Y))).as("var2"),
+        count(when(complete, 1)).as("cp_n"),
+        cpSum(complete, col(X), "cp_x"), cpSum(complete, col(Y), "cp_y"), cpSum(complete, col(Z), "cp_z"),
+        cpSum(complete, col(X).multiply(col(X)), "cp_xx"), cpSum(complete, col(X).multiply(col(Y)), "cp_xy"),
+        cpSum(complete, col(X).multiply(col(Z)), "cp_xz"), cpSum(complete, col(Y).multiply(col(Y)), "cp_yy"),
+        cpSum(complete, col(Y).multiply(col(Z)), "cp_yz"), cpSum(complete, col(Z).multiply(col(Z)), "cp_zz"));
+  }
+
+  /** Runs the aggregation and brings its (small) result to the driver. */
+  public static List<SiteMoments> collect(Dataset<Row> siteMoments) {
+    return siteMoments.collectAsList().stream().map(SiteMoments::fromRow).toList();
+  }
+
+  private static Column cpSum(Column complete, Column value, String name) {
+    return sum(when(complete, value)).as(name);
+  }
+
+  private static Column dbl(String name) {
+    return col(name).cast("double").as(name);
+  }
+
+  /** The key columns (typed as strings, so that literal nulls union cleanly) followed by {@code rest}. */
+  private static Column[] withKeys(Column... rest) {
+    return java.util.stream.Stream.concat(KEY_COLUMNS.stream().map(k -> col(k).cast("string").as(k)),
+        java.util.Arrays.stream(rest)).toArray(Column[]::new);
+  }
+}

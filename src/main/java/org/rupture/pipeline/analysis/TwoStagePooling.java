@@ -1,0 +1,64 @@
+package org.rupture.pipeline.analysis;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.rupture.pipeline.stats.meta.LeaveOneOut;
+import org.rupture.pipeline.stats.meta.MetaAnalysisException;
+import org.rupture.pipeline.stats.meta.RandomEffectsModel;
+import org.rupture.pipeline.stats.meta.SignificanceTest;
+import org.rupture.pipeline.stats.meta.TauEstimator;
+
+/** Second stage: random-effects pooling of one analysis x rater x measure's site effects, and leave-one-out. */
+final class TwoStagePooling {
+  /** A between-site variance needs at least two sites. */
+  static final int MIN_SITES = 2;
+  /** Leaving one site out must still leave two to pool. */
+  static final int MIN_SITES_LEAVE_ONE_OUT = 3;
+
+  private final RandomEffectsModel model;
+
+  TwoStagePooling(TauEstimator method, SignificanceTest test) {
+    this.model = new RandomEffectsModel(method, test);
+  }
+
+  /** Pools the included sites of {@code siteEffects} (all of one key). */
+  PooledEffect pool(EffectKey key, AnalysisSpec spec, List<SiteEffect> siteEffects) {
+    List<SiteEffect> pooled = siteEffects.stream().filter(SiteEffect::pooled).toList();
+    long nTotal = pooled.stream().mapToLong(SiteEffect::n).sum();
+    long[] groupTotals = null;
+    if (pooled.stream().allMatch(e -> e.groupSizes() != null)) {
+      groupTotals = new long[] {pooled.stream().mapToLong(e -> e.groupSizes()[0]).sum(),
+          pooled.stream().mapToLong(e -> e.groupSizes()[1]).sum()};
+    }
+    if (pooled.size() < MIN_SITES) {
+      return new PooledEffect(key, spec, pooled.size(), nTotal, groupTotals, null, pooled.size() + " site(s) could be"
+          + " pooled, at least " + MIN_SITES + " are needed (see excluded_reason in site_effects)");
+    }
+    try {
+      return new PooledEffect(key, spec, pooled.size(), nTotal, groupTotals, model.fit(yi(pooled), vi(pooled)), null);
+    } catch (MetaAnalysisException e) {
+      return new PooledEffect(key, spec, pooled.size(), nTotal, groupTotals, null, e.getMessage());
+    }
+  }
+
+  /** Leave-one-site-out re-estimates of a pooled effect (none when it has too few sites). */
+  List<LeaveOneOutEffect> leaveOneOut(PooledEffect pooledEffect, List<SiteEffect> siteEffects) {
+    List<SiteEffect> pooled = siteEffects.stream().filter(SiteEffect::pooled).toList();
+    List<LeaveOneOutEffect> out = new ArrayList<>();
+    if (pooledEffect.result() == null || pooled.size() < MIN_SITES_LEAVE_ONE_OUT) {
+      return out;
+    }
+    for (LeaveOneOut result : model.leaveOneOut(yi(pooled), vi(pooled))) {
+      out.add(new LeaveOneOutEffect(pooledEffect, pooled.get(result.omitted()).site(), result));
+    }
+    return out;
+  }
+
+  private static double[] yi(List<SiteEffect> effects) {
+    return effects.stream().mapToDouble(e -> e.estimate().yi()).toArray();
+  }
+
+  private static double[] vi(List<SiteEffect> effects) {
+    return effects.stream().mapToDouble(e -> e.estimate().vi()).toArray();
+  }
+}

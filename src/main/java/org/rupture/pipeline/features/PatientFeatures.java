@@ -1,0 +1,102 @@
+package org.rupture.pipeline.features;
+
+import static org.apache.spark.sql.functions.avg;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.when;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * Builds the analysis-ready patient features of SPEC 5 from the curated tables:
+ * {@code patient_process} (one row per site x patient x rater, early window) and
+ * {@code patient_outcomes} (one row per site x patient x measure, direction-aware improvement).
+ * Both are lazy Spark plans; nothing is collected.
+ */
+public final class PatientFeatures {
+  public static final String PATIENT_PROCESS = "patient_process";
+  public static final String PATIENT_OUTCOMES = "patient_outcomes";
+
+  private static final String LOWER_IS_BETTER = "lower_is_better";
+  private static final String HIGHER_IS_BETTER = "higher_is_better";
+
+  private final int window;
+  private final double repairThreshold;
+  private final FeatureCatalog catalog;
+
+  /**
+   * @param window          sessions 1..window form the early window
+   * @param repairThreshold a rupture counts as repaired when its resolution is at least this
+   * @param catalog         the session variables to average (core plus configured extras)
+   */
+  public PatientFeatures(int window, double repairThreshold, FeatureCatalog catalog) {
+    this.window = window;
+    this.repairThreshold = repairThreshold;
+    this.catalog = catalog;
+  }
+
+  /**
+   * Per site x patient x rater over the early window: sessions_rated, rupture_rate, mean_intensity,
+   * mean_resolution, repair_rate, mean_alliance, mean_quality (and the mean of each extra variable),
+   * plus {@code retained} (= not dropout) from the patient record, null when the record is missing.
+   */
+  public Dataset<Row> patientProcess(Dataset<Row> sessionRatings, Dataset<Row> patients) {
+    Column present = col(FeatureCatalog.RUPTURE_PRESENT);
+    Column rupture = present.equalTo(true);
+    Column resolution = col(FeatureCatalog.RUPTURE_RESOLUTION);
+
+    List<Column> aggregates = new ArrayList<>();
+    aggregates.add(count(present).cast("int").as(FeatureCatalog.SESSIONS_RATED));
+    aggregates.add(avg(when(present.isNotNull(), when(rupture, 1.0).otherwise(0.0))).as(FeatureCatalog.RUPTURE_RATE));
+    for (String episodeVariable : List.of(FeatureCatalog.RUPTURE_INTENSITY, FeatureCatalog.RUPTURE_RESOLUTION)) {
+      aggregates.add(avg(when(rupture, col(episodeVariable))).as(FeatureCatalog.patientMean(episodeVariable)));
+    }
+    aggregates.add(avg(when(rupture.and(resolution.isNotNull()),
+        when(resolution.geq(repairThreshold), 1.0).otherwise(0.0))).as(FeatureCatalog.REPAIR_RATE));
+    for (String variable : catalog.sessionVariables()) {
+      if (!FeatureCatalog.RUPTURE_EPISODE_VARIABLES.contains(variable)) {
+        aggregates.add(avg(col(variable)).as(FeatureCatalog.patientMean(variable)));
+      }
+    }
+
+    Dataset<Row> process = sessionRatings
+        .where(col("session_number").leq(window))
+        .groupBy(col("site"), col("patient_key"), col("rater"))
+        .agg(aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(Column[]::new));
+    Dataset<Row> retained = patients.select(col("site"), col("patient_key"),
+        not(col("dropout")).as(FeatureCatalog.RETAINED));
+    List<Column> columns = new ArrayList<>(List.of(col("site"), col("patient_key"), col("rater")));
+    catalog.processFeatures().forEach(f -> columns.add(col(f)));
+    columns.add(col(FeatureCatalog.RETAINED));
+    return process.join(retained, new String[] {"site", "patient_key"}, "left")
+        .select(columns.toArray(Column[]::new));
+  }
+
+  /**
+   * Per site x patient x measure: baseline, termination, direction and improvement (baseline -
+   * termination when lower is better, termination - baseline otherwise; null when either is missing).
+   */
+  public Dataset<Row> patientOutcomes(Dataset<Row> outcomes) {
+    Column timepoint = col("timepoint");
+    Dataset<Row> wide = outcomes
+        .groupBy(col("site"), col("patient_key"), col("measure"))
+        .agg(max(when(timepoint.equalTo(FeatureCatalog.BASELINE), col("score"))).as(FeatureCatalog.BASELINE),
+            max(when(timepoint.equalTo(FeatureCatalog.TERMINATION), col("score"))).as(FeatureCatalog.TERMINATION),
+            max(col("direction")).as("direction"));
+    Column baseline = col(FeatureCatalog.BASELINE);
+    Column termination = col(FeatureCatalog.TERMINATION);
+    Column direction = col("direction");
+    Column improvement = when(direction.equalTo(LOWER_IS_BETTER), baseline.minus(termination))
+        .when(direction.equalTo(HIGHER_IS_BETTER), termination.minus(baseline))
+        .otherwise(lit(null).cast("double"));
+    return wide.select(col("site"), col("patient_key"), col("measure"), baseline, termination, direction,
+        improvement.as(FeatureCatalog.IMPROVEMENT));
+  }
+}

@@ -1,0 +1,167 @@
+package org.rupture.pipeline.analysis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.rupture.pipeline.config.ConfigException;
+import org.rupture.pipeline.stats.meta.SignificanceTest;
+import org.rupture.pipeline.stats.meta.TauEstimator;
+
+class AnalysisConfigTest {
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+  private static JsonNode yaml(String text) throws Exception {
+    return YAML.readTree(text);
+  }
+
+  private static ConfigException error(String analysisSection) throws Exception {
+    return assertThrows(ConfigException.class,
+        () -> AnalysisConfig.parse(yaml(analysisSection).get("analysis"), "pipeline.yaml"));
+  }
+
+  @Test
+  void defaultsEqualTheDocumentedSection() throws Exception {
+    JsonNode documented = YAML.readTree(Files.readString(Path.of("conf/analyses.yaml"))).get("analysis");
+    assertEquals(AnalysisConfig.defaults(), AnalysisConfig.parse(documented, "conf/analyses.yaml"));
+  }
+
+  @Test
+  void defaultsFollowSpecSeven() {
+    AnalysisConfig config = AnalysisConfig.defaults();
+    assertEquals(6, config.window());
+    assertEquals(10, config.minSiteN());
+    assertEquals(4.0, config.repairThreshold());
+    assertEquals("CBT", config.treatmentArm());
+    assertEquals(TauEstimator.REML, config.method());
+    assertEquals(SignificanceTest.Z, config.test());
+    assertEquals(List.of("resolution_outcome", "intensity_outcome", "resolution_retention", "intensity_alliance",
+        "resolution_alliance", "intensity_quality", "resolution_quality", "rater_difference", "treatment_difference",
+        "training_effect"), config.analyses().stream().map(AnalysisSpec::id).toList());
+    AnalysisSpec treatment = config.analyses().get(8);
+    assertEquals("CBT", treatment.arm());
+    assertEquals(-1, treatment.expectedSign());
+    AnalysisSpec training = config.analyses().get(9);
+    assertEquals(List.of(), training.raters(), "training_effect is per measure, not per rater");
+    assertEquals(new PublishedEffect(
+        "Safran, Muran & Eubanks-Carter (2011), Psychotherapy 48(1), training pre-post, k = 8, N = 376", "r", 0.65,
+        0.46, 0.78), training.published().get(0));
+    assertEquals(List.of("therapist", "patient"), config.analyses().get(7).raters());
+  }
+
+  @Test
+  void anEmptySectionMeansDefaultsAndKeysOverrideThem() throws Exception {
+    assertEquals(AnalysisConfig.defaults(), AnalysisConfig.parse(null, "pipeline.yaml"));
+    AnalysisConfig config = AnalysisConfig.parse(yaml("""
+        window: 4
+        min_site_n: 5
+        measures: [IIP]
+        meta: {method: dl, test: knha}
+        analyses:
+          - id: disclosure_alliance
+            kind: repeated_measures_correlation
+            predictor: self_disclosure
+            outcome: alliance
+            expected_sign: "+"
+            claim: Self-disclosure goes with a stronger alliance.
+        process_variables: [self_disclosure]
+        """), "pipeline.yaml");
+    assertEquals(4, config.window());
+    assertEquals(TauEstimator.DL, config.method());
+    assertEquals(SignificanceTest.KNHA, config.test());
+    assertEquals(List.of("patient", "therapist"), config.analyses().get(0).raters());
+    assertTrue(config.catalog().processFeatures().contains("mean_self_disclosure"));
+  }
+
+  @Test
+  void mistakesNameFileKeyAndFix() throws Exception {
+    ConfigException kind = error("""
+        analysis:
+          analyses:
+            - {id: a, kind: regression, predictor: mean_resolution, outcome: improvement, expected_sign: "+", claim: c}
+        """);
+    assertEquals("analysis.analyses[0].kind", kind.key());
+    assertEquals("pipeline.yaml", kind.file());
+    assertTrue(kind.getMessage().contains("unknown kind 'regression'; use one of correlation, "
+        + "repeated_measures_correlation, paired_difference, smd, retention"), kind.getMessage());
+
+    ConfigException variable = error("""
+        analysis:
+          analyses:
+            - {id: a, kind: correlation, predictor: mean_resolutoin, outcome: improvement, expected_sign: "+", claim: c}
+        """);
+    assertEquals("analysis.analyses[0].predictor", variable.key());
+    assertTrue(variable.getMessage().contains("unknown variable 'mean_resolutoin'")
+        && variable.getMessage().contains("mean_resolution"), variable.getMessage());
+
+    ConfigException method = error("analysis: {meta: {method: BAYES}}");
+    assertEquals("analysis.meta.method", method.key());
+    assertTrue(method.getMessage().contains("REML, DL, PM, ML, HS, SJ, HE, EB, FE"), method.getMessage());
+
+    assertEquals("analysis.windw", error("analysis: {windw: 6}").key());
+    assertEquals("analysis.min_site_n", error("analysis: {min_site_n: 2}").key());
+    assertEquals("analysis.repair_threshold", error("analysis: {repair_threshold: 7}").key());
+    assertEquals("analysis.process_variables[0]", error("analysis: {process_variables: [alliance]}").key());
+  }
+
+  @Test
+  void analysesAreCheckedAgainstTheirKind() throws Exception {
+    assertEquals("analysis.analyses[0].raters", error("""
+        analysis:
+          analyses:
+            - {id: a, kind: paired_difference, predictor: rupture_rate, raters: [therapist, patient, observer],
+               expected_sign: "+", claim: c}
+        """).key());
+    assertEquals("analysis.analyses[0].raters[1]", error("""
+        analysis:
+          analyses:
+            - {id: a, kind: correlation, predictor: mean_resolution, outcome: improvement, raters: [patient, client],
+               expected_sign: "+", claim: c}
+        """).key());
+    assertEquals("analysis.analyses[0].raters", error("""
+        analysis:
+          analyses:
+            - {id: a, kind: smd, predictor: therapist_training_phase, arm: post, outcome: improvement,
+               raters: [patient], expected_sign: "+", claim: c}
+        """).key());
+    assertEquals("analysis.analyses[0].arm", error("""
+        analysis:
+          analyses:
+            - {id: a, kind: smd, predictor: therapist_training_phase, outcome: improvement, expected_sign: "+", claim: c}
+        """).key());
+    assertEquals("analysis.analyses[0].outcome", error("""
+        analysis:
+          analyses:
+            - {id: a, kind: retention, predictor: mean_resolution, outcome: improvement, expected_sign: "+", claim: c}
+        """).key());
+    assertEquals("analysis.analyses[0].expected_sign", error("""
+        analysis:
+          analyses:
+            - {id: a, kind: correlation, predictor: mean_resolution, outcome: improvement, expected_sign: up, claim: c}
+        """).key());
+    assertEquals("analysis.analyses[1].id", error("""
+        analysis:
+          analyses:
+            - {id: a, kind: correlation, predictor: mean_resolution, outcome: improvement, expected_sign: "+", claim: c}
+            - {id: a, kind: correlation, predictor: mean_intensity, outcome: improvement, expected_sign: "-", claim: c}
+        """).key());
+    assertEquals("analysis.analyses[0].published[0].ci", error("""
+        analysis:
+          analyses:
+            - id: a
+              kind: correlation
+              predictor: mean_resolution
+              outcome: improvement
+              expected_sign: "+"
+              claim: c
+              published: [{source: s, effect: r, estimate: 0.3, ci: [0.5, 0.1]}]
+        """).key());
+  }
+}

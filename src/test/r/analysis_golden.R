@@ -1,0 +1,240 @@
+# Golden values for the analysis stage (org.rupture.pipeline.analysis.AnalyzeStage with
+# AnalysisConfig.defaults()) on the fixture cohort written by analysis_fixture.R.
+# Run from the repository root:  Rscript src/test/r/analysis_golden.R
+# Writes src/test/resources/golden/analysis/analysis_golden.json: features per patient, every site effect
+# (cor.test, repeated-measures correlation by definition and cross-checked with its ANCOVA form, t.test
+# paired, metafor::escalc SMD), every pooled effect (metafor::rma REML, z test, tight control; confint
+# Q-profile; predict; leave1out), lme4::lmer one-stage models and glm retention models.
+suppressPackageStartupMessages({ library(metafor); library(lme4) })
+source("src/test/r/golden_json.R")
+fixture <- "src/test/resources/analysis"
+out <- "src/test/resources/golden/analysis/analysis_golden.json"
+
+window <- 6; repair_threshold <- 4; min_site_n <- 10
+z975 <- qnorm(0.975)
+rma_control <- list(threshold = 1e-14, tol = 1e-14, maxiter = 10000)
+
+sessions <- read.csv(file.path(fixture, "session_ratings.csv"), na.strings = "", stringsAsFactors = FALSE,
+                     colClasses = c(rupture_present = "logical"))
+patients <- read.csv(file.path(fixture, "patients.csv"), na.strings = "", stringsAsFactors = FALSE,
+                     colClasses = c(dropout = "logical"))
+outcomes <- read.csv(file.path(fixture, "outcomes.csv"), na.strings = "", stringsAsFactors = FALSE)
+
+# ---- features (SPEC 5) ------------------------------------------------------------------------------
+early <- sessions[sessions$session_number <= window, ]
+mean_or_na <- function(v) if (length(v) == 0) NA_real_ else mean(v)
+feature_rows <- lapply(split(early, list(early$site, early$patient_key, early$rater), drop = TRUE), function(d) {
+  rated <- d[!is.na(d$rupture_present), ]
+  rup <- d[d$rupture_present %in% TRUE, ]
+  data.frame(site = d$site[1], patient_key = d$patient_key[1], rater = d$rater[1],
+             sessions_rated = nrow(rated), rupture_rate = mean_or_na(as.numeric(rated$rupture_present)),
+             mean_intensity = mean_or_na(rup$rupture_intensity[!is.na(rup$rupture_intensity)]),
+             mean_resolution = mean_or_na(rup$rupture_resolution[!is.na(rup$rupture_resolution)]),
+             repair_rate = mean_or_na(as.numeric(rup$rupture_resolution[!is.na(rup$rupture_resolution)] >= repair_threshold)),
+             mean_alliance = mean_or_na(d$alliance[!is.na(d$alliance)]),
+             mean_quality = mean_or_na(d$session_quality[!is.na(d$session_quality)]))
+})
+process <- do.call(rbind, feature_rows)
+process <- merge(process, data.frame(site = patients$site, patient_key = patients$patient_key,
+                                     retained = !patients$dropout), all.x = TRUE)
+process <- process[order(process$site, process$patient_key, process$rater), ]
+
+base <- outcomes[outcomes$timepoint == "baseline", c("site", "patient_key", "measure", "score", "direction")]
+term <- outcomes[outcomes$timepoint == "termination", c("site", "patient_key", "measure", "score", "direction")]
+names(base)[4] <- "baseline"; names(term)[4] <- "termination"
+patient_outcomes <- merge(base, term, all = TRUE)
+patient_outcomes$improvement <- ifelse(patient_outcomes$direction == "lower_is_better",
+                                       patient_outcomes$baseline - patient_outcomes$termination,
+                                       patient_outcomes$termination - patient_outcomes$baseline)
+patient_outcomes <- patient_outcomes[order(patient_outcomes$site, patient_outcomes$patient_key,
+                                           patient_outcomes$measure), ]
+
+# ---- site effects ---------------------------------------------------------------------------------
+effect_row <- function(analysis, rater, measure, site, type, n, est, se, lo, hi, p, yi, vi, excluded) {
+  list(analysis = analysis, rater = rater, measure = measure, site = site, effect_type = type, n = n,
+       estimate = est, se = se, ci_lower = lo, ci_upper = hi, p = p, yi = yi, vi = vi, excluded = excluded)
+}
+no_effect <- function(analysis, rater, measure, site, type, n) {
+  effect_row(analysis, rater, measure, site, type, n, NA, NA, NA, NA, NA, NA, NA, TRUE)
+}
+pearson_site <- function(analysis, rater, measure, site, x, y) {
+  n <- length(x)
+  if (n < 4 || var(x) == 0 || var(y) == 0) return(no_effect(analysis, rater, measure, site, "r", n))
+  ct <- cor.test(x, y)
+  r <- unname(ct$estimate)
+  effect_row(analysis, rater, measure, site, "r", n, r, sqrt(1 / (n - 3)), ct$conf.int[1], ct$conf.int[2],
+             ct$p.value, atanh(r), 1 / (n - 3), n < min_site_n)
+}
+rmcorr_site <- function(analysis, rater, site, d) {
+  counts <- table(d$patient_key)
+  d <- d[d$patient_key %in% names(counts)[counts >= 2], ]
+  k <- length(unique(d$patient_key)); N <- nrow(d); df <- N - k - 1
+  if (df < 2) return(no_effect(analysis, rater, NA, site, "r_rm", k))
+  xc <- d$x - ave(d$x, d$patient_key); yc <- d$y - ave(d$y, d$patient_key)
+  r <- sum(xc * yc) / sqrt(sum(xc^2) * sum(yc^2))
+  # the same r_rm from its ANCOVA form (rmcorr's definition): y ~ patient + x
+  fit <- lm(y ~ factor(patient_key) + x, data = d)
+  ss <- anova(fit)
+  r_ancova <- sign(coef(fit)[["x"]]) * sqrt(ss["x", "Sum Sq"] / (ss["x", "Sum Sq"] + ss["Residuals", "Sum Sq"]))
+  stopifnot(abs(r - r_ancova) < 1e-12, df == ss["Residuals", "Df"])
+  t <- r * sqrt(df / (1 - r^2))
+  half <- z975 / sqrt(df - 1)
+  effect_row(analysis, rater, NA, site, "r_rm", k, r, sqrt(1 / (df - 1)), tanh(atanh(r) - half),
+             tanh(atanh(r) + half), 2 * pt(-abs(t), df), atanh(r), 1 / (df - 1), k < min_site_n)
+}
+paired_site <- function(analysis, rater, site, a, b) {
+  n <- length(a)
+  tt <- t.test(a, b, paired = TRUE)
+  dvar <- var(a - b)
+  effect_row(analysis, rater, NA, site, "md", n, unname(tt$estimate), sqrt(dvar / n), tt$conf.int[1],
+             tt$conf.int[2], tt$p.value, mean(a - b), dvar / n, n < min_site_n)
+}
+smd_site <- function(analysis, rater, measure, site, y1, y2) {
+  n <- length(y1) + length(y2)
+  if (length(y1) < 2 || length(y2) < 2) return(no_effect(analysis, rater, measure, site, "smd", n))
+  es <- escalc("SMD", m1i = mean(y1), sd1i = sd(y1), n1i = length(y1), m2i = mean(y2), sd2i = sd(y2),
+               n2i = length(y2))
+  yi <- as.numeric(es$yi); vi <- as.numeric(es$vi)
+  effect_row(analysis, rater, measure, site, "smd", n, yi, sqrt(vi), yi - z975 * sqrt(vi), yi + z975 * sqrt(vi),
+             2 * pnorm(-abs(yi / sqrt(vi))), yi, vi, n < min_site_n)
+}
+
+raters <- c("patient", "therapist")
+measures <- sort(unique(outcomes$measure))
+site_effects <- list()
+add <- function(e) site_effects[[length(site_effects) + 1]] <<- e
+joined <- merge(process, patient_outcomes[, c("site", "patient_key", "measure", "baseline", "improvement")])
+ipd_rows <- list()   # rows behind each one-stage linear model, by key
+
+for (spec in list(c("resolution_outcome", "mean_resolution"), c("intensity_outcome", "mean_intensity"))) {
+  for (rater in raters) for (m in measures) {
+    d <- joined[joined$rater == rater & joined$measure == m & !is.na(joined[[spec[2]]]) & !is.na(joined$improvement), ]
+    for (site in sort(unique(d$site))) {
+      s <- d[d$site == site, ]
+      add(pearson_site(spec[1], rater, m, site, s[[spec[2]]], s$improvement))
+    }
+    ipd_rows[[paste(spec[1], rater, m)]] <- data.frame(site = d$site, x = d[[spec[2]]], baseline = d$baseline,
+                                                       improvement = d$improvement)
+  }
+}
+retention_rows <- list()
+for (rater in raters) {
+  d <- process[process$rater == rater & !is.na(process$mean_resolution) & !is.na(process$retained), ]
+  for (site in sort(unique(d$site))) {
+    s <- d[d$site == site, ]
+    add(pearson_site("resolution_retention", rater, NA, site, s$mean_resolution, as.numeric(s$retained)))
+  }
+  retention_rows[[rater]] <- d
+}
+for (spec in list(c("intensity_alliance", "rupture_intensity", "alliance"),
+                  c("resolution_alliance", "rupture_resolution", "alliance"),
+                  c("intensity_quality", "rupture_intensity", "session_quality"),
+                  c("resolution_quality", "rupture_resolution", "session_quality"))) {
+  for (rater in raters) {
+    d <- early[early$rater == rater & early$rupture_present %in% TRUE & !is.na(early[[spec[2]]]) &
+                 !is.na(early[[spec[3]]]), ]
+    d <- data.frame(site = d$site, patient_key = d$patient_key, x = d[[spec[2]]], y = d[[spec[3]]])
+    for (site in sort(unique(d$site))) add(rmcorr_site(spec[1], rater, site, d[d$site == site, ]))
+  }
+}
+ther <- process[process$rater == "therapist" & !is.na(process$rupture_rate), c("site", "patient_key", "rupture_rate")]
+pat <- process[process$rater == "patient" & !is.na(process$rupture_rate), c("site", "patient_key", "rupture_rate")]
+pairs <- merge(ther, pat, by = c("site", "patient_key"), suffixes = c("_t", "_p"))
+for (site in sort(unique(pairs$site))) {
+  s <- pairs[pairs$site == site, ]
+  add(paired_site("rater_difference", "therapist-patient", site, s$rupture_rate_t, s$rupture_rate_p))
+}
+with_treatment <- merge(process, patients[, c("site", "patient_key", "treatment")])
+for (rater in raters) {
+  d <- with_treatment[with_treatment$rater == rater & !is.na(with_treatment$treatment) &
+                        !is.na(with_treatment$rupture_rate), ]
+  for (site in sort(unique(d$site))) {
+    s <- d[d$site == site, ]
+    add(smd_site("treatment_difference", rater, NA, site, s$rupture_rate[s$treatment == "CBT"],
+                 s$rupture_rate[s$treatment != "CBT"]))
+  }
+}
+with_phase <- merge(patient_outcomes, patients[, c("site", "patient_key", "therapist_training_phase")])
+for (m in measures) {
+  d <- with_phase[with_phase$measure == m & with_phase$therapist_training_phase %in% c("pre", "post") &
+                    !is.na(with_phase$improvement), ]
+  for (site in sort(unique(d$site))) {
+    s <- d[d$site == site, ]
+    add(smd_site("training_effect", NA, m, site, s$improvement[s$therapist_training_phase == "post"],
+                 s$improvement[s$therapist_training_phase == "pre"]))
+  }
+  ipd_rows[[paste("training_effect", NA, m)]] <- data.frame(site = d$site,
+    x = as.numeric(d$therapist_training_phase == "post"), baseline = d$baseline, improvement = d$improvement)
+}
+
+# ---- pooling --------------------------------------------------------------------------------------
+key_of <- function(e) paste(e$analysis, e$rater, e$measure)
+keys <- unique(vapply(site_effects, key_of, character(1)))
+pooled <- list(); loo <- list()
+for (key in keys) {
+  effects <- Filter(function(e) key_of(e) == key && !e$excluded, site_effects)
+  first <- effects[[1]]
+  yi <- vapply(effects, function(e) e$yi, 0); vi <- vapply(effects, function(e) e$vi, 0)
+  back <- if (first$effect_type %in% c("r", "r_rm")) tanh else identity
+  fit <- rma(yi, vi, method = "REML", test = "z", control = rma_control)
+  ci <- confint(fit, control = list(tol = 1e-14))
+  pr <- predict(fit)
+  pooled[[length(pooled) + 1]] <- list(
+    analysis = first$analysis, rater = first$rater, measure = first$measure, effect_type = first$effect_type,
+    k = fit$k, n_total = sum(vapply(effects, function(e) e$n, 0)),
+    yi_estimate = as.numeric(fit$beta), yi_se = fit$se, estimate = back(as.numeric(fit$beta)),
+    ci_lower = back(fit$ci.lb), ci_upper = back(fit$ci.ub), p = fit$pval, pi_lower = back(pr$pi.lb),
+    pi_upper = back(pr$pi.ub), tau2 = fit$tau2, tau2_ci_lower = ci$random["tau^2", "ci.lb"],
+    tau2_ci_upper = ci$random["tau^2", "ci.ub"], I2 = fit$I2, H2 = fit$H2, Q = fit$QE, Q_df = fit$k - fit$p,
+    Q_p = fit$QEp)
+  l1 <- leave1out(fit)
+  sites <- vapply(effects, function(e) e$site, "")
+  for (i in seq_along(sites)) {
+    loo[[length(loo) + 1]] <- list(analysis = first$analysis, rater = first$rater, measure = first$measure,
+      omitted_site = sites[i], yi_estimate = l1$estimate[i], yi_se = l1$se[i], estimate = back(l1$estimate[i]),
+      ci_lower = back(l1$ci.lb[i]), ci_upper = back(l1$ci.ub[i]), p = l1$pval[i], tau2 = l1$tau2[i],
+      I2 = l1$I2[i], H2 = l1$H2[i], Q = l1$Q[i], Q_p = l1$Qp[i])
+  }
+}
+
+# ---- one-stage models -----------------------------------------------------------------------------
+# bobyqa may warn "a trust region step failed to reduce q" at a boundary theta ~ 0: the REML criterion is flat
+# there to double precision (theta agrees with a Brent search on the deviance function to ~1e-8).
+lmer_control <- lmerControl(optimizer = "bobyqa", optCtrl = list(rhoend = 1e-12, maxfun = 1e5),
+                            check.conv.singular = "ignore")
+lmm <- list()
+for (key in names(ipd_rows)) {
+  d <- ipd_rows[[key]]
+  fit <- lmer(improvement ~ x + baseline + (1 | site), data = d, REML = TRUE, control = lmer_control)
+  vc <- as.data.frame(VarCorr(fit))
+  parts <- strsplit(key, " ")[[1]]
+  lmm[[length(lmm) + 1]] <- list(analysis = parts[1], rater = if (parts[2] == "NA") NA else parts[2],
+    measure = parts[3], n = nrow(d), k = length(unique(d$site)), estimate = unname(fixef(fit)),
+    se = unname(sqrt(diag(as.matrix(vcov(fit))))), site_intercept_variance = vc$vcov[vc$grp == "site"],
+    residual_variance = vc$vcov[vc$grp == "Residual"], reml_criterion = unname(REMLcrit(fit)))
+}
+glm_models <- list()
+for (rater in raters) {
+  d <- retention_rows[[rater]]
+  varied <- tapply(d$retained, d$site, function(v) any(v) && !all(v))
+  d <- d[d$site %in% names(varied)[varied], ]
+  fit <- glm(!retained ~ mean_resolution + factor(site), family = binomial, data = d,
+             control = glm.control(epsilon = 1e-14, maxit = 100))
+  b <- coef(fit)[["mean_resolution"]]; se <- sqrt(vcov(fit)["mean_resolution", "mean_resolution"])
+  glm_models[[length(glm_models) + 1]] <- list(analysis = "resolution_retention", rater = rater, n = nrow(d),
+    sites = sort(unique(d$site)), estimate = b, se = se, odds_ratio = exp(b), or_ci_lower = exp(b - z975 * se),
+    or_ci_upper = exp(b + z975 * se), deviance = deviance(fit))
+}
+
+# ---- write ----------------------------------------------------------------------------------------
+as_scalars <- function(x) lapply(x, function(v) if (length(v) == 1) scalar(v) else v)
+write_golden(list(
+  window = scalar(window), min_site_n = scalar(min_site_n),
+  patient_process = lapply(seq_len(nrow(process)), function(i) as_scalars(as.list(process[i, ]))),
+  patient_outcomes = lapply(seq_len(nrow(patient_outcomes)), function(i)
+    as_scalars(as.list(patient_outcomes[i, c("site", "patient_key", "measure", "baseline", "termination", "improvement")]))),
+  site_effects = lapply(site_effects, as_scalars),
+  pooled = lapply(pooled, as_scalars),
+  leave_one_out = lapply(loo, as_scalars),
+  lmm = lapply(lmm, function(m) { s <- as_scalars(m); s$estimate <- m$estimate; s$se <- m$se; s }),
+  glm = lapply(glm_models, function(m) { s <- as_scalars(m); s$sites <- m$sites; s })), out)
