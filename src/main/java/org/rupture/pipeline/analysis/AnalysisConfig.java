@@ -20,7 +20,7 @@ import org.rupture.pipeline.stats.meta.TauEstimator;
 /**
  * The {@code analysis:} section of the pipeline configuration, typed and checked. Every key has a default;
  * when {@code analyses} is absent the default analyses (one per published claim, SPEC 7) are used. The
- * documented default section is {@code conf/analyses.yaml}; {@link #defaults()} equals it.
+ * documented default section is the {@code analysis:} section of {@code conf/pipeline.yaml}; {@link #defaults()} equals it.
  *
  * @param window           sessions 1..window form the early window
  * @param repairThreshold  a rupture with resolution at least this counts as repaired
@@ -37,7 +37,7 @@ public record AnalysisConfig(int window, double repairThreshold, int minSiteN, S
     List<String> measures, List<String> processVariables, TauEstimator method, SignificanceTest test,
     boolean ipdRandomSlope, List<AnalysisSpec> analyses) {
 
-  /** Resource holding the default list of analyses (the {@code analyses} key of conf/analyses.yaml). */
+  /** Resource holding the default list of analyses (the {@code analyses} key of conf/pipeline.yaml's analysis section). */
   static final String DEFAULT_ANALYSES_RESOURCE = "default-analyses.yaml";
 
   private static final int DEFAULT_WINDOW = 6;

@@ -11,6 +11,9 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.apache.spark.sql.SparkSession;
+import org.rupture.pipeline.analysis.AnalysisConfig;
+import org.rupture.pipeline.analysis.AnalysisOutcome;
+import org.rupture.pipeline.analysis.AnalyzeStage;
 import org.rupture.pipeline.config.PipelineConfig;
 import org.rupture.pipeline.config.SiteMapping;
 import org.rupture.pipeline.curated.CuratedLayout;
@@ -35,12 +38,16 @@ public final class PipelineJob {
   private final PrintStream err;
   private final String runId;
   private final Instant started = Instant.now();
+  private final AnalysisConfig analysisConfig;
+  private boolean lastSecretWasDemo;
 
   /** @param out progress lines; @param err warnings meant for the person running the job */
   public PipelineJob(PipelineConfig config, PrintStream out, PrintStream err) {
     this.config = config;
     this.out = out;
     this.err = err;
+    // parsed here so that a mistake in the analysis section fails before Spark starts
+    this.analysisConfig = AnalysisConfig.parse(config.analysis(), config.configFile());
     this.runId = config.runId() != null ? config.runId()
         : DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(started);
   }
@@ -58,6 +65,12 @@ public final class PipelineJob {
 
   /** Landing to curated Parquet, quarantine and manifest. */
   public IngestResult ingest(SparkSession spark, StageTimings timings) {
+    IngestResult result = ingestOnly(spark, timings);
+    writeManifest(spark, result, timings, lastSecretWasDemo);
+    return result;
+  }
+
+  private IngestResult ingestOnly(SparkSession spark, StageTimings timings) {
     Configuration hadoopConf = spark.sparkContext().hadoopConfiguration();
     SecretResolver.Secret secret = SecretResolver.resolve(config, hadoopConf, System::getenv);
     if (secret.demo()) {
@@ -72,18 +85,31 @@ public final class PipelineJob {
     IngestResult result = timings.time("ingest", () -> stage.run(inventory, layout), IngestResult::sessionRows,
         r -> String.format("%d files, %d patients, %d quarantined, %d field issues", r.files().size(),
             r.patientRows(), r.quarantined(), r.fieldIssues()));
-    writeManifest(spark, result, timings, secret.demo());
+    lastSecretWasDemo = secret.demo();
     return result;
   }
 
-  /** Ingest, then (once the analysis stage lands) analysis; one manifest for the run. */
-  public IngestResult run(SparkSession spark, StageTimings timings) {
-    return ingest(spark, timings);
+  /** Ingest, then analysis; one manifest for the run. */
+  public AnalysisOutcome run(SparkSession spark, StageTimings timings) {
+    IngestResult ingested = ingestOnly(spark, timings);
+    AnalysisOutcome outcome = analyze(spark, timings);
+    writeManifest(spark, ingested, timings, lastSecretWasDemo);
+    return outcome;
   }
 
-  /** Curated to results. */
-  public void analyze(SparkSession spark, StageTimings timings) {
-    throw new UnsupportedOperationException("the analysis stage is not available yet");
+  /** Curated to features and results; prints the compact pooled table. */
+  public AnalysisOutcome analyze(SparkSession spark, StageTimings timings) {
+    CuratedLayout layout = new CuratedLayout(config.output());
+    AnalysisOutcome outcome = timings.time("analyze",
+        () -> AnalyzeStage.run(spark, analysisConfig, config.output() + "/curated", config.output()),
+        o -> o.siteEffects().size(),
+        o -> String.format("%d site effects, %d pooled, %d IPD models", o.siteEffects().size(), o.pooled().size(),
+            o.ipdModels().size()));
+    outcome.notes().forEach(n -> err.println("note: " + n));
+    out.println();
+    outcome.summaryLines().forEach(out::println);
+    out.println("results: " + layout.results());
+    return outcome;
   }
 
   private void writeManifest(SparkSession spark, IngestResult result, StageTimings timings, boolean demo) {

@@ -29,8 +29,8 @@ class AnalysisConfigTest {
 
   @Test
   void defaultsEqualTheDocumentedSection() throws Exception {
-    JsonNode documented = YAML.readTree(Files.readString(Path.of("conf/analyses.yaml"))).get("analysis");
-    assertEquals(AnalysisConfig.defaults(), AnalysisConfig.parse(documented, "conf/analyses.yaml"));
+    JsonNode documented = YAML.readTree(Files.readString(Path.of("conf/pipeline.yaml"))).get("analysis");
+    assertEquals(AnalysisConfig.defaults(), AnalysisConfig.parse(documented, "conf/pipeline.yaml"));
   }
 
   @Test
