@@ -18,6 +18,7 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.rupture.pipeline.ingest.SecretResolver;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -70,6 +71,7 @@ class SampleDataTest {
         .collect(Collectors.toCollection(TreeSet::new));
     assertEquals(1, unmapped.size(), "one file in the unmapped site folder: " + unmapped);
     committed.removeAll(unmapped);
+    assertTrue(committed.remove(SecretResolver.DEMO_MARKER), "the sample carries the demo-data marker");
     assertEquals(expected, committed);
     for (String file : expected) {
       Map<String, Integer> generatedLines = lines(fresh.resolve(file));
@@ -98,7 +100,7 @@ class SampleDataTest {
     checker.checkAll(false);
     Set<String> folders;
     try (Stream<Path> list = Files.list(LANDING)) {
-      folders = list.map(p -> p.getFileName().toString()).collect(Collectors.toSet());
+      folders = list.filter(Files::isDirectory).map(p -> p.getFileName().toString()).collect(Collectors.toSet());
     }
     assertEquals(SITES, checker.claimedSites.size());
     folders.removeAll(checker.claimedSites);
