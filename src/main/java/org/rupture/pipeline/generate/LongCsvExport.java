@@ -20,6 +20,8 @@ final class LongCsvExport extends SiteExport {
   private static final byte[] RATER_P = ascii("P");
   private static final byte[] RATER_T = ascii("T");
   private static final byte[] NA = ascii("NA");
+  private static final PatientCodes CODES =
+      new PatientCodes(ascii("yes"), ascii("no"), ascii("pre"), ascii("post"), NA);
 
   private final DayFormat isoDays;
 
@@ -63,37 +65,9 @@ final class LongCsvExport extends SiteExport {
   @Override
   void writePatient(CsvSink sink, SimulatedPatient p, int visible, boolean early)
       throws IOException {
-    boolean ended = ended(p, visible);
     sink.raw(patientId(p)).text(FakeNames.international(rowHash(p.number, 0, 9)))
         .raw(therapistId(p)).text(p.treatment.name());
-    if (ended) {
-      sink.text(p.dropout ? "yes" : "no");
-    } else {
-      sink.empty();
-    }
-    sink.integer(visible);
-    switch (p.trainingPhase) {
-      case PRE -> sink.text("pre");
-      case POST -> sink.text("post");
-      default -> sink.empty();
-    }
-    sink.fixed(iipBaselineHundredths(p, early), 2);
-    if (!ended) {
-      sink.empty();
-    } else if (p.iipTerminationHundredths < 0) {
-      sink.raw(NA);
-    } else {
-      sink.fixed(p.iipTerminationHundredths, 2);
-    }
-    sink.integer(p.who5Baseline);
-    if (!ended) {
-      sink.empty();
-    } else if (p.who5Termination < 0) {
-      sink.raw(NA);
-    } else {
-      sink.integer(p.who5Termination);
-    }
-    sink.endRow();
+    writeCourse(sink, p, visible, early, CODES);
   }
 
   @Override

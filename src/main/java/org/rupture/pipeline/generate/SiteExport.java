@@ -126,6 +126,57 @@ abstract class SiteExport implements Closeable {
   abstract void writeSessions(CsvSink sink, SimulatedPatient p, int visible, boolean early)
       throws IOException;
 
+  /**
+   * How a dialect codes the patient fields every patients file ends with (see {@link #writeCourse}).
+   *
+   * @param dropoutYes   dropout field of a patient who dropped out
+   * @param dropoutNo    dropout field of a patient who completed treatment
+   * @param trainingPre  training phase of a patient treated before the therapist's training
+   * @param trainingPost training phase of a patient treated after it
+   * @param notReturned  a termination score whose assessment was not returned
+   */
+  record PatientCodes(byte[] dropoutYes, byte[] dropoutNo, byte[] trainingPre, byte[] trainingPost,
+      byte[] notReturned) {}
+
+  /**
+   * Writes the course of treatment as this delivery knows it and ends the row: dropout, sessions so
+   * far, training phase, IIP and WHO-5 at intake and termination. Dropout and termination scores are
+   * blank while the patient is still in treatment; a patient outside the training program has a
+   * blank training phase.
+   */
+  final void writeCourse(CsvSink sink, SimulatedPatient p, int visible, boolean early,
+      PatientCodes codes) throws IOException {
+    boolean ended = ended(p, visible);
+    if (ended) {
+      sink.raw(p.dropout ? codes.dropoutYes() : codes.dropoutNo());
+    } else {
+      sink.empty();
+    }
+    sink.integer(visible);
+    switch (p.trainingPhase) {
+      case PRE -> sink.raw(codes.trainingPre());
+      case POST -> sink.raw(codes.trainingPost());
+      default -> sink.empty();
+    }
+    sink.fixed(iipBaselineHundredths(p, early), 2);
+    if (!ended) {
+      sink.empty();
+    } else if (p.iipTerminationHundredths < 0) {
+      sink.raw(codes.notReturned());
+    } else {
+      sink.fixed(p.iipTerminationHundredths, 2);
+    }
+    sink.integer(p.who5Baseline);
+    if (!ended) {
+      sink.empty();
+    } else if (p.who5Termination < 0) {
+      sink.raw(codes.notReturned());
+    } else {
+      sink.integer(p.who5Termination);
+    }
+    sink.endRow();
+  }
+
   /** Session quality in tenths as this delivery reports it (-1 when not returned). */
   final int qualityTenths(SimulatedPatient p, int rater, int session, boolean early) {
     int q = p.qualityTenths[rater][session];
@@ -145,7 +196,7 @@ abstract class SiteExport implements Closeable {
   }
 
   /** Whether the patient's treatment has ended by this delivery (dropout and termination known). */
-  static boolean ended(SimulatedPatient p, int visible) {
+  private static boolean ended(SimulatedPatient p, int visible) {
     return visible == p.sessionsAttended;
   }
 

@@ -25,6 +25,8 @@ final class SurveyToolExport extends SiteExport {
   private static final int[] REVERSED_ITEMS = {4, 10};
   private static final byte[] NOT_ANSWERED = ascii("-99");
   private static final byte[] DONT_KNOW = ascii("-98");
+  private static final PatientCodes CODES =
+      new PatientCodes(ascii("1"), ascii("2"), ascii("1"), ascii("2"), NOT_ANSWERED);
   private static final byte[] ANONYMOUS = ascii("anonymous");
   private static final byte[] EMAIL = ascii("email");
   private static final byte[] LANGUAGE = ascii("EN");
@@ -123,7 +125,6 @@ final class SurveyToolExport extends SiteExport {
   @Override
   void writePatient(CsvSink sink, SimulatedPatient p, int visible, boolean early)
       throws IOException {
-    boolean ended = ended(p, visible);
     long hash = rowHash(p.number, 0, 9);
     writeMetadata(sink, hash, p.sessionDay[0], p.sessionDay[visible - 1], EMAIL,
         FakeNames.email(hash, p.number));
@@ -134,34 +135,7 @@ final class SurveyToolExport extends SiteExport {
       case STDP -> 3;
     };
     sink.raw(patientCode(p)).raw(therapistCode(p)).integer(treatmentChoice);
-    if (ended) {
-      sink.integer(p.dropout ? 1 : 2);
-    } else {
-      sink.empty();
-    }
-    sink.integer(visible);
-    switch (p.trainingPhase) {
-      case PRE -> sink.integer(1);
-      case POST -> sink.integer(2);
-      default -> sink.empty();
-    }
-    sink.fixed(iipBaselineHundredths(p, early), 2);
-    if (!ended) {
-      sink.empty();
-    } else if (p.iipTerminationHundredths < 0) {
-      sink.raw(NOT_ANSWERED);
-    } else {
-      sink.fixed(p.iipTerminationHundredths, 2);
-    }
-    sink.integer(p.who5Baseline);
-    if (!ended) {
-      sink.empty();
-    } else if (p.who5Termination < 0) {
-      sink.raw(NOT_ANSWERED);
-    } else {
-      sink.integer(p.who5Termination);
-    }
-    sink.endRow();
+    writeCourse(sink, p, visible, early, CODES);
   }
 
   @Override

@@ -28,6 +28,9 @@ final class WideExport extends SiteExport {
   private static final byte[] NEIN = ascii("nein");
   private static final byte[] RATER_PATIENT = ascii("Pat");
   private static final byte[] RATER_THERAPIST = ascii("Th");
+  /** Termination scores not returned are left blank. */
+  private static final PatientCodes CODES =
+      new PatientCodes(JA, NEIN, ascii("vor"), ascii("nach"), new byte[0]);
   /** Share of rows carrying a comment. */
   private static final int COMMENT_PERCENT = 12;
 
@@ -77,33 +80,9 @@ final class WideExport extends SiteExport {
   @Override
   void writePatient(CsvSink sink, SimulatedPatient p, int visible, boolean early)
       throws IOException {
-    boolean ended = ended(p, visible);
     sink.raw(patientId(p)).text(FakeNames.german(rowHash(p.number, 0, 9)))
         .text(FakeNames.therapist(p.therapist)).integer(p.treatment.ordinal() + 1);
-    if (ended) {
-      sink.text(p.dropout ? "ja" : "nein");
-    } else {
-      sink.empty();
-    }
-    sink.integer(visible);
-    switch (p.trainingPhase) {
-      case PRE -> sink.text("vor");
-      case POST -> sink.text("nach");
-      default -> sink.empty();
-    }
-    sink.fixed(iipBaselineHundredths(p, early), 2);
-    if (ended && p.iipTerminationHundredths >= 0) {
-      sink.fixed(p.iipTerminationHundredths, 2);
-    } else {
-      sink.empty();
-    }
-    sink.integer(p.who5Baseline);
-    if (ended && p.who5Termination >= 0) {
-      sink.integer(p.who5Termination);
-    } else {
-      sink.empty();
-    }
-    sink.endRow();
+    writeCourse(sink, p, visible, early, CODES);
   }
 
   @Override
