@@ -2,7 +2,6 @@ package org.rupture.pipeline.analysis;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.rupture.pipeline.config.ConfigException;
+import org.rupture.pipeline.config.ConfigNode;
 import org.rupture.pipeline.features.FeatureCatalog;
 import org.rupture.pipeline.stats.meta.SignificanceTest;
 import org.rupture.pipeline.stats.meta.TauEstimator;
@@ -63,7 +63,7 @@ public record AnalysisConfig(int window, double repairThreshold, int minSiteN, S
 
   /** The configuration used when the pipeline configuration has no {@code analysis:} section. */
   public static AnalysisConfig defaults() {
-    return parse(JsonNodeFactory.instance.objectNode(), "(built-in analysis defaults)");
+    return parse(null, "(built-in analysis defaults)");
   }
 
   /** The variables analyses may use under this configuration. */
@@ -80,42 +80,29 @@ public record AnalysisConfig(int window, double repairThreshold, int minSiteN, S
    */
   public static AnalysisConfig parse(JsonNode analysisSection, String sourceFile) {
     JsonNode node = analysisSection == null || analysisSection.isMissingNode() || analysisSection.isNull()
-        ? JsonNodeFactory.instance.objectNode() : analysisSection;
-    if (!node.isObject()) {
-      throw new ConfigException(sourceFile, "analysis", "expected a mapping of keys to values");
-    }
-    ConfigSection section = new ConfigSection(node, sourceFile, "analysis");
-    section.allowOnly(SECTION_KEYS);
+        ? null : analysisSection;
+    ConfigNode section = new ConfigNode(node, sourceFile, "analysis").allowOnly(SECTION_KEYS);
     int window = section.integer("window", DEFAULT_WINDOW, 1);
-    double repairThreshold = section.number("repair_threshold", DEFAULT_REPAIR_THRESHOLD);
-    if (repairThreshold < 1 || repairThreshold > 5) {
-      throw section.error("repair_threshold", "must lie on the 1-5 resolution scale, found " + repairThreshold);
-    }
+    double repairThreshold = section.number("repair_threshold", DEFAULT_REPAIR_THRESHOLD, 1, 5);
     int minSiteN = section.integer("min_site_n", DEFAULT_MIN_SITE_N, SMALLEST_MIN_SITE_N);
-    String treatmentArm = section.string("treatment_arm", DEFAULT_TREATMENT_ARM);
-    List<String> measures = section.strings("measures", List.of());
-    List<String> processVariables = section.strings("process_variables", List.of());
+    String treatmentArm = section.text("treatment_arm", DEFAULT_TREATMENT_ARM);
+    List<String> measures = section.textList("measures");
+    List<String> processVariables = section.textList("process_variables");
     FeatureCatalog catalog = new FeatureCatalog(processVariables);
     checkProcessVariables(section, processVariables);
 
-    ConfigSection meta = section.section("meta");
-    meta.allowOnly(META_KEYS);
+    ConfigNode meta = section.child("meta").allowOnly(META_KEYS);
     TauEstimator method = parseEnum(meta, "method", TauEstimator.class, TauEstimator.REML);
     SignificanceTest test = parseEnum(meta, "test", SignificanceTest.class, SignificanceTest.Z);
-    ConfigSection ipd = section.section("ipd");
-    ipd.allowOnly(IPD_KEYS);
-    boolean randomSlope = ipd.bool("random_slope", false);
+    boolean randomSlope = section.child("ipd").allowOnly(IPD_KEYS).bool("random_slope", false);
 
-    List<ConfigSection> entries = section.sections("analyses");
-    if (entries == null) {
-      entries = defaultAnalyses().sections("analyses");
-    }
+    List<ConfigNode> entries = section.has("analyses") ? section.list("analyses") : defaultAnalyses().list("analyses");
     if (entries.isEmpty()) {
       throw section.error("analyses", "is empty; list at least one analysis or remove the key for the defaults");
     }
     List<AnalysisSpec> analyses = new ArrayList<>();
     Set<String> ids = new HashSet<>();
-    for (ConfigSection entry : entries) {
+    for (ConfigNode entry : entries) {
       AnalysisSpec spec = parseAnalysis(entry, new ValidationContext(catalog, treatmentArm, entry));
       if (!ids.add(spec.id())) {
         throw entry.error("id", "'" + spec.id() + "' is used by an earlier analysis; ids must be unique");
@@ -126,7 +113,7 @@ public record AnalysisConfig(int window, double repairThreshold, int minSiteN, S
         test, randomSlope, analyses);
   }
 
-  private static void checkProcessVariables(ConfigSection section, List<String> processVariables) {
+  private static void checkProcessVariables(ConfigNode section, List<String> processVariables) {
     List<String> reserved = new FeatureCatalog(List.of()).sessionVariables();
     for (int i = 0; i < processVariables.size(); i++) {
       String name = processVariables.get(i);
@@ -137,26 +124,25 @@ public record AnalysisConfig(int window, double repairThreshold, int minSiteN, S
     }
   }
 
-  private static AnalysisSpec parseAnalysis(ConfigSection entry, ValidationContext context) {
+  private static AnalysisSpec parseAnalysis(ConfigNode entry, ValidationContext context) {
     entry.allowOnly(ANALYSIS_KEYS);
-    String id = entry.requiredString("id");
+    String id = entry.requiredText("id", "a unique name of letters, digits and _, e.g. resolution_outcome");
     if (!id.matches("[A-Za-z][A-Za-z0-9_]*")) {
       throw entry.error("id", "'" + id + "' must start with a letter and hold only letters, digits and _");
     }
-    String kindName = entry.requiredString("kind");
+    String kindName = entry.requiredText("kind", "use one of " + String.join(", ", AnalysisKinds.names()));
     AnalysisKind kind = AnalysisKinds.byName(kindName);
     if (kind == null) {
       throw entry.error("kind", "unknown kind '" + kindName + "'; use one of " + String.join(", ", AnalysisKinds.names()));
     }
-    String sign = entry.isText("expected_sign") ? entry.requiredString("expected_sign") : null;
+    String sign = entry.text("expected_sign", null);
     if (!"+".equals(sign) && !"-".equals(sign)) {
       throw entry.error("expected_sign", "expected \"+\" or \"-\" (quoted, so that YAML reads text)");
     }
     List<PublishedEffect> published = new ArrayList<>();
-    List<ConfigSection> publishedEntries = entry.sections("published");
-    for (ConfigSection p : publishedEntries == null ? List.<ConfigSection>of() : publishedEntries) {
+    for (ConfigNode p : entry.list("published")) {
       p.allowOnly(PUBLISHED_KEYS);
-      String effect = p.requiredString("effect");
+      String effect = p.requiredText("effect", "r or smd");
       if (!effect.equals(PublishedEffect.R) && !effect.equals(PublishedEffect.SMD)) {
         throw p.error("effect", "expected r or smd, found '" + effect + "'");
       }
@@ -168,20 +154,24 @@ public record AnalysisConfig(int window, double repairThreshold, int minSiteN, S
             + " remove 'published'");
       }
       if (!p.has("estimate")) {
-        throw p.error("estimate", "is required");
+        throw p.error("estimate", "missing; the published point estimate");
       }
-      double[] ci = p.interval("ci");
-      published.add(new PublishedEffect(p.requiredString("source"), effect, p.number("estimate", Double.NaN),
-          ci[0], ci[1]));
+      double[] ci = p.range("ci", null);
+      if (ci == null) {
+        throw p.error("ci", "missing; the published 95% confidence interval [lower, upper]");
+      }
+      published.add(new PublishedEffect(p.requiredText("source", "the citation of the published effect"), effect,
+          p.number("estimate", Double.NaN), ci[0], ci[1]));
     }
-    AnalysisSpec spec = new AnalysisSpec(id, kind, entry.string("predictor", null), entry.string("outcome", null),
-        entry.strings("raters", List.of()), entry.string("arm", null), entry.string("comparison", null),
-        sign.equals("+") ? 1 : -1, entry.requiredString("claim"), published);
+    AnalysisSpec spec = new AnalysisSpec(id, kind, entry.text("predictor", null), entry.text("outcome", null),
+        entry.textList("raters"), entry.text("arm", null), entry.text("comparison", null),
+        sign.equals("+") ? 1 : -1, entry.requiredText("claim", "the claim the analysis tests, in one sentence"),
+        published);
     return kind.validate(spec, context);
   }
 
-  private static <E extends Enum<E>> E parseEnum(ConfigSection section, String key, Class<E> type, E defaultValue) {
-    String value = section.string(key, null);
+  private static <E extends Enum<E>> E parseEnum(ConfigNode section, String key, Class<E> type, E defaultValue) {
+    String value = section.text(key, null);
     if (value == null) {
       return defaultValue;
     }
@@ -196,13 +186,13 @@ public record AnalysisConfig(int window, double repairThreshold, int minSiteN, S
     }
   }
 
-  private static ConfigSection defaultAnalyses() {
+  private static ConfigNode defaultAnalyses() {
     try (InputStream in = AnalysisConfig.class.getResourceAsStream(DEFAULT_ANALYSES_RESOURCE)) {
       if (in == null) {
         throw new IllegalStateException("resource " + DEFAULT_ANALYSES_RESOURCE + " missing from the jar");
       }
       JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(in);
-      return new ConfigSection(root, DEFAULT_ANALYSES_RESOURCE, "analysis");
+      return new ConfigNode(root, DEFAULT_ANALYSES_RESOURCE, "analysis");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -115,14 +115,17 @@ final class AnalysisTables {
     return new ResultTable("evidence", EVIDENCE, rows);
   }
 
-  /** The ipd_models.json document: one object per model. */
+  /**
+   * The ipd_models.json document: one object per model. Undefined numbers are JSON null: {@code number}
+   * gives null for NaN and infinities, and Jackson writes a null Double or String as null.
+   */
   static ArrayNode ipdModels(List<IpdModel> models) {
     ArrayNode array = JsonNodeFactory.instance.arrayNode();
     for (IpdModel m : models) {
       ObjectNode o = array.addObject();
       o.put("analysis", m.spec().id());
-      putNullable(o, "rater", m.key().rater());
-      putNullable(o, "measure", m.key().measure());
+      o.put("rater", m.key().rater());
+      o.put("measure", m.key().measure());
       o.put("model", m.type() == OneStageModel.LINEAR_MIXED ? "linear_mixed_reml" : "logistic_irls");
       o.put("formula", m.formula());
       o.put("n", m.n());
@@ -140,59 +143,42 @@ final class AnalysisTables {
       for (Coefficient c : coefficients) {
         ObjectNode co = fixed.addObject();
         co.put("term", c.name());
-        putNumber(co, "estimate", c.estimate());
-        putNumber(co, "se", c.se());
-        putNumber(co, "statistic", c.statistic());
-        putNumber(co, "ci_lower", c.ciLower());
-        putNumber(co, "ci_upper", c.ciUpper());
-        putNumber(co, "p", c.p());
+        co.put("estimate", number(c.estimate()));
+        co.put("se", number(c.se()));
+        co.put("statistic", number(c.statistic()));
+        co.put("ci_lower", number(c.ciLower()));
+        co.put("ci_upper", number(c.ciUpper()));
+        co.put("p", number(c.p()));
       }
       if (m.mixed() != null) {
         ObjectNode variance = o.putObject("variance_components");
-        putNumber(variance, "site_intercept", m.mixed().interceptVariance());
+        variance.put("site_intercept", number(m.mixed().interceptVariance()));
         if (m.randomSlope()) {
-          putNumber(variance, "site_slope", m.mixed().slopeVariance());
+          variance.put("site_slope", number(m.mixed().slopeVariance()));
         }
-        putNumber(variance, "residual", m.mixed().residualVariance());
-        putNumber(o, "reml_criterion", m.mixed().remlCriterion());
+        variance.put("residual", number(m.mixed().residualVariance()));
+        o.put("reml_criterion", number(m.mixed().remlCriterion()));
       } else {
         LogisticResult.OddsRatio ratio = m.logistic().oddsRatio(m.predictorTerm());
         ObjectNode or = o.putObject("odds_ratio");
         or.put("term", ratio.name());
-        putNumber(or, "estimate", ratio.oddsRatio());
-        putNumber(or, "ci_lower", ratio.ciLower());
-        putNumber(or, "ci_upper", ratio.ciUpper());
-        putNumber(or, "p", ratio.p());
-        putNumber(o, "deviance", m.logistic().deviance());
+        or.put("estimate", number(ratio.oddsRatio()));
+        or.put("ci_lower", number(ratio.ciLower()));
+        or.put("ci_upper", number(ratio.ciUpper()));
+        or.put("p", number(ratio.p()));
+        o.put("deviance", number(m.logistic().deviance()));
         o.put("iterations", m.logistic().iterations());
       }
       ObjectNode comparison = o.putObject("two_stage_comparison");
       comparison.put("effect_type", m.spec().kind().effectType());
       if (m.twoStage() != null && m.twoStage().result() != null) {
-        putNumber(comparison, "estimate", m.twoStage().estimate());
-        putNumber(comparison, "ci_lower", m.twoStage().ciLower());
-        putNumber(comparison, "ci_upper", m.twoStage().ciUpper());
+        comparison.put("estimate", number(m.twoStage().estimate()));
+        comparison.put("ci_lower", number(m.twoStage().ciLower()));
+        comparison.put("ci_upper", number(m.twoStage().ciUpper()));
       }
       comparison.put("agreement", m.agreement());
       comparison.put("disagrees_beyond_uncertainty", m.disagrees());
     }
     return array;
-  }
-
-  private static void putNumber(ObjectNode o, String key, double value) {
-    Double v = number(value);
-    if (v == null) {
-      o.putNull(key);
-    } else {
-      o.put(key, v);
-    }
-  }
-
-  private static void putNullable(ObjectNode o, String key, String value) {
-    if (value == null) {
-      o.putNull(key);
-    } else {
-      o.put(key, value);
-    }
   }
 }

@@ -3,6 +3,7 @@ package org.rupture.pipeline.analysis;
 import java.util.HashSet;
 import java.util.List;
 import org.rupture.pipeline.config.ConfigException;
+import org.rupture.pipeline.config.ConfigNode;
 import org.rupture.pipeline.features.FeatureCatalog;
 
 /**
@@ -13,7 +14,7 @@ import org.rupture.pipeline.features.FeatureCatalog;
  * @param treatmentArm default focal arm for comparisons by treatment
  * @param where        the analysis entry in the configuration
  */
-public record ValidationContext(FeatureCatalog catalog, String treatmentArm, ConfigSection where) {
+public record ValidationContext(FeatureCatalog catalog, String treatmentArm, ConfigNode where) {
   /** Raters a per-rater analysis runs for unless configured. */
   public static final List<String> DEFAULT_RATERS = List.of("patient", "therapist");
   /** Rater values of the canonical model. */

@@ -93,19 +93,50 @@ public final class ConfigNode {
     return v;
   }
 
+  /** A single non-blank value, trimmed; {@code defaultValue} when absent. */
+  public String text(String key, String defaultValue) {
+    String v = string(key, null);
+    if (v == null) {
+      return defaultValue;
+    }
+    if (v.isBlank()) {
+      throw error(key, "expected a non-empty text value");
+    }
+    return v.trim();
+  }
+
+  /** Like {@link #text} but required; {@code what} tells the user what to give. */
+  public String requiredText(String key, String what) {
+    String v = text(key, null);
+    if (v == null) {
+      throw error(key, "missing; " + what);
+    }
+    return v;
+  }
+
+  /** A whole number of at least {@code min}, with no upper limit. */
+  public int integer(String key, int defaultValue, int min) {
+    return integer(key, defaultValue, min, Integer.MAX_VALUE);
+  }
+
   public int integer(String key, int defaultValue, int min, int max) {
     JsonNode c = node.get(key);
     if (c == null || c.isNull()) {
       return defaultValue;
     }
     if (!c.canConvertToInt() || !c.isIntegralNumber()) {
-      throw error(key, "expected a whole number from " + min + " to " + max + ", found '" + c.asText() + "'");
+      throw error(key, "expected a whole number " + wholeRange(min, max) + ", found '" + c.asText() + "'");
     }
     int v = c.asInt();
     if (v < min || v > max) {
-      throw error(key, "expected a whole number from " + min + " to " + max + ", found " + v);
+      throw error(key, "expected a whole number " + wholeRange(min, max) + ", found " + v);
     }
     return v;
+  }
+
+  /** Any number. */
+  public double number(String key, double defaultValue) {
+    return number(key, defaultValue, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY);
   }
 
   public double number(String key, double defaultValue, double min, double max) {
@@ -114,11 +145,11 @@ public final class ConfigNode {
       return defaultValue;
     }
     if (!c.isNumber()) {
-      throw error(key, "expected a number from " + min + " to " + max + ", found '" + c.asText() + "'");
+      throw error(key, "expected a number" + numberRange(min, max) + ", found '" + c.asText() + "'");
     }
     double v = c.asDouble();
     if (v < min || v > max) {
-      throw error(key, "expected a number from " + min + " to " + max + ", found " + v);
+      throw error(key, "expected a number" + numberRange(min, max) + ", found " + v);
     }
     return v;
   }
@@ -155,6 +186,18 @@ public final class ConfigNode {
       out.add(e.isNull() ? "" : e.asText());
     }
     return out;
+  }
+
+  /** Like {@link #stringList} but every value must be non-blank; values are trimmed. */
+  public List<String> textList(String key) {
+    List<String> values = stringList(key);
+    for (int i = 0; i < values.size(); i++) {
+      if (values.get(i).isBlank()) {
+        throw error(key + "[" + i + "]", "expected a non-empty text value");
+      }
+      values.set(i, values.get(i).trim());
+    }
+    return List.copyOf(values);
   }
 
   /** A map of string to string (e.g. code maps); keys keep their order. */
@@ -223,6 +266,14 @@ public final class ConfigNode {
     List<String> keys = new ArrayList<>();
     node.fieldNames().forEachRemaining(keys::add);
     return keys;
+  }
+
+  private static String wholeRange(int min, int max) {
+    return max == Integer.MAX_VALUE ? "of at least " + min : "from " + min + " to " + max;
+  }
+
+  private static String numberRange(double min, double max) {
+    return min == Double.NEGATIVE_INFINITY && max == Double.POSITIVE_INFINITY ? "" : " from " + min + " to " + max;
   }
 
   static String kind(JsonNode n) {

@@ -4,7 +4,6 @@ import static org.rupture.pipeline.generate.SimulatedPatient.ALLIANCE_ITEMS;
 import static org.rupture.pipeline.generate.SimulatedPatient.NOT_RETURNED;
 import static org.rupture.pipeline.generate.SimulatedPatient.PATIENT;
 import static org.rupture.pipeline.generate.SimulatedPatient.RATERS;
-import static org.rupture.pipeline.generate.SimulatedPatient.YES;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -20,27 +19,17 @@ final class LongCsvExport extends SiteExport {
   private static final byte[] RATER_P = ascii("P");
   private static final byte[] RATER_T = ascii("T");
   private static final byte[] NA = ascii("NA");
+  private static final FileFormat FORMAT =
+      new FileFormat("sessions.csv", "patients.csv", StandardCharsets.UTF_8, true, ',', '.', false);
+  private static final PatientCodes CODES =
+      new PatientCodes(ascii("yes"), ascii("no"), ascii("pre"), ascii("post"), NA);
+  private static final RuptureCodes RUPTURE_CODES = new RuptureCodes(ascii("1"), ascii("0"), NA, 0);
 
   private final DayFormat isoDays;
 
   LongCsvExport(Path siteDir, int siteIndex, long seed, List<Delivery> deliveries, int sessions) {
-    super(siteDir, siteIndex, seed, deliveries, sessions);
+    super(siteDir, siteIndex, seed, deliveries, sessions, FORMAT);
     isoDays = new DayFormat("yyyy-MM-dd", sessions);
-  }
-
-  @Override
-  String sessionsFileName() {
-    return "sessions.csv";
-  }
-
-  @Override
-  String patientsFileName() {
-    return "patients.csv";
-  }
-
-  @Override
-  CsvSink newSink(Path file) throws IOException {
-    return sink(file, StandardCharsets.UTF_8, true, ',', '.', false);
   }
 
   @Override
@@ -63,37 +52,9 @@ final class LongCsvExport extends SiteExport {
   @Override
   void writePatient(CsvSink sink, SimulatedPatient p, int visible, boolean early)
       throws IOException {
-    boolean ended = ended(p, visible);
     sink.raw(patientId(p)).text(FakeNames.international(rowHash(p.number, 0, 9)))
         .raw(therapistId(p)).text(p.treatment.name());
-    if (ended) {
-      sink.text(p.dropout ? "yes" : "no");
-    } else {
-      sink.empty();
-    }
-    sink.integer(visible);
-    switch (p.trainingPhase) {
-      case PRE -> sink.text("pre");
-      case POST -> sink.text("post");
-      default -> sink.empty();
-    }
-    sink.fixed(iipBaselineHundredths(p, early), 2);
-    if (!ended) {
-      sink.empty();
-    } else if (p.iipTerminationHundredths < 0) {
-      sink.raw(NA);
-    } else {
-      sink.fixed(p.iipTerminationHundredths, 2);
-    }
-    sink.integer(p.who5Baseline);
-    if (!ended) {
-      sink.empty();
-    } else if (p.who5Termination < 0) {
-      sink.raw(NA);
-    } else {
-      sink.integer(p.who5Termination);
-    }
-    sink.endRow();
+    writeCourse(sink, p, visible, early, CODES);
   }
 
   @Override
@@ -103,27 +64,13 @@ final class LongCsvExport extends SiteExport {
     byte[] therapist = therapistId(p);
     for (int s = 0; s < visible; s++) {
       for (int r = 0; r < RATERS; r++) {
-        byte code = p.rupture[r][s];
-        if (code == NOT_RETURNED) {
+        if (p.rupture[r][s] == NOT_RETURNED) {
           continue;
         }
         sink.raw(patient).raw(therapist).integer(s + 1).raw(isoDays.of(p.sessionDay[s]))
             .raw(r == PATIENT ? RATER_P : RATER_T);
-        if (code == YES) {
-          sink.integer(1).integer(p.intensity[r][s]).integer(p.resolution[r][s]);
-        } else if (code == SimulatedPatient.NO) {
-          sink.integer(0).empty().empty();
-        } else {
-          sink.raw(NA).empty().empty();
-        }
-        byte[] items = p.allianceItems[r][s];
-        for (int j = 0; j < ALLIANCE_ITEMS; j++) {
-          if (items[j] == 0) {
-            sink.raw(NA);
-          } else {
-            sink.integer(items[j]);
-          }
-        }
+        writeRupture(sink, p, r, s, RUPTURE_CODES);
+        writeAllianceItems(sink, p.allianceItems[r][s], NA);
         sink.fixed(qualityTenths(p, r, s, early), 1).endRow();
       }
     }

@@ -19,8 +19,9 @@ import java.util.SplittableRandom;
  * {@value #SESSION_REVISION_RATE} of session ratings, the IIP baseline in {@value
  * #PATIENT_REVISION_RATE} of patient rows), as real re-deliveries do.
  *
- * <p>Subclasses write the dialect: {@link #open} creates the files and headers, then {@link #write}
- * is called once per patient in intake order.
+ * <p>Subclasses write the dialect: {@link #open} creates the files (named and encoded as the
+ * dialect's {@link FileFormat} says) and their headers, then {@link #write} is called once per
+ * patient in intake order.
  */
 abstract class SiteExport implements Closeable {
   static final double SESSION_REVISION_RATE = 0.005;
@@ -29,6 +30,7 @@ abstract class SiteExport implements Closeable {
   /** Base of the per-row hashes that choose cosmetic values (ids, times, comments). */
   protected final long cosmeticSeed;
   protected final int sessions;
+  private final FileFormat format;
   private final Path siteDir;
   private final List<Delivery> deliveries;
   private final SplittableRandom revisions;
@@ -37,7 +39,24 @@ abstract class SiteExport implements Closeable {
   private long finalSessionRatings;
   private long finalPatients;
 
-  SiteExport(Path siteDir, int siteIndex, long seed, List<Delivery> deliveries, int sessions) {
+  /**
+   * The files of one delivery and how they are encoded.
+   *
+   * @param sessionsFile file name of the session ratings
+   * @param patientsFile file name of the patient records
+   * @param bom          a UTF-8 byte order mark first
+   * @param crlf         lines end with CR LF (Windows tools) instead of LF
+   */
+  record FileFormat(String sessionsFile, String patientsFile, Charset charset, boolean bom,
+      char delimiter, char decimal, boolean crlf) {
+    CsvSink create(Path file) throws IOException {
+      return new CsvSink(file, charset, bom, delimiter, '"', decimal, crlf);
+    }
+  }
+
+  SiteExport(Path siteDir, int siteIndex, long seed, List<Delivery> deliveries, int sessions,
+      FileFormat format) {
+    this.format = format;
     this.siteDir = siteDir;
     this.deliveries = deliveries;
     this.sessions = sessions;
@@ -51,9 +70,9 @@ abstract class SiteExport implements Closeable {
     patientSinks = new CsvSink[deliveries.size()];
     for (int d = 0; d < deliveries.size(); d++) {
       Path dir = Files.createDirectories(siteDir.resolve(deliveries.get(d).name()));
-      sessionSinks[d] = newSink(dir.resolve(sessionsFileName()));
+      sessionSinks[d] = format.create(dir.resolve(format.sessionsFile()));
       writeSessionsHeader(sessionSinks[d]);
-      patientSinks[d] = newSink(dir.resolve(patientsFileName()));
+      patientSinks[d] = format.create(dir.resolve(format.patientsFile()));
       writePatientsHeader(patientSinks[d]);
     }
   }
@@ -106,12 +125,6 @@ abstract class SiteExport implements Closeable {
     }
   }
 
-  abstract String sessionsFileName();
-
-  abstract String patientsFileName();
-
-  abstract CsvSink newSink(Path file) throws IOException;
-
   abstract void writeSessionsHeader(CsvSink sink) throws IOException;
 
   abstract void writePatientsHeader(CsvSink sink) throws IOException;
@@ -125,6 +138,90 @@ abstract class SiteExport implements Closeable {
 
   abstract void writeSessions(CsvSink sink, SimulatedPatient p, int visible, boolean early)
       throws IOException;
+
+  /**
+   * How a dialect codes the patient fields every patients file ends with (see {@link #writeCourse}).
+   *
+   * @param dropoutYes   dropout field of a patient who dropped out
+   * @param dropoutNo    dropout field of a patient who completed treatment
+   * @param trainingPre  training phase of a patient treated before the therapist's training
+   * @param trainingPost training phase of a patient treated after it
+   * @param notReturned  a termination score whose assessment was not returned
+   */
+  record PatientCodes(byte[] dropoutYes, byte[] dropoutNo, byte[] trainingPre, byte[] trainingPost,
+      byte[] notReturned) {}
+
+  /**
+   * Writes the course of treatment as this delivery knows it and ends the row: dropout, sessions so
+   * far, training phase, IIP and WHO-5 at intake and termination. Dropout and termination scores are
+   * blank while the patient is still in treatment; a patient outside the training program has a
+   * blank training phase.
+   */
+  final void writeCourse(CsvSink sink, SimulatedPatient p, int visible, boolean early,
+      PatientCodes codes) throws IOException {
+    boolean ended = ended(p, visible);
+    if (ended) {
+      sink.raw(p.dropout ? codes.dropoutYes() : codes.dropoutNo());
+    } else {
+      sink.empty();
+    }
+    sink.integer(visible);
+    switch (p.trainingPhase) {
+      case PRE -> sink.raw(codes.trainingPre());
+      case POST -> sink.raw(codes.trainingPost());
+      default -> sink.empty();
+    }
+    sink.fixed(iipBaselineHundredths(p, early), 2);
+    if (!ended) {
+      sink.empty();
+    } else if (p.iipTerminationHundredths < 0) {
+      sink.raw(codes.notReturned());
+    } else {
+      sink.fixed(p.iipTerminationHundredths, 2);
+    }
+    sink.integer(p.who5Baseline);
+    if (!ended) {
+      sink.empty();
+    } else if (p.who5Termination < 0) {
+      sink.raw(codes.notReturned());
+    } else {
+      sink.integer(p.who5Termination);
+    }
+    sink.endRow();
+  }
+
+  /**
+   * How a dialect codes the rupture question of a returned questionnaire.
+   *
+   * @param yes            a rupture, followed by its intensity and resolution
+   * @param no             no rupture (intensity and resolution blank)
+   * @param unknown        the question left unanswered (intensity and resolution blank)
+   * @param intensityShift added to the 1-5 intensity (-1 for a 0-4 scale)
+   */
+  record RuptureCodes(byte[] yes, byte[] no, byte[] unknown, int intensityShift) {}
+
+  /** Writes the rupture, intensity and resolution fields of one returned questionnaire. */
+  static void writeRupture(CsvSink sink, SimulatedPatient p, int rater, int session,
+      RuptureCodes codes) throws IOException {
+    byte code = p.rupture[rater][session];
+    if (code == SimulatedPatient.YES) {
+      sink.raw(codes.yes()).integer(p.intensity[rater][session] + codes.intensityShift())
+          .integer(p.resolution[rater][session]);
+    } else {
+      sink.raw(code == SimulatedPatient.NO ? codes.no() : codes.unknown()).empty().empty();
+    }
+  }
+
+  /** Writes the alliance items of one returned questionnaire, {@code missing} for an unanswered item. */
+  static void writeAllianceItems(CsvSink sink, byte[] items, byte[] missing) throws IOException {
+    for (int j = 0; j < SimulatedPatient.ALLIANCE_ITEMS; j++) {
+      if (items[j] == 0) {
+        sink.raw(missing);
+      } else {
+        sink.integer(items[j]);
+      }
+    }
+  }
 
   /** Session quality in tenths as this delivery reports it (-1 when not returned). */
   final int qualityTenths(SimulatedPatient p, int rater, int session, boolean early) {
@@ -145,7 +242,7 @@ abstract class SiteExport implements Closeable {
   }
 
   /** Whether the patient's treatment has ended by this delivery (dropout and termination known). */
-  static boolean ended(SimulatedPatient p, int visible) {
+  private static boolean ended(SimulatedPatient p, int visible) {
     return visible == p.sessionsAttended;
   }
 
@@ -153,11 +250,6 @@ abstract class SiteExport implements Closeable {
   final long rowHash(int patient, int session, int rater) {
     return CohortModel.mix64(cosmeticSeed ^ CohortModel.mix64(
         ((long) patient << 32) | ((long) session << 8) | rater));
-  }
-
-  static CsvSink sink(Path file, Charset charset, boolean bom, char delimiter, char decimal,
-      boolean crlf) throws IOException {
-    return new CsvSink(file, charset, bom, delimiter, '"', decimal, crlf);
   }
 
   /** {@code prefix} followed by {@code number} zero-padded to {@code width} digits. */

@@ -4,7 +4,6 @@ import static org.rupture.pipeline.generate.SimulatedPatient.ALLIANCE_ITEMS;
 import static org.rupture.pipeline.generate.SimulatedPatient.NOT_RETURNED;
 import static org.rupture.pipeline.generate.SimulatedPatient.PATIENT;
 import static org.rupture.pipeline.generate.SimulatedPatient.RATERS;
-import static org.rupture.pipeline.generate.SimulatedPatient.YES;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +24,12 @@ final class SurveyToolExport extends SiteExport {
   private static final int[] REVERSED_ITEMS = {4, 10};
   private static final byte[] NOT_ANSWERED = ascii("-99");
   private static final byte[] DONT_KNOW = ascii("-98");
+  private static final FileFormat FORMAT = new FileFormat("sessions_psq_export.csv",
+      "patients_intake_export.csv", StandardCharsets.UTF_8, false, ',', '.', true);
+  private static final PatientCodes CODES =
+      new PatientCodes(ascii("1"), ascii("2"), ascii("1"), ascii("2"), NOT_ANSWERED);
+  private static final RuptureCodes RUPTURE_CODES =
+      new RuptureCodes(ascii("1"), ascii("2"), DONT_KNOW, 0);
   private static final byte[] ANONYMOUS = ascii("anonymous");
   private static final byte[] EMAIL = ascii("email");
   private static final byte[] LANGUAGE = ascii("EN");
@@ -58,23 +63,8 @@ final class SurveyToolExport extends SiteExport {
 
   SurveyToolExport(Path siteDir, int siteIndex, long seed, List<Delivery> deliveries,
       int sessions) {
-    super(siteDir, siteIndex, seed, deliveries, sessions);
+    super(siteDir, siteIndex, seed, deliveries, sessions, FORMAT);
     isoDays = new DayFormat("yyyy-MM-dd", sessions);
-  }
-
-  @Override
-  String sessionsFileName() {
-    return "sessions_psq_export.csv";
-  }
-
-  @Override
-  String patientsFileName() {
-    return "patients_intake_export.csv";
-  }
-
-  @Override
-  CsvSink newSink(Path file) throws IOException {
-    return sink(file, StandardCharsets.UTF_8, false, ',', '.', true);
   }
 
   @Override
@@ -123,7 +113,6 @@ final class SurveyToolExport extends SiteExport {
   @Override
   void writePatient(CsvSink sink, SimulatedPatient p, int visible, boolean early)
       throws IOException {
-    boolean ended = ended(p, visible);
     long hash = rowHash(p.number, 0, 9);
     writeMetadata(sink, hash, p.sessionDay[0], p.sessionDay[visible - 1], EMAIL,
         FakeNames.email(hash, p.number));
@@ -134,34 +123,7 @@ final class SurveyToolExport extends SiteExport {
       case STDP -> 3;
     };
     sink.raw(patientCode(p)).raw(therapistCode(p)).integer(treatmentChoice);
-    if (ended) {
-      sink.integer(p.dropout ? 1 : 2);
-    } else {
-      sink.empty();
-    }
-    sink.integer(visible);
-    switch (p.trainingPhase) {
-      case PRE -> sink.integer(1);
-      case POST -> sink.integer(2);
-      default -> sink.empty();
-    }
-    sink.fixed(iipBaselineHundredths(p, early), 2);
-    if (!ended) {
-      sink.empty();
-    } else if (p.iipTerminationHundredths < 0) {
-      sink.raw(NOT_ANSWERED);
-    } else {
-      sink.fixed(p.iipTerminationHundredths, 2);
-    }
-    sink.integer(p.who5Baseline);
-    if (!ended) {
-      sink.empty();
-    } else if (p.who5Termination < 0) {
-      sink.raw(NOT_ANSWERED);
-    } else {
-      sink.integer(p.who5Termination);
-    }
-    sink.endRow();
+    writeCourse(sink, p, visible, early, CODES);
   }
 
   @Override
@@ -171,20 +133,13 @@ final class SurveyToolExport extends SiteExport {
     byte[] therapist = therapistCode(p);
     for (int s = 0; s < visible; s++) {
       for (int r = 0; r < RATERS; r++) {
-        byte code = p.rupture[r][s];
-        if (code == NOT_RETURNED) {
+        if (p.rupture[r][s] == NOT_RETURNED) {
           continue;
         }
         int day = p.sessionDay[s];
         writeMetadata(sink, rowHash(p.number, s + 1, r), day, day, ANONYMOUS, "");
         sink.raw(patient).integer(r == PATIENT ? 1 : 2).integer(s + 1).raw(therapist);
-        if (code == YES) {
-          sink.integer(1).integer(p.intensity[r][s]).integer(p.resolution[r][s]);
-        } else if (code == SimulatedPatient.NO) {
-          sink.integer(2).empty().empty();
-        } else {
-          sink.raw(DONT_KNOW).empty().empty();
-        }
+        writeRupture(sink, p, r, s, RUPTURE_CODES);
         byte[] items = p.allianceItems[r][s];
         for (int j = 1; j <= ALLIANCE_ITEMS; j++) {
           int item = items[j - 1];

@@ -4,7 +4,6 @@ import static org.rupture.pipeline.generate.SimulatedPatient.ALLIANCE_ITEMS;
 import static org.rupture.pipeline.generate.SimulatedPatient.NOT_RETURNED;
 import static org.rupture.pipeline.generate.SimulatedPatient.PATIENT;
 import static org.rupture.pipeline.generate.SimulatedPatient.RATERS;
-import static org.rupture.pipeline.generate.SimulatedPatient.YES;
 
 import java.io.IOException;
 import java.nio.charset.Charset;
@@ -28,29 +27,22 @@ final class WideExport extends SiteExport {
   private static final byte[] NEIN = ascii("nein");
   private static final byte[] RATER_PATIENT = ascii("Pat");
   private static final byte[] RATER_THERAPIST = ascii("Th");
+  private static final byte[] BLANK = new byte[0];
+  private static final FileFormat FORMAT =
+      new FileFormat("sessions_wide.csv", "patients.csv", WINDOWS_1252, false, ';', ',', true);
+  /** Termination scores not returned are left blank. */
+  private static final PatientCodes CODES =
+      new PatientCodes(JA, NEIN, ascii("vor"), ascii("nach"), BLANK);
+  /** Intensity on 0-4; an unanswered rupture question is left blank. */
+  private static final RuptureCodes RUPTURE_CODES = new RuptureCodes(JA, NEIN, BLANK, -1);
   /** Share of rows carrying a comment. */
   private static final int COMMENT_PERCENT = 12;
 
   private final DayFormat germanDays;
 
   WideExport(Path siteDir, int siteIndex, long seed, List<Delivery> deliveries, int sessions) {
-    super(siteDir, siteIndex, seed, deliveries, sessions);
+    super(siteDir, siteIndex, seed, deliveries, sessions, FORMAT);
     germanDays = new DayFormat("dd.MM.yyyy", sessions);
-  }
-
-  @Override
-  String sessionsFileName() {
-    return "sessions_wide.csv";
-  }
-
-  @Override
-  String patientsFileName() {
-    return "patients.csv";
-  }
-
-  @Override
-  CsvSink newSink(Path file) throws IOException {
-    return sink(file, WINDOWS_1252, false, ';', ',', true);
   }
 
   @Override
@@ -77,33 +69,9 @@ final class WideExport extends SiteExport {
   @Override
   void writePatient(CsvSink sink, SimulatedPatient p, int visible, boolean early)
       throws IOException {
-    boolean ended = ended(p, visible);
     sink.raw(patientId(p)).text(FakeNames.german(rowHash(p.number, 0, 9)))
         .text(FakeNames.therapist(p.therapist)).integer(p.treatment.ordinal() + 1);
-    if (ended) {
-      sink.text(p.dropout ? "ja" : "nein");
-    } else {
-      sink.empty();
-    }
-    sink.integer(visible);
-    switch (p.trainingPhase) {
-      case PRE -> sink.text("vor");
-      case POST -> sink.text("nach");
-      default -> sink.empty();
-    }
-    sink.fixed(iipBaselineHundredths(p, early), 2);
-    if (ended && p.iipTerminationHundredths >= 0) {
-      sink.fixed(p.iipTerminationHundredths, 2);
-    } else {
-      sink.empty();
-    }
-    sink.integer(p.who5Baseline);
-    if (ended && p.who5Termination >= 0) {
-      sink.integer(p.who5Termination);
-    } else {
-      sink.empty();
-    }
-    sink.endRow();
+    writeCourse(sink, p, visible, early, CODES);
   }
 
   @Override
@@ -128,23 +96,9 @@ final class WideExport extends SiteExport {
           continue;
         }
         sink.raw(germanDays.of(p.sessionDay[s]));
-        if (code == YES) {
-          // intensity exported on 0-4
-          sink.raw(JA).integer(p.intensity[r][s] - 1).integer(p.resolution[r][s]);
-        } else if (code == SimulatedPatient.NO) {
-          sink.raw(NEIN).empty().empty();
-        } else {
-          sink.empty().empty().empty();
-        }
+        writeRupture(sink, p, r, s, RUPTURE_CODES);
         sink.fixed(qualityTenths(p, r, s, early), 1);
-        byte[] items = p.allianceItems[r][s];
-        for (int j = 0; j < ALLIANCE_ITEMS; j++) {
-          if (items[j] == 0) {
-            sink.empty();
-          } else {
-            sink.integer(items[j]);
-          }
-        }
+        writeAllianceItems(sink, p.allianceItems[r][s], BLANK);
       }
       sink.endRow();
     }

@@ -105,8 +105,13 @@ class AnalysisConfigTest {
     assertEquals("analysis.meta.method", method.key());
     assertTrue(method.getMessage().contains("REML, DL, PM, ML, HS, SJ, HE, EB, FE"), method.getMessage());
 
-    assertEquals("analysis.windw", error("analysis: {windw: 6}").key());
-    assertEquals("analysis.min_site_n", error("analysis: {min_site_n: 2}").key());
+    ConfigException typo = error("analysis: {windw: 6}");
+    assertEquals("analysis.windw", typo.key());
+    assertTrue(typo.getMessage().contains("did you mean 'window'?"), typo.getMessage());
+    ConfigException minSiteN = error("analysis: {min_site_n: 2}");
+    assertEquals("analysis.min_site_n", minSiteN.key());
+    assertTrue(minSiteN.getMessage().endsWith("expected a whole number of at least 4, found 2"), minSiteN.getMessage());
+    assertEquals("analysis.measures[1]", error("analysis: {measures: [IIP, \" \"]}").key());
     assertEquals("analysis.repair_threshold", error("analysis: {repair_threshold: 7}").key());
     assertEquals("analysis.process_variables[0]", error("analysis: {process_variables: [alliance]}").key());
   }

@@ -18,14 +18,14 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.rupture.pipeline.ingest.SecretResolver;
 import org.junit.jupiter.api.io.TempDir;
+import org.rupture.pipeline.ingest.SecretResolver;
 
 /**
  * The committed sample ({@code sample/landing}, {@code conf/sites}) is the generator's output for
  * {@link #GENERATOR_OPTIONS} plus exactly the hand-made defects documented in
- * {@code sample/README.md} (made by {@code sample/make-sample.py}), it parses with its mappings,
- * one site folder is left unclaimed, and it stays small. The planted directions of the same cohort
+ * {@code sample/README.md} (made by {@code sample/make-sample.py}) and the demo-data marker, it
+ * parses with its mappings, one site folder is left unclaimed, and it stays small. The planted directions of the same cohort
  * are checked in {@link PlantedEffectsTest}.
  */
 class SampleDataTest {
@@ -67,11 +67,11 @@ class SampleDataTest {
     Path fresh = generate().resolve("landing");
     Set<String> expected = files(fresh);
     Set<String> committed = files(LANDING);
+    assertTrue(committed.remove(SecretResolver.DEMO_MARKER), "the sample carries the demo-data marker");
     Set<String> unmapped = committed.stream().filter(f -> f.startsWith(UNMAPPED + "/"))
         .collect(Collectors.toCollection(TreeSet::new));
     assertEquals(1, unmapped.size(), "one file in the unmapped site folder: " + unmapped);
     committed.removeAll(unmapped);
-    assertTrue(committed.remove(SecretResolver.DEMO_MARKER), "the sample carries the demo-data marker");
     assertEquals(expected, committed);
     for (String file : expected) {
       Map<String, Integer> generatedLines = lines(fresh.resolve(file));
@@ -100,7 +100,8 @@ class SampleDataTest {
     checker.checkAll(false);
     Set<String> folders;
     try (Stream<Path> list = Files.list(LANDING)) {
-      folders = list.filter(Files::isDirectory).map(p -> p.getFileName().toString()).collect(Collectors.toSet());
+      folders = list.filter(Files::isDirectory).map(p -> p.getFileName().toString())
+          .collect(Collectors.toSet());
     }
     assertEquals(SITES, checker.claimedSites.size());
     folders.removeAll(checker.claimedSites);
