@@ -64,7 +64,7 @@ public final class Main {
     } catch (DataQualityException e) {
       err.println("rejected: " + e.getMessage());
       return 3;
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // Spark's Scala code throws checked exceptions undeclared
       LOG.debug("failure", e);
       err.println("error: " + describe(e) + " (run with --verbose for details)");
       return 1;
@@ -84,6 +84,9 @@ public final class Main {
       inv.unmappedSites().forEach(s -> out.println("warning: site folder '" + s + "' is claimed by no mapping"));
       inv.unclaimedFiles().forEach(f -> out.println("warning: file " + f + " matches no file pattern"));
       return 0;
+    }
+    if (!command.equals("analyze")) {
+      job.secret(new org.apache.hadoop.conf.Configuration()); // fail fast, before Spark starts
     }
     // An embedding application (or a test) may already own a session: use it and leave it running.
     boolean ownSession = SparkSession.getDefaultSession().isEmpty();

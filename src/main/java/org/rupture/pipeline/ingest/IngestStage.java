@@ -62,11 +62,13 @@ public final class IngestStage {
         .filter(m -> m.sessions() != null)
         .flatMap(m -> m.sessions().extras().stream().map(SiteMapping.ExtraVariable::name)).toList()));
     int maxFormats = mappings.stream().mapToInt(m -> m.dialect().dateFormats().size()).max().orElse(1);
+    int maxItems = mappings.stream().filter(m -> m.sessions() != null && m.sessions().alliance() != null)
+        .mapToInt(m -> m.sessions().alliance().items().size()).max().orElse(0);
 
     Dataset<Row> sessions = RecordClassifier.classify(
         SessionRules.apply(staged(inventory.files(SourceFile.Kind.SESSIONS), StagedRows.SESSIONS, byId)
             .join(broadcast(MappingParameters.sessions(spark, mappings)), col("mapping_id").equalTo(col("p_mapping_id"))),
-            extras, maxFormats),
+            extras, maxFormats, maxItems),
         List.of("site", "patient_key", "session_number", "rater"),
         SessionRules.canonicalColumns(extras)).persist(StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> patients = RecordClassifier.classify(

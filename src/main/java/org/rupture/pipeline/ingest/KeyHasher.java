@@ -14,6 +14,8 @@ import javax.crypto.spec.SecretKeySpec;
 public final class KeyHasher implements Serializable {
   private final byte[] secret;
   private transient Mac mac;
+  /** Ids repeat on every session row of a patient; remembering recent keys saves most HMAC calls. */
+  private transient java.util.Map<String, String> recent;
 
   public KeyHasher(byte[] secret) {
     if (secret == null || secret.length < 16) {
@@ -27,12 +29,22 @@ public final class KeyHasher implements Serializable {
     if (rawId == null) {
       return null;
     }
+    String input = site + ":" + rawId;
+    if (recent == null || recent.size() > 50_000) {
+      recent = new java.util.HashMap<>();
+    }
+    String cached = recent.get(input);
+    if (cached != null) {
+      return cached;
+    }
     try {
       if (mac == null) {
         mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(secret, "HmacSHA256"));
       }
-      return HexFormat.of().formatHex(mac.doFinal((site + ":" + rawId).getBytes(StandardCharsets.UTF_8)));
+      String key = HexFormat.of().formatHex(mac.doFinal(input.getBytes(StandardCharsets.UTF_8)));
+      recent.put(input, key);
+      return key;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HmacSHA256 is not available in this JVM", e);
     }

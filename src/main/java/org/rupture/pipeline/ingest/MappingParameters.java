@@ -39,6 +39,11 @@ final class MappingParameters {
       createStructField("p_yes", createArrayType(StringType), false),
       createStructField("p_no", createArrayType(StringType), false),
       createStructField("p_ranges", createMapType(StringType, createArrayType(DoubleType)), false),
+      createStructField("p_range_rupture_intensity", createArrayType(DoubleType), false),
+      createStructField("p_range_rupture_resolution", createArrayType(DoubleType), false),
+      createStructField("p_range_session_quality", createArrayType(DoubleType), false),
+      createStructField("p_range_alliance", createArrayType(DoubleType), true),
+      createStructField("p_alliance_columns", createArrayType(StringType), true),
       createStructField("p_columns", createMapType(StringType, StringType), false),
       createStructField("p_reverse", createArrayType(BooleanType), true),
       createStructField("p_min_items", IntegerType, true),
@@ -57,7 +62,11 @@ final class MappingParameters {
       createStructField("p_outcome_ranges", createArrayType(createArrayType(DoubleType), true), false),
       createStructField("p_columns", createMapType(StringType, StringType), false)));
 
-  /** Range arrays are [source min, source max, canonical min, canonical max]. */
+  /**
+   * Range arrays are [source min, source max, canonical min, canonical max]. The fixed fields get a
+   * column each (an array index is compiled code; a map lookup per row and field is not cheap);
+   * extra variables, which vary by mapping, stay in the {@code p_ranges} map.
+   */
   static Dataset<Row> sessions(SparkSession spark, List<SiteMapping> mappings) {
     List<Row> rows = new ArrayList<>();
     for (SiteMapping m : mappings) {
@@ -84,6 +93,8 @@ final class MappingParameters {
           : s.alliance().items().stream().map(i -> s.alliance().reverse().contains(i)).toList();
       rows.add(RowFactory.create(m.id(), m.dialect().decimal() == ',', seq(m.dialect().dateFormats()),
           map(raterMap), seq(lower(s.yesNo().get("yes"))), seq(lower(s.yesNo().get("no"))), map(ranges),
+          ranges.get("rupture_intensity"), ranges.get("rupture_resolution"), ranges.get("session_quality"),
+          ranges.get("alliance"), s.alliance() == null ? null : seq(s.alliance().items()),
           map(columns), reverse == null ? null : seq(reverse),
           s.alliance() == null ? null : s.alliance().minItems(), s.layout() == SiteMapping.Layout.WIDE));
     }

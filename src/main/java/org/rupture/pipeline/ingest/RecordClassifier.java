@@ -42,10 +42,14 @@ public final class RecordClassifier {
     Column keyable = col("record_type").equalTo(StagedRows.DATA).and(size(col("reasons")).equalTo(0));
     Column key = when(keyable, concat_ws("\u0001", keys.stream().map(k -> col(k).cast("string")).toArray(Column[]::new)))
         .otherwise(concat_ws("\u0001", lit("#"), col("record_type"), col("source_file"), col("source_row").cast("string")));
-    Dataset<Row> withKey = rules.withColumn("dedup_key", key)
+    // One shuffle, by site: every key lives in one site, so the windows below need no further
+    // exchange, and each site's rows end in one task, sorted by site, so the partitioned writes that
+    // follow produce one file per site and table without another sort.
+    Dataset<Row> withKey = rules.repartition(col("site"))
+        .withColumn("dedup_key", key)
         .withColumn("content_hash", xxhash64(content.stream().map(c -> col(c)).toArray(Column[]::new)));
-    WindowSpec byKey = Window.partitionBy("dedup_key");
-    WindowSpec byKeyAndDelivery = Window.partitionBy("dedup_key", "delivery").orderBy("source_file", "source_row");
+    WindowSpec byKey = Window.partitionBy("site", "dedup_key");
+    WindowSpec byKeyAndDelivery = Window.partitionBy("site", "dedup_key", "delivery").orderBy("source_file", "source_row");
     Column latest = max("delivery").over(byKey);
     Column variants = size(collect_set(when(col("delivery").equalTo(latest), col("content_hash"))).over(byKey));
     Column copy = row_number().over(byKeyAndDelivery);

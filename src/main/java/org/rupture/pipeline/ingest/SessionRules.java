@@ -25,7 +25,7 @@ final class SessionRules {
   static final String[] RAW = {"intensity_raw", "resolution_raw", "quality_raw"};
 
   /** @param staged data records joined with {@link MappingParameters#sessions} */
-  static Dataset<Row> apply(Dataset<Row> staged, List<String> extraNames, int maxDateFormats) {
+  static Dataset<Row> apply(Dataset<Row> staged, List<String> extraNames, int maxDateFormats, int maxAllianceItems) {
     // Step 1: type every field; keep the raw strings for the issue records.
     List<String> typed = new ArrayList<>(List.of("*",
         "try_cast(session_raw AS INT) AS session_number_t",
@@ -34,7 +34,7 @@ final class SessionRules {
             + " THEN false END AS present_t",
         dateExpr(maxDateFormats) + " AS date_t"));
     for (int i = 0; i < SCALED.length; i++) {
-      String range = "try_element_at(p_ranges, '" + SCALED[i] + "')";
+      String range = "p_range_" + SCALED[i];
       typed.add(numericIssue(RAW[i], range) + " AS " + SCALED[i] + "_issue");
       typed.add(rescaled(RAW[i], range) + " AS " + SCALED[i] + "_t");
     }
@@ -45,15 +45,29 @@ final class SessionRules {
       typed.add(numericIssue(raw, range) + " AS `x_issue_" + e + "`");
       typed.add(rescaled(raw, range) + " AS `x_t_" + e + "`");
     }
-    typed.add(allianceItems() + " AS alliance_parsed");
+    // Alliance items, unrolled up to the longest item list of any mapping: plain expressions are
+    // compiled by whole-stage codegen, higher-order functions over the item array would be interpreted.
+    String allianceRange = "p_range_alliance";
+    List<String> counts = new ArrayList<>();
+    List<String> sums = new ArrayList<>();
+    List<String> itemIssues = new ArrayList<>();
+    for (int i = 0; i < maxAllianceItems; i++) {
+      String raw = "try_element_at(alliance_items, " + (i + 1) + ")";
+      String v = "a_v" + i;
+      typed.add(raw + " AS a_raw" + i);
+      typed.add(Rules.number(raw) + " AS " + v);
+      String ok = "coalesce(" + v + " BETWEEN " + allianceRange + "[0] AND " + allianceRange + "[1], false)";
+      counts.add("CASE WHEN " + ok + " THEN 1 ELSE 0 END");
+      sums.add("CASE WHEN " + ok + " THEN (CASE WHEN try_element_at(p_reverse, " + (i + 1) + ") THEN "
+          + allianceRange + "[0] + " + allianceRange + "[1] - " + v + " ELSE " + v + " END) ELSE 0 END");
+      itemIssues.add("CASE WHEN a_raw" + i + " IS NOT NULL AND NOT " + ok + " THEN named_struct('field', 'alliance', "
+          + "'source_column', try_element_at(p_alliance_columns, " + (i + 1) + "), 'raw_value', a_raw" + i
+          + ", 'reason', CASE WHEN " + v + " IS NULL THEN 'NOT_NUMERIC' ELSE 'OUT_OF_RANGE' END) END");
+    }
     Dataset<Row> t = staged.selectExpr(typed.toArray(String[]::new));
-
-    String allianceRange = "try_element_at(p_ranges, 'alliance')";
-    String valid = "filter(alliance_parsed, s -> s.v BETWEEN " + allianceRange + "[0] AND " + allianceRange + "[1])";
-    String nValid = "size(" + valid + ")";
-    String keyed = "aggregate(" + valid + ", CAST(0 AS DOUBLE), (acc, s) -> acc + CASE WHEN s.rev THEN "
-        + allianceRange + "[0] + " + allianceRange + "[1] - s.v ELSE s.v END)";
-    String allianceMean = "CASE WHEN alliance_parsed IS NOT NULL AND " + nValid + " >= p_min_items THEN ("
+    String nValid = counts.isEmpty() ? "0" : "(" + String.join(" + ", counts) + ")";
+    String keyed = sums.isEmpty() ? "0" : "(" + String.join(" + ", sums) + ")";
+    String allianceMean = "CASE WHEN alliance_items IS NOT NULL AND " + nValid + " >= p_min_items THEN ("
         + keyed + " / " + nValid + " - " + allianceRange + "[0]) / (" + allianceRange + "[1] - " + allianceRange
         + "[0]) * (" + allianceRange + "[3] - " + allianceRange + "[2]) + " + allianceRange + "[2] END";
 
@@ -92,23 +106,14 @@ final class SessionRules {
       issues.add(issue(e, "`x_raw_" + e + "`", "`x_issue_" + e + "`"));
     }
     issues.add(issue("alliance", "cast(" + nValid + " AS STRING) || ' valid items'",
-        "CASE WHEN alliance_parsed IS NOT NULL AND " + nValid + " < p_min_items THEN 'TOO_FEW_ITEMS' END"));
-    String itemIssues = "transform(filter(alliance_parsed, s -> s.raw IS NOT NULL AND (s.v IS NULL OR s.v < "
-        + allianceRange + "[0] OR s.v > " + allianceRange + "[1])), s -> named_struct('field', 'alliance', "
-        + "'source_column', s.col, 'raw_value', s.raw, 'reason', CASE WHEN s.v IS NULL THEN 'NOT_NUMERIC' ELSE 'OUT_OF_RANGE' END))";
-    out.add("CASE WHEN record_type <> 'data' OR parse_error IS NOT NULL THEN NULL ELSE concat(array_compact(array("
-        + String.join(", ", issues) + ")), coalesce(" + itemIssues + ", array())) END AS issues");
+        "CASE WHEN alliance_items IS NOT NULL AND " + nValid + " < p_min_items THEN 'TOO_FEW_ITEMS' END"));
+    issues.addAll(itemIssues);
+    out.add("CASE WHEN record_type <> 'data' OR parse_error IS NOT NULL THEN NULL ELSE array_compact(array("
+        + String.join(", ", issues) + ")) END AS issues");
     out.add("file_checksum");
     out.add("file_rows");
     out.add("file_lines");
     return t.selectExpr(out.toArray(String[]::new));
-  }
-
-  /** Alliance items as structs: raw string, numeric value, reverse-keyed flag, source column. */
-  private static String allianceItems() {
-    return "transform(alliance_items, (x, i) -> named_struct('raw', x, 'v', " + Rules.number("x")
-        + ", 'rev', coalesce(try_element_at(p_reverse, i + 1), false), 'col', "
-        + "element_at(split(try_element_at(p_columns, 'alliance'), '[+]'), i + 1)))";
   }
 
   /** First date format (of the mapping's list) that parses the raw value. */

@@ -56,6 +56,11 @@ public final class PipelineJob {
     return runId;
   }
 
+  /** The HMAC secret; resolved (and a missing one reported) before Spark starts. */
+  public SecretResolver.Secret secret(Configuration hadoopConf) {
+    return SecretResolver.resolve(config, hadoopConf, System::getenv);
+  }
+
   /** Checks every mapping against its files' headers without starting Spark. */
   public LandingInventory validate(Configuration hadoopConf) {
     LandingInventory inventory = LandingScanner.scan(hadoopConf, config.input(), config.mappings());
@@ -72,7 +77,7 @@ public final class PipelineJob {
 
   private IngestResult ingestOnly(SparkSession spark, StageTimings timings) {
     Configuration hadoopConf = spark.sparkContext().hadoopConfiguration();
-    SecretResolver.Secret secret = SecretResolver.resolve(config, hadoopConf, System::getenv);
+    SecretResolver.Secret secret = secret(hadoopConf);
     if (secret.demo()) {
       err.println("WARNING: using the built-in DEMO secret for patient/therapist keys. Keys are NOT "
           + "private. Set " + config.privacy().secretEnv() + " for real data.");
