@@ -1,0 +1,71 @@
+package org.rupture.pipeline.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Exit codes and messages of the commands that need no Spark. */
+class MainTest {
+  @TempDir Path dir;
+
+  private record Result(int code, String out, String err) {}
+
+  private static Result run(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = Main.run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void unknownCommandOrOptionIsUsageErrorTwo() {
+    Result r = run("frobnicate");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("unknown command 'frobnicate'"), r.err());
+    assertEquals(2, run("run", "--inptu", "x").code());
+    assertEquals(2, run("run", "--conf", "notspark=1").code());
+  }
+
+  @Test
+  void validateConfigChecksTheSampleMappingsWithoutSpark() {
+    Result r = run("validate-config");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("ok: 3 mapping(s), 32 file(s) fit their mappings"), r.out());
+    assertTrue(r.out().contains("site folder 'unmapped-site' is claimed by no mapping"), r.out());
+  }
+
+  @Test
+  void configMistakeNamesFileKeyAndFixWithoutStackTrace() throws IOException {
+    Path conf = dir.resolve("pipeline.yaml");
+    Files.writeString(conf, "input: sample/landing\nsites: " + Path.of("conf/sites").toAbsolutePath()
+        + "\nquality: {max_quarantine_shar: 0.1}\n");
+    Result r = run("validate-config", "--config", conf.toString());
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains(conf + " at 'quality.max_quarantine_shar': unknown key; did you mean "
+        + "'max_quarantine_share'?"), r.err());
+    assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
+  }
+
+  @Test
+  void missingSecretForRealDataFailsBeforeSparkWithTheFix() throws IOException {
+    Path conf = dir.resolve("pipeline.yaml");
+    Files.createDirectories(dir.resolve("landing"));
+    Files.writeString(conf, "input: " + dir.resolve("landing") + "\nsites: " + Path.of("conf/sites").toAbsolutePath()
+        + "\nprivacy: {secret_env: RUPTURE_TEST_SECRET_THAT_IS_NOT_SET, allow_demo_secret: true}\n");
+    Result r = run("ingest", "--config", conf.toString());
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("no HMAC secret"), r.err());
+    assertTrue(r.err().contains("DEMO_DATA marker"), r.err());
+  }
+}
