@@ -2,6 +2,7 @@ package org.rupture.pipeline.ingest;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_set;
+import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.row_number;
@@ -9,7 +10,6 @@ import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -40,26 +40,23 @@ public final class RecordClassifier {
    */
   public static Dataset<Row> classify(Dataset<Row> rules, List<String> keys, List<String> content) {
     Column keyable = col("record_type").equalTo(StagedRows.DATA).and(size(col("reasons")).equalTo(0));
-    // Unkeyable records (already quarantined, or file summaries) get null keys: their status is
-    // decided by their reasons, and nulls keep them out of every real key's group.
-    List<Column> partition = new ArrayList<>();
-    partition.add(col("site"));
-    keys.stream().filter(k -> !k.equals("site")).forEach(k -> partition.add(when(keyable, col(k))));
-    // One shuffle, by site: every key lives in one site, so the window below needs no further
+    Column key = when(keyable, concat_ws("\u0001", keys.stream().map(k -> col(k).cast("string")).toArray(Column[]::new)))
+        .otherwise(concat_ws("\u0001", lit("#"), col("record_type"), col("source_file"), col("source_row").cast("string")));
+    // One shuffle, by site: every key lives in one site, so the windows below need no further
     // exchange, and each site's rows end in one task, sorted by site, so the partitioned writes that
     // follow produce one file per site and table without another sort.
-    Dataset<Row> withHash = rules.repartition(col("site"))
-        .withColumn("content_hash", when(keyable, xxhash64(content.stream().map(c -> col(c)).toArray(Column[]::new))));
-    // One window spec (one sort): latest delivery first, then file order, so row_number() counts the
-    // copies within the latest delivery.
-    WindowSpec ordered = Window.partitionBy(partition.toArray(Column[]::new))
-        .orderBy(col("delivery").desc(), col("source_file"), col("source_row"));
-    WindowSpec whole = ordered.rowsBetween(Window.unboundedPreceding(), Window.unboundedFollowing());
-    Column latest = max("delivery").over(whole);
-    Dataset<Row> w = withHash
+    Dataset<Row> withKey = rules.repartition(col("site"))
+        .withColumn("dedup_key", key)
+        .withColumn("content_hash", xxhash64(content.stream().map(c -> col(c)).toArray(Column[]::new)));
+    WindowSpec byKey = Window.partitionBy("site", "dedup_key");
+    WindowSpec byKeyAndDelivery = Window.partitionBy("site", "dedup_key", "delivery").orderBy("source_file", "source_row");
+    Column latest = max("delivery").over(byKey);
+    Column variants = size(collect_set(when(col("delivery").equalTo(latest), col("content_hash"))).over(byKey));
+    Column copy = row_number().over(byKeyAndDelivery);
+    Dataset<Row> w = withKey
         .withColumn("latest_delivery", latest)
-        .withColumn("variants", size(collect_set(when(col("delivery").equalTo(latest), col("content_hash"))).over(whole)))
-        .withColumn("copy", row_number().over(ordered));
+        .withColumn("variants", variants)
+        .withColumn("copy", copy);
     Column status = when(col("record_type").notEqual(StagedRows.DATA), lit(FILE))
         .when(size(col("reasons")).gt(0), lit(QUARANTINED))
         .when(col("delivery").lt(col("latest_delivery")), lit(SUPERSEDED))
@@ -76,10 +73,10 @@ public final class RecordClassifier {
         .withColumn("reasons", reasons)
         // raw lines are kept for quarantine only; dropping the rest early keeps the cache small
         .withColumn("raw_line", when(col("status").equalTo(QUARANTINED), col("raw_line")))
-        .drop("content_hash", "latest_delivery", "variants", "copy");
+        .drop("dedup_key", "content_hash", "latest_delivery", "variants", "copy");
   }
 
-  private static Column reason(String code) {
-    return org.apache.spark.sql.functions.array(lit(code));
+  private static Column reason(String reason) {
+    return org.apache.spark.sql.functions.array(lit(reason));
   }
 }

@@ -21,12 +21,11 @@ public final class SparkSessions {
       sc.setIfMissing("spark.sql.shuffle.partitions", "8");
       sc.setIfMissing("spark.driver.host", "127.0.0.1");
       sc.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
+      sc.setIfMissing("spark.hadoop.fs.file.impl", NioLocalFileSystem.class.getName());
+      sc.setIfMissing("spark.hadoop.fs.file.impl.disable.cache", "true");
     }
     sc.setIfMissing("spark.sql.session.timeZone", "UTC");
     sc.setIfMissing("spark.sql.ansi.enabled", "true");
-    // Code maps match lower(trim(raw)); Spark 4's ICU case mapping made that the hottest frame of
-    // ingest (3x slower than the JVM's), and codes are ASCII, where both agree.
-    sc.setIfMissing("spark.sql.icu.caseMappings.enabled", "false");
     // Parquet part files only; no _SUCCESS markers mixed into the output folders users browse.
     sc.setIfMissing("spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs", "false");
     sc.setAppName(appName);
