@@ -1,5 +1,7 @@
 package org.rupture.pipeline.cli;
 
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +15,8 @@ record JobOptions(String configFile, PipelineConfigLoader.Overrides overrides, b
     String input = null;
     String output = null;
     String runId = null;
+    LocalDate runDate = null;
+    boolean fullRefresh = false;
     boolean verbose = false;
     boolean dryRun = false;
     Map<String, String> conf = new LinkedHashMap<>();
@@ -23,6 +27,8 @@ record JobOptions(String configFile, PipelineConfigLoader.Overrides overrides, b
         case "--input" -> input = value(args, ++i, a);
         case "--output" -> output = value(args, ++i, a);
         case "--run-id" -> runId = value(args, ++i, a);
+        case "--run-date" -> runDate = runDate(value(args, ++i, a));
+        case "--full-refresh" -> fullRefresh = true;
         case "--verbose", "-v" -> verbose = true;
         case "--dry-run" -> dryRun = true;
         case "--conf" -> {
@@ -36,8 +42,16 @@ record JobOptions(String configFile, PipelineConfigLoader.Overrides overrides, b
         default -> throw new UsageException("unknown option '" + a + "'");
       }
     }
-    return new JobOptions(config, new PipelineConfigLoader.Overrides(input, output, runId, Map.copyOf(conf)),
-        verbose, dryRun);
+    return new JobOptions(config, new PipelineConfigLoader.Overrides(input, output, runId, runDate, fullRefresh,
+        Map.copyOf(conf)), verbose, dryRun);
+  }
+
+  private static LocalDate runDate(String date) {
+    try {
+      return LocalDate.parse(date);
+    } catch (DateTimeParseException e) {
+      throw new UsageException("--run-date takes a date as YYYY-MM-DD, found '" + date + "'");
+    }
   }
 
   private static String value(List<String> args, int i, String option) {

@@ -14,21 +14,25 @@ import org.rupture.pipeline.config.PipelineConfigLoader;
 import org.rupture.pipeline.ingest.DataQualityException;
 import org.rupture.pipeline.ingest.LandingInventory;
 import org.rupture.pipeline.job.PipelineJob;
+import org.rupture.pipeline.job.RunLockedException;
 import org.rupture.pipeline.job.SparkSessions;
 import org.rupture.pipeline.job.StageTimings;
 
 /**
  * Command-line entry point (SPEC section 2). Parses the command and its options, hands them to the
  * job, and maps outcomes to exit codes: 0 success, 2 usage or configuration, 3 data-quality gate,
- * 1 anything else. Users never see a stack trace; {@code --verbose} logs it.
+ * 4 another run holds the output's lock (retry later), 1 anything else. Users never see a stack trace;
+ * {@code --verbose} logs it.
  */
 public final class Main {
   private static final Logger LOG = LogManager.getLogger(Main.class);
   static final String USAGE = String.join("\n",
       "usage: rupture <command> [options]",
-      "  run             ingest + analyze  [--config FILE] [--input DIR] [--output DIR] [--run-id ID] [--conf spark.k=v ...] [--verbose]",
+      "  run             ingest + analyze, published as a new run under <output>/runs/, named by <output>/CURRENT",
+      "                  [--config FILE] [--input DIR] [--output DIR] [--run-date YYYY-MM-DD] [--run-id ID]",
+      "                  [--full-refresh] [--conf spark.k=v ...] [--verbose]",
       "  ingest          landing -> curated Parquet, quarantine, manifest (same options; --dry-run = validate-config)",
-      "  analyze         curated -> features -> results (same options)",
+      "  analyze         the published run's curated data -> features -> results, as a new run (same options)",
       "  validate-config check every site mapping against its files' headers, without Spark",
       "  meta            --input FILE.csv [--method REML|DL|PM|ML|HS|SJ|HE|EB|FE] [--test z|knha] [--format json|table]",
       "  generate        --output DIR [--sites N] [--patients-per-site N] [--sessions N] [--seed S] [--dialects long|all]");
@@ -64,6 +68,9 @@ public final class Main {
     } catch (DataQualityException e) {
       err.println("rejected: " + e.getMessage());
       return 3;
+    } catch (RunLockedException e) {
+      err.println("locked: " + e.getMessage());
+      return 4;
     } catch (Exception e) { // Spark's Scala code throws checked exceptions undeclared
       LOG.debug("failure", e);
       err.println("error: " + describe(e) + " (run with --verbose for details)");
@@ -98,7 +105,6 @@ public final class Main {
         case "analyze" -> job.analyze(spark, timings);
         default -> job.run(spark, timings);
       }
-      out.println("output: " + config.output() + " (run " + job.runId() + ")");
       return 0;
     } finally {
       if (ownSession) {

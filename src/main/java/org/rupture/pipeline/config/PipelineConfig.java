@@ -1,17 +1,22 @@
 package org.rupture.pipeline.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The resolved run configuration. Precedence, lowest first: built-in defaults, the config file
  * ({@code --config}, default {@code conf/pipeline.yaml}), then command-line options
- * ({@code --input}, {@code --output}, {@code --run-id}, {@code --conf spark.k=v}).
+ * ({@code --input}, {@code --output}, {@code --run-id}, {@code --run-date}, {@code --full-refresh},
+ * {@code --conf spark.k=v}).
  *
  * @param input landing folder {@code <input>/<site>/<delivery>/<files>} (a path or URI)
  * @param output output folder (a path or URI)
  * @param sitesDir local folder holding the site mappings
+ * @param runId the run's id, or null for one made from the start time
+ * @param runDate the night the run stands for, or null for today (UTC)
+ * @param operations retention, locking and incremental ingest of nightly runs
  * @param sparkConf extra Spark settings, passed through unchanged
  * @param analysis the raw {@code analysis:} section, typed by the analysis stage
  * @param configHash SHA-256 over the pipeline config and every mapping, for the manifest
@@ -22,6 +27,8 @@ public record PipelineConfig(
     String output,
     String sitesDir,
     String runId,
+    LocalDate runDate,
+    Operations operations,
     Privacy privacy,
     Quality quality,
     Map<String, String> sparkConf,
@@ -34,6 +41,18 @@ public record PipelineConfig(
    * input folders carrying the {@code DEMO_DATA} marker, i.e. the committed sample) a demo secret.
    */
   public record Privacy(String secretEnv, String keyFile, boolean allowDemoSecret) {}
+
+  /**
+   * Nightly operation (docs/operations.md).
+   *
+   * @param retentionNights published runs are kept for this many nights (the current run always)
+   * @param lockStaleAfterSeconds a lock whose holder has not refreshed it for this long is taken over
+   * @param incremental files ingested by the published run, unchanged, are not parsed again
+   * @param verifyChecksums an unchanged file is recognised by its SHA-256 (true) or by size and
+   *     modification time alone (false: no read at all)
+   */
+  public record Operations(int retentionNights, int lockStaleAfterSeconds, boolean incremental,
+      boolean verifyChecksums) {}
 
   /** Data-quality gate: a site whose quarantined share of records exceeds this fails the run (exit 3). */
   public record Quality(double maxQuarantineShare) {}

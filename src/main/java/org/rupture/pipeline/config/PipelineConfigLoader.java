@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.LocalDate;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -18,14 +19,15 @@ import java.util.stream.Stream;
 public final class PipelineConfigLoader {
   public static final String DEFAULT_CONFIG = "conf/pipeline.yaml";
   static final Set<String> TOP_KEYS = Set.of("input", "output", "sites", "run_id", "privacy", "quality",
-      "spark", "analysis");
+      "retention", "lock", "incremental", "spark", "analysis");
 
   private PipelineConfigLoader() {}
 
-  /** Command-line overrides; null means "not given". */
-  public record Overrides(String input, String output, String runId, Map<String, String> sparkConf) {
+  /** Command-line overrides; null means "not given"; {@code fullRefresh} turns incremental ingest off. */
+  public record Overrides(String input, String output, String runId, LocalDate runDate, boolean fullRefresh,
+      Map<String, String> sparkConf) {
     public static Overrides none() {
-      return new Overrides(null, null, null, Map.of());
+      return new Overrides(null, null, null, null, false, Map.of());
     }
   }
 
@@ -55,10 +57,28 @@ public final class PipelineConfigLoader {
       }
     });
     spark.putAll(overrides.sparkConf());
+    PipelineConfig.Operations operations = operations(root, overrides.fullRefresh());
     List<SiteMapping> mappings = SiteMappingLoader.loadAll(sitesDir);
     String runId = first(overrides.runId(), root.string("run_id", null));
-    return new PipelineConfig(file.toString(), input, output, sitesDir.toString(), runId, privacy, quality,
+    // a run id names a folder under runs/ on any file system
+    if (runId != null && !runId.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,99}")) {
+      throw root.error("run_id", "'" + runId + "' is not a usable run id: use letters, digits, '.', '_' and '-' "
+          + "(it names the run's folder)");
+    }
+    return new PipelineConfig(file.toString(), input, output, sitesDir.toString(), runId, overrides.runDate(),
+        operations, privacy, quality,
         Map.copyOf(spark), tree.get("analysis"), mappings, hash(file, sitesDir));
+  }
+
+  private static PipelineConfig.Operations operations(ConfigNode root, boolean fullRefresh) {
+    ConfigNode retention = root.child("retention").allowOnly(Set.of("nights"));
+    ConfigNode lock = root.child("lock").allowOnly(Set.of("stale_after_seconds"));
+    ConfigNode incremental = root.child("incremental").allowOnly(Set.of("enabled", "verify_checksums"));
+    return new PipelineConfig.Operations(
+        retention.integer("nights", 7, 1, 100_000),
+        lock.integer("stale_after_seconds", 1800, 10, Integer.MAX_VALUE),
+        incremental.bool("enabled", true) && !fullRefresh,
+        incremental.bool("verify_checksums", true));
   }
 
   /** Relative {@code sites:} paths resolve against the config file's folder, so configs travel together. */

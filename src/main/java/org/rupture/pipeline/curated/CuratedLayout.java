@@ -1,8 +1,8 @@
 package org.rupture.pipeline.curated;
 
 /**
- * Where each table of a run lives under the output folder (SPEC section 8). Paths are strings so
- * that {@code file:}, {@code hdfs:} and {@code s3a:} outputs work alike.
+ * Where each table of a run lives under the run's folder ({@code <output>/runs/<run_id>}, SPEC section 8 and
+ * docs/operations.md). Paths are strings so that {@code file:}, {@code hdfs:} and {@code s3a:} outputs work alike.
  */
 public record CuratedLayout(String root) {
   public String sessionRatings() {
@@ -27,6 +27,24 @@ public record CuratedLayout(String root) {
 
   public String fieldIssues() {
     return root + "/restricted/field_issues";
+  }
+
+  /** The ingest state the next run starts from (restricted: the staged records hold raw lines). */
+  public String ingestState() {
+    return root + "/restricted/ingest_state";
+  }
+
+  public String curated() {
+    return root + "/curated";
+  }
+
+  public String restricted() {
+    return root + "/restricted";
+  }
+
+  /** Every published night's pooled estimates and run summary, up to and including this run. */
+  public String history() {
+    return root + "/history";
   }
 
   public String results() {

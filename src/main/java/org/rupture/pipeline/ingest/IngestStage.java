@@ -13,8 +13,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -25,16 +27,21 @@ import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.SerializableConfiguration;
 import org.rupture.pipeline.config.SiteMapping;
 import org.rupture.pipeline.curated.CuratedLayout;
+import org.rupture.pipeline.report.ManifestWriter;
+import scala.Tuple2;
 
 /**
- * Landing files to the curated model (SPEC sections 3-4): parse every file once in the executors,
+ * Landing files to the curated model (SPEC sections 3-4): parse every new or changed file once in the
+ * executors (unchanged ones are taken over from the previous run's {@link IngestState}),
  * type and validate with Spark expressions, classify each record (accepted / quarantined /
  * superseded), check the quarantine gate, then write curated tables, quarantine and field issues.
- * Nothing is written when the gate fails.
+ * When the gate fails no curated or quarantine table is written (only the staged records, into the run's
+ * own unpublished folder).
  */
 public final class IngestStage {
   private final SparkSession spark;
@@ -52,11 +59,26 @@ public final class IngestStage {
     this.maxQuarantineShare = maxQuarantineShare;
   }
 
-  public IngestResult run(LandingInventory inventory, CuratedLayout out) {
+  /**
+   * Ingests the landing inventory into {@code out}, parsing only the files that {@code previous} does not
+   * hold unchanged ({@link IngestPlan}); then classifies the records of all files together, so superseding
+   * and duplicate detection see every delivery, and writes the new state next to the data.
+   *
+   * @param previous the published run's state, or {@link IngestState#none()} to parse everything
+   * @param verifyChecksums recognise unchanged files by SHA-256 (else by size and modification time)
+   * @throws DataQualityException when the quarantine gate fails; no curated or quarantine table is written
+   */
+  public IngestResult run(LandingInventory inventory, CuratedLayout out, IngestState previous,
+      boolean verifyChecksums) {
     Map<String, SiteMapping> byId = new HashMap<>();
     mappings.forEach(m -> byId.put(m.id(), m));
+    Map<String, String> mappingHashes = new HashMap<>();
+    mappings.forEach(m -> mappingHashes.put(m.id(), IngestState.mappingHash(m)));
+    IngestState.Compatibility compatibility = IngestState.Compatibility.of(hasher, ManifestWriter.version());
+    IngestPlan plan = IngestPlan.of(inventory, previous, compatibility, mappingHashes, verifyChecksums,
+        this::checksums);
     Configuration hadoopConf = spark.sparkContext().hadoopConfiguration();
-    HeaderCheck.require(inventory, byId, hadoopConf);
+    HeaderCheck.require(new LandingInventory(plan.parse(), List.of(), List.of()), byId, hadoopConf);
 
     List<String> extras = new ArrayList<>(new TreeSet<>(mappings.stream()
         .filter(m -> m.sessions() != null)
@@ -66,21 +88,21 @@ public final class IngestStage {
         .mapToInt(m -> m.sessions().alliance().items().size()).max().orElse(0);
 
     Dataset<Row> sessions = RecordClassifier.classify(
-        SessionRules.apply(staged(inventory.files(SourceFile.Kind.SESSIONS), StagedRows.SESSIONS, byId)
+        SessionRules.apply(staged(plan, SourceFile.Kind.SESSIONS, StagedRows.SESSIONS, byId, previous, out)
             .join(broadcast(MappingParameters.sessions(spark, mappings)), col("mapping_id").equalTo(col("p_mapping_id"))),
             extras, maxFormats, maxItems),
         List.of("site", "patient_key", "session_number", "rater"),
         SessionRules.canonicalColumns(extras)).persist(StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> patients = RecordClassifier.classify(
-        PatientRules.apply(staged(inventory.files(SourceFile.Kind.PATIENTS), StagedRows.PATIENTS, byId)
+        PatientRules.apply(staged(plan, SourceFile.Kind.PATIENTS, StagedRows.PATIENTS, byId, previous, out)
             .join(broadcast(MappingParameters.patients(spark, mappings)), col("mapping_id").equalTo(col("p_mapping_id")))),
         List.of("site", "patient_key"),
         List.of("therapist_key", "treatment", "dropout", "sessions_attended", "therapist_training_phase", "scores"))
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       List<FileCounts> files = new ArrayList<>();
-      files.addAll(counts(sessions, "session_ratings", inventory));
-      files.addAll(counts(patients, "patients", inventory));
+      files.addAll(counts(sessions, "session_ratings", inventory, plan));
+      files.addAll(counts(patients, "patients", inventory, plan));
       files.sort(Comparator.comparing(FileCounts::file));
       enforceQuarantineGate(files);
 
@@ -114,6 +136,13 @@ public final class IngestStage {
           .unionByName(fieldIssues(acceptedPatients, "patients", run));
       long issueRows = write(issues, out.fieldIssues(), false);
 
+      Map<String, String> checksums = new HashMap<>();
+      files.forEach(f -> checksums.put(f.file(), f.checksum()));
+      IngestState.write(out.ingestState(), compatibility, inventory.files().stream()
+          .map(f -> new IngestState.FileEntry(f.relativePath(), f.kind(), f.mappingId(), mappingHashes.get(f.mappingId()),
+              f.bytes(), f.modified(), checksums.get(f.relativePath())))
+          .toList(), hadoopConf);
+
       long sessionRows = files.stream().filter(f -> f.table().equals("session_ratings")).mapToLong(FileCounts::accepted).sum();
       long patientRows = files.stream().filter(f -> f.table().equals("patients")).mapToLong(FileCounts::accepted).sum();
       long quarantinedRows = files.stream().mapToLong(FileCounts::quarantined).sum();
@@ -125,13 +154,32 @@ public final class IngestStage {
     }
   }
 
+  /**
+   * The staged records of one kind: the planned files parsed, plus the stored records of the files taken
+   * over. Written to the run's state first and read back, so that each file is parsed once per run.
+   */
+  private Dataset<Row> staged(IngestPlan plan, SourceFile.Kind kind, StructType schema,
+      Map<String, SiteMapping> byId, IngestState previous, CuratedLayout out) {
+    Dataset<Row> staged = parse(plan.parse().stream().filter(f -> f.kind() == kind).toList(), schema, byId);
+    Object[] reused = plan.reuse().stream().filter(f -> f.kind() == kind).map(SourceFile::relativePath).toArray();
+    if (reused.length > 0) {
+      staged = staged.unionByName(spark.read().schema(schema).parquet(stagedPath(previous.dir(), kind))
+          .where(col("source_file").isin(reused)));
+    }
+    String target = stagedPath(out.ingestState(), kind);
+    staged.write().mode(SaveMode.Overwrite).parquet(target);
+    return spark.read().schema(schema).parquet(target);
+  }
+
+  private static String stagedPath(String stateDir, SourceFile.Kind kind) {
+    return kind == SourceFile.Kind.SESSIONS ? IngestState.stagedSessions(stateDir) : IngestState.stagedPatients(stateDir);
+  }
+
   /** Parses the files in the executors, one task per file, into staged rows. */
-  private Dataset<Row> staged(List<SourceFile> files, org.apache.spark.sql.types.StructType schema,
-      Map<String, SiteMapping> byId) {
+  private Dataset<Row> parse(List<SourceFile> files, StructType schema, Map<String, SiteMapping> byId) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Broadcast<Map<String, SiteMapping>> bMappings = jsc.broadcast(new HashMap<>(byId));
-    Broadcast<SerializableConfiguration> bConf =
-        jsc.broadcast(new SerializableConfiguration(spark.sparkContext().hadoopConfiguration()));
+    Broadcast<SerializableConfiguration> bConf = hadoopConf(jsc);
     KeyHasher keys = hasher;
     List<SourceFile> bySize = new ArrayList<>(files);
     bySize.sort(Comparator.comparingLong(SourceFile::bytes).reversed());
@@ -140,12 +188,30 @@ public final class IngestStage {
     return spark.createDataFrame(rows, schema);
   }
 
-  private List<FileCounts> counts(Dataset<Row> classified, String table, LandingInventory inventory) {
+  /** The SHA-256 of each file, computed in the executors (one task per file), by relative path. */
+  private Map<String, String> checksums(List<SourceFile> files) {
+    if (files.isEmpty()) {
+      return Map.of();
+    }
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    Broadcast<SerializableConfiguration> bConf = hadoopConf(jsc);
+    return new HashMap<>(jsc.parallelize(files, files.size())
+        .mapToPair(f -> new Tuple2<>(f.relativePath(), f.sha256(bConf.value().value())))
+        .collectAsMap());
+  }
+
+  private Broadcast<SerializableConfiguration> hadoopConf(JavaSparkContext jsc) {
+    return jsc.broadcast(new SerializableConfiguration(spark.sparkContext().hadoopConfiguration()));
+  }
+
+  private List<FileCounts> counts(Dataset<Row> classified, String table, LandingInventory inventory,
+      IngestPlan plan) {
     Map<String, SourceFile> byRelative = new HashMap<>();
     inventory.files().forEach(f -> byRelative.put(f.relativePath(), f));
     List<Row> rows = classified.groupBy("source_file", "status")
         .agg(count(lit(1)).as("n"), max("file_checksum").as("checksum"), max("file_rows").as("rows"))
         .collectAsList();
+    Set<String> parsed = plan.parse().stream().map(SourceFile::relativePath).collect(Collectors.toSet());
     Map<String, long[]> acc = new TreeMap<>();
     Map<String, String> checksum = new HashMap<>();
     for (Row r : rows) {
@@ -166,7 +232,7 @@ public final class IngestStage {
     acc.forEach((file, c) -> {
       SourceFile f = byRelative.get(file);
       out.add(new FileCounts(file, f.site(), f.delivery(), table, checksum.get(file), f.bytes(), c[0],
-          c[1] + c[2] + c[3], c[1], c[2], c[3]));
+          c[1] + c[2] + c[3], c[1], c[2], c[3], parsed.contains(file)));
     });
     return out;
   }

@@ -69,7 +69,7 @@ public final class LandingScanner {
               continue;
             }
             files.add(new SourceFile(f.getPath().toString(), site, delivery.getPath().getName(), kind,
-                mapping.id(), f.getLen()));
+                mapping.id(), f.getLen(), f.getModificationTime()));
           }
         }
       }

@@ -1,45 +1,73 @@
 package org.rupture.pipeline.job;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.BiFunction;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.FileUtil;
+import org.apache.hadoop.fs.Path;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.apache.spark.sql.SparkSession;
 import org.rupture.pipeline.analysis.AnalysisConfig;
 import org.rupture.pipeline.analysis.AnalysisOutcome;
 import org.rupture.pipeline.analysis.AnalyzeStage;
+import org.rupture.pipeline.config.ConfigException;
 import org.rupture.pipeline.config.PipelineConfig;
 import org.rupture.pipeline.config.SiteMapping;
 import org.rupture.pipeline.curated.CuratedLayout;
+import org.rupture.pipeline.ingest.FileCounts;
 import org.rupture.pipeline.ingest.HeaderCheck;
 import org.rupture.pipeline.ingest.IngestResult;
 import org.rupture.pipeline.ingest.IngestStage;
+import org.rupture.pipeline.ingest.IngestState;
 import org.rupture.pipeline.ingest.KeyHasher;
 import org.rupture.pipeline.ingest.LandingInventory;
 import org.rupture.pipeline.ingest.LandingScanner;
 import org.rupture.pipeline.ingest.SecretResolver;
 import org.rupture.pipeline.report.ManifestWriter;
+import org.rupture.pipeline.report.RunHistory;
 
 /**
  * The job's actions (ingest, analyze, run, validate-config) over one resolved configuration. Each
  * returns a typed result; the CLI only parses arguments and maps outcomes to exit codes.
+ *
+ * <p>Every action that writes makes a new run and publishes it atomically (docs/operations.md): it takes the
+ * output's lock, writes only under {@code <output>/runs/<run_id>/}, adds itself to the history, writes its
+ * manifest, and only then replaces {@code <output>/CURRENT}. A run that fails, is rejected by the
+ * data-quality gate, or is killed leaves CURRENT, and so what readers see, unchanged; its folder is removed
+ * (a killed run's by the next run). After publishing, run folders older than {@code retention.nights} nights
+ * are deleted, except the one published just before (a reader may still be reading it).
  */
 public final class PipelineJob {
   private static final Logger LOG = LogManager.getLogger(PipelineJob.class);
+  private static final DateTimeFormatter RUN_ID =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
   private final PipelineConfig config;
   private final PrintStream out;
   private final PrintStream err;
-  private final String runId;
   private final Instant started = Instant.now();
+  private final LocalDate runDate;
   private final AnalysisConfig analysisConfig;
+  private String runId;
   private boolean lastSecretWasDemo;
+
+  /** What one run produced; either part is null when the command does not run that stage. */
+  private record Produced(IngestResult ingest, AnalysisOutcome analysis) {}
 
   /** @param out progress lines; @param err warnings meant for the person running the job */
   public PipelineJob(PipelineConfig config, PrintStream out, PrintStream err) {
@@ -48,8 +76,8 @@ public final class PipelineJob {
     this.err = err;
     // parsed here so that a mistake in the analysis section fails before Spark starts
     this.analysisConfig = AnalysisConfig.parse(config.analysis(), config.configFile());
-    this.runId = config.runId() != null ? config.runId()
-        : DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(started);
+    this.runDate = config.runDate() != null ? config.runDate() : LocalDate.ofInstant(started, ZoneOffset.UTC);
+    this.runId = config.runId() != null ? config.runId() : RUN_ID.format(started);
   }
 
   public String runId() {
@@ -68,14 +96,133 @@ public final class PipelineJob {
     return inventory;
   }
 
-  /** Landing to curated Parquet, quarantine and manifest. */
+  /** Landing to curated Parquet, quarantine and manifest; publishes a run without results. */
   public IngestResult ingest(SparkSession spark, StageTimings timings) {
-    IngestResult result = ingestOnly(spark, timings);
-    writeManifest(spark, result, timings, lastSecretWasDemo);
-    return result;
+    return publishing(spark, "ingest", timings,
+        (run, previous) -> new Produced(ingestInto(spark, timings, run, previous), null)).ingest();
   }
 
-  private IngestResult ingestOnly(SparkSession spark, StageTimings timings) {
+  /** Ingest, then analysis; publishes the run. */
+  public AnalysisOutcome run(SparkSession spark, StageTimings timings) {
+    return publishing(spark, "run", timings, (run, previous) -> {
+      IngestResult ingested = ingestInto(spark, timings, run, previous);
+      return new Produced(ingested, analyzeInto(spark, timings, run));
+    }).analysis();
+  }
+
+  /**
+   * Analyses the published run's curated data again (e.g. after the analysis section changed) and publishes
+   * the result as a new run that carries a copy of that curated data.
+   */
+  public AnalysisOutcome analyze(SparkSession spark, StageTimings timings) {
+    return publishing(spark, "analyze", timings, (run, previous) -> {
+      if (previous.isEmpty()) {
+        throw new ConfigException(config.configFile(), "output", "no published run under " + config.output()
+            + " to analyse; run `ingest` or `run` first");
+      }
+      copyCurated(new CuratedLayout(previous.get()), run, spark.sparkContext().hadoopConfiguration());
+      return new Produced(null, analyzeInto(spark, timings, run));
+    }).analysis();
+  }
+
+  /**
+   * The publishing protocol around a command's stages: lock, clean up what killed runs left, write the run,
+   * history and manifest, publish, apply retention, unlock.
+   *
+   * @param body writes the stages into the run's layout, given the published run's folder (if any)
+   */
+  private Produced publishing(SparkSession spark, String command, StageTimings timings,
+      BiFunction<CuratedLayout, Optional<String>, Produced> body) {
+    Configuration hadoopConf = spark.sparkContext().hadoopConfiguration();
+    RunStore store = new RunStore(config.output(), hadoopConf);
+    RunHistory history = new RunHistory(spark);
+    try (RunLock lock = store.lock(runId, Duration.ofSeconds(config.operations().lockStaleAfterSeconds()))) {
+      if (lock.takenOver() != null) {
+        err.println("WARNING: took over the stale lock of " + lock.takenOver());
+      }
+      Optional<String> previousId = store.current();
+      Optional<String> previousDir = previousId.map(store::runDir);
+      // folders of runs that failed or were killed, and runs past retention
+      List<String> swept = store.deleteAllBut(retained(
+          previousDir.map(d -> history.runIds(new CuratedLayout(d).history())).orElse(List.of()),
+          previousId.orElse(null), null));
+      swept.forEach(id -> LOG.info("removed run folder {} (unpublished or past retention)", id));
+      chooseFreshRunId(store);
+      CuratedLayout run = new CuratedLayout(store.runDir(runId));
+      Produced produced;
+      List<String> nights;
+      try {
+        produced = body.apply(run, previousDir);
+        nights = history.write(previousDir.map(d -> new CuratedLayout(d).history()).orElse(null),
+            produced.analysis() == null ? null : run.results() + "/pooled", run.history(),
+            night(command, previousId.orElse(null), produced));
+        writeManifest(spark, command, previousId.orElse(null), produced.ingest(), timings, run);
+        lock.verify();
+        store.publish(runId);
+      } catch (RuntimeException e) {
+        deleteQuietly(store);
+        throw e;
+      }
+      out.println("published: run " + runId + " (night " + runDate + ") in " + run.root());
+      List<String> expired = store.deleteAllBut(retained(nights, runId, previousId.orElse(null)));
+      if (!expired.isEmpty()) {
+        out.println("retention: removed " + expired.size() + " run(s) older than " + config.operations().retentionNights()
+            + " night(s): " + String.join(", ", expired));
+      }
+      return produced;
+    }
+  }
+
+  /** The runs of the last {@code retention.nights} nights, the published run and the one published before it. */
+  private Set<String> retained(List<String> nights, String current, String previous) {
+    Set<String> keep = new LinkedHashSet<>(
+        nights.subList(Math.max(0, nights.size() - config.operations().retentionNights()), nights.size()));
+    if (current != null) {
+      keep.add(current);
+    }
+    if (previous != null) {
+      keep.add(previous);
+    }
+    return keep;
+  }
+
+  /**
+   * A run id names a new folder: an id given with --run-id must not name a kept run; a generated one gets a
+   * suffix when two runs start within one second.
+   */
+  private void chooseFreshRunId(RunStore store) {
+    if (!store.exists(runId)) {
+      return;
+    }
+    if (config.runId() != null) {
+      throw new ConfigException(config.configFile(), "run_id", "run '" + runId + "' already exists under "
+          + config.output() + "/runs (a published or retained run); give a new --run-id, or leave it out");
+    }
+    String base = runId;
+    for (int i = 2; store.exists(runId); i++) {
+      runId = base + "-" + i;
+    }
+  }
+
+  private RunHistory.Night night(String command, String previousRun, Produced produced) {
+    IngestResult ingest = produced.ingest();
+    long parsed = ingest == null ? 0 : ingest.files().stream().filter(FileCounts::parsed).count();
+    long reused = ingest == null ? 0 : ingest.files().size() - parsed;
+    return new RunHistory.Night(runId, runDate, Instant.now(), command, previousRun, parsed, reused,
+        ingest == null ? 0 : ingest.sessionRows(), ingest == null ? 0 : ingest.quarantined(),
+        produced.analysis() == null ? 0 : produced.analysis().pooled().size());
+  }
+
+  private void deleteQuietly(RunStore store) {
+    try {
+      store.delete(runId);
+    } catch (UncheckedIOException e) {
+      LOG.warn("could not remove the failed run's folder {}: {}", store.runDir(runId), e.getMessage());
+    }
+  }
+
+  private IngestResult ingestInto(SparkSession spark, StageTimings timings, CuratedLayout run,
+      Optional<String> previousRun) {
     Configuration hadoopConf = spark.sparkContext().hadoopConfiguration();
     SecretResolver.Secret secret = secret(hadoopConf);
     if (secret.demo()) {
@@ -84,44 +231,54 @@ public final class PipelineJob {
     }
     LandingInventory inventory = LandingScanner.scan(hadoopConf, config.input(), config.mappings());
     reportUnclaimed(inventory);
-    CuratedLayout layout = new CuratedLayout(config.output());
+    IngestState previous = config.operations().incremental() && previousRun.isPresent()
+        ? IngestState.load(new CuratedLayout(previousRun.get()).ingestState(), hadoopConf)
+        : IngestState.none();
     IngestStage stage = new IngestStage(spark, config.mappings(), new KeyHasher(secret.bytes()), runId,
         config.quality().maxQuarantineShare());
-    IngestResult result = timings.time("ingest", () -> stage.run(inventory, layout), IngestResult::sessionRows,
-        r -> String.format("%d files, %d patients, %d quarantined, %d field issues", r.files().size(),
-            r.patientRows(), r.quarantined(), r.fieldIssues()));
+    IngestResult result = timings.time("ingest",
+        () -> stage.run(inventory, run, previous, config.operations().verifyChecksums()), IngestResult::sessionRows,
+        r -> String.format("%d files (%d parsed, %d unchanged), %d patients, %d quarantined, %d field issues",
+            r.files().size(), r.files().stream().filter(FileCounts::parsed).count(),
+            r.files().stream().filter(f -> !f.parsed()).count(), r.patientRows(), r.quarantined(), r.fieldIssues()));
     lastSecretWasDemo = secret.demo();
     return result;
   }
 
-  /** Ingest, then analysis; one manifest for the run. */
-  public AnalysisOutcome run(SparkSession spark, StageTimings timings) {
-    IngestResult ingested = ingestOnly(spark, timings);
-    AnalysisOutcome outcome = analyze(spark, timings);
-    writeManifest(spark, ingested, timings, lastSecretWasDemo);
-    return outcome;
-  }
-
   /** Curated to features and results; prints the compact pooled table. */
-  public AnalysisOutcome analyze(SparkSession spark, StageTimings timings) {
-    CuratedLayout layout = new CuratedLayout(config.output());
+  private AnalysisOutcome analyzeInto(SparkSession spark, StageTimings timings, CuratedLayout run) {
     AnalysisOutcome outcome = timings.time("analyze",
-        () -> AnalyzeStage.run(spark, analysisConfig, config.output() + "/curated", config.output()),
+        () -> AnalyzeStage.run(spark, analysisConfig, run.curated(), run.root()),
         o -> o.siteEffects().size(),
         o -> String.format("%d site effects, %d pooled, %d IPD models", o.siteEffects().size(), o.pooled().size(),
             o.ipdModels().size()));
     outcome.notes().forEach(n -> err.println("note: " + n));
     out.println();
     outcome.summaryLines().forEach(out::println);
-    out.println("results: " + layout.results());
+    out.println("results: " + run.results());
     return outcome;
   }
 
-  private void writeManifest(SparkSession spark, IngestResult result, StageTimings timings, boolean demo) {
-    ManifestWriter.RunInfo info = new ManifestWriter.RunInfo(runId, started, config.configFile(),
-        config.configHash(), config.input(), config.output(), spark.version(), demo);
-    ManifestWriter.write(ManifestWriter.build(info, result, timings.stages()),
-        new CuratedLayout(config.output()).manifest(), spark.sparkContext().hadoopConfiguration());
+  /** Copies the curated tables and the restricted folder of a published run into a new run. */
+  private static void copyCurated(CuratedLayout from, CuratedLayout to, Configuration hadoopConf) {
+    try {
+      FileSystem fs = new Path(from.root()).getFileSystem(hadoopConf);
+      for (String[] pair : List.of(new String[] {from.sessionRatings(), to.sessionRatings()},
+          new String[] {from.patients(), to.patients()}, new String[] {from.outcomes(), to.outcomes()},
+          new String[] {from.restricted(), to.restricted()})) {
+        FileUtil.copy(fs, new Path(pair[0]), fs, new Path(pair[1]), false, hadoopConf);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot copy the curated data of " + from.root(), e);
+    }
+  }
+
+  private void writeManifest(SparkSession spark, String command, String previousRun, IngestResult result,
+      StageTimings timings, CuratedLayout run) {
+    ManifestWriter.RunInfo info = new ManifestWriter.RunInfo(runId, runDate, command, previousRun, started,
+        config.configFile(), config.configHash(), config.input(), config.output(), spark.version(), lastSecretWasDemo);
+    ManifestWriter.write(ManifestWriter.build(info, result, timings.stages()), run.manifest(),
+        spark.sparkContext().hadoopConfiguration());
   }
 
   private void reportUnclaimed(LandingInventory inventory) {

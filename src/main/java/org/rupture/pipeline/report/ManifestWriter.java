@@ -9,6 +9,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -18,21 +19,30 @@ import org.rupture.pipeline.ingest.IngestResult;
 import org.rupture.pipeline.job.StageTimings;
 
 /**
- * Writes {@code manifest.json} (SPEC section 8): run id, config hash, software and Spark versions,
- * per input file its checksum and reconciled counts, and per stage its duration and rows.
+ * Writes {@code manifest.json} (SPEC section 8): run id and date, config hash, software and Spark versions,
+ * per input file its checksum, reconciled counts and whether this run parsed it or took its stored records
+ * over unchanged ({@code ingest: parsed | reused}), and per stage its duration and rows.
  */
 public final class ManifestWriter {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private ManifestWriter() {}
 
-  /** Facts about the run that are not stage results. */
-  public record RunInfo(String runId, Instant started, String configFile, String configHash, String input,
-      String output, String sparkVersion, boolean demoSecret) {}
+  /**
+   * Facts about the run that are not stage results.
+   *
+   * @param command the command that made the run (run, ingest, analyze)
+   * @param previousRun the run that was published when this one started, or null
+   */
+  public record RunInfo(String runId, LocalDate runDate, String command, String previousRun, Instant started,
+      String configFile, String configHash, String input, String output, String sparkVersion, boolean demoSecret) {}
 
   public static ObjectNode build(RunInfo info, IngestResult ingest, List<StageTimings.Stage> stages) {
     ObjectNode root = JSON.createObjectNode();
     root.put("run_id", info.runId());
+    root.put("run_date", info.runDate().toString());
+    root.put("command", info.command());
+    root.put("previous_run", info.previousRun());
     root.put("started_at", info.started().toString());
     root.put("finished_at", Instant.now().toString());
     root.put("config_file", info.configFile());
@@ -53,6 +63,7 @@ public final class ManifestWriter {
         n.put("site", f.site());
         n.put("delivery", f.delivery());
         n.put("table", f.table());
+        n.put("ingest", f.parsed() ? "parsed" : "reused");
         n.put("sha256", f.checksum());
         n.put("bytes", f.bytes());
         n.put("rows_read", f.rowsRead());
@@ -63,6 +74,8 @@ public final class ManifestWriter {
         n.put("reconciled", f.reconciles());
       }
       ObjectNode totals = root.putObject("totals");
+      totals.put("files_parsed", ingest.files().stream().filter(FileCounts::parsed).count());
+      totals.put("files_reused", ingest.files().stream().filter(f -> !f.parsed()).count());
       totals.put("rows_read", ingest.files().stream().mapToLong(FileCounts::rowsRead).sum());
       totals.put("records", ingest.recordsRead());
       totals.put("accepted", ingest.files().stream().mapToLong(FileCounts::accepted).sum());

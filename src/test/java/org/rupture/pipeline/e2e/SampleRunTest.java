@@ -40,6 +40,8 @@ import org.rupture.pipeline.testing.SparkTestBase;
  */
 class SampleRunTest extends SparkTestBase {
   static Path output;
+  /** The published run's folder, as CURRENT names it. */
+  static Path run;
   static String stdout;
   static String stderr;
   static int exitCode;
@@ -54,12 +56,13 @@ class SampleRunTest extends SparkTestBase {
         new PrintStream(err, true, StandardCharsets.UTF_8));
     stdout = out.toString(StandardCharsets.UTF_8);
     stderr = err.toString(StandardCharsets.UTF_8);
+    run = output.resolve("runs").resolve(Files.readString(output.resolve("CURRENT")).strip());
   }
 
   @Test
   void runSucceedsAndEveryFileReconciles() throws IOException {
     assertEquals(0, exitCode, stderr);
-    JsonNode manifest = new ObjectMapper().readTree(output.resolve("manifest.json").toFile());
+    JsonNode manifest = new ObjectMapper().readTree(run.resolve("manifest.json").toFile());
     assertEquals(32, manifest.get("files").size());
     long records = 0;
     for (JsonNode f : manifest.get("files")) {
@@ -74,12 +77,14 @@ class SampleRunTest extends SparkTestBase {
     assertTrue(stderr.contains("site folder 'unmapped-site' is claimed by no mapping"), stderr);
     assertTrue(stderr.contains("DEMO secret"), stderr);
     assertTrue(stdout.lines().anyMatch(l -> l.startsWith("ingest ")), stdout);
+    assertTrue(stdout.contains("results: " + run + "/results"), stdout);
+    assertTrue(Files.notExists(output.resolve("_LOCK")), "the lock is released");
   }
 
   @Test
   void documentedDefectsEndWhereSampleReadmeSaysTheyDo() {
     Map<String, String> quarantine = new TreeMap<>();
-    spark().read().parquet(output.resolve("restricted/quarantine").toString()).collectAsList().forEach(r ->
+    spark().read().parquet(run.resolve("restricted/quarantine").toString()).collectAsList().forEach(r ->
         quarantine.put(r.getAs("source_file") + ":" + r.getAs("source_row"),
             String.join("+", r.<String>getList(r.fieldIndex("reasons")))));
     assertEquals(Map.of(
@@ -89,7 +94,7 @@ class SampleRunTest extends SparkTestBase {
         "site-004/2025-03-04/sessions.csv:1041", "DUPLICATE_CONFLICT",
         "site-003/2025-03-04/sessions_psq_export.csv:1145", "MISSING_PATIENT"), quarantine);
     Map<String, String> issues = new TreeMap<>();
-    spark().read().parquet(output.resolve("restricted/field_issues").toString()).collectAsList().forEach(r ->
+    spark().read().parquet(run.resolve("restricted/field_issues").toString()).collectAsList().forEach(r ->
         issues.put(r.getAs("source_file") + ":" + r.getAs("source_row") + ":" + r.getAs("source_column"),
             r.getAs("raw_value") + " " + r.getAs("reason")));
     assertEquals(Map.of(
@@ -104,9 +109,9 @@ class SampleRunTest extends SparkTestBase {
     Set<String> secrets = rawIdentifierValues();
     assertTrue(secrets.size() > 500, "the scan must know the sample's raw ids, found " + secrets.size());
     List<String> leaks = new ArrayList<>();
-    try (Stream<Path> files = Files.walk(output)) {
+    try (Stream<Path> files = Files.walk(run)) {
       for (Path p : files.filter(Files::isRegularFile).toList()) {
-        String rel = output.relativize(p).toString();
+        String rel = run.relativize(p).toString();
         if (rel.startsWith("restricted/") || rel.endsWith(".crc") || rel.endsWith(".parquet")) {
           continue;
         }
@@ -114,7 +119,7 @@ class SampleRunTest extends SparkTestBase {
       }
     }
     for (String table : List.of("curated/session_ratings", "curated/patients", "curated/outcomes")) {
-      Dataset<Row> ds = spark().read().parquet(output.resolve(table).toString());
+      Dataset<Row> ds = spark().read().parquet(run.resolve(table).toString());
       for (StructField f : ds.schema().fields()) {
         assertFalse(Set.of("patient_id", "therapist_id", "patient_name", "email", "pid", "name").contains(f.name()),
             table + " has an identifier column " + f.name());

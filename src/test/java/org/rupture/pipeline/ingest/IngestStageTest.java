@@ -75,7 +75,7 @@ class IngestStageTest extends SparkTestBase {
     LandingInventory inv = LandingScanner.scan(spark().sparkContext().hadoopConfiguration(),
         dir.resolve("landing").toString(), m);
     IngestStage stage = new IngestStage(spark(), m, new KeyHasher("0123456789abcdef-test".getBytes()), "r1", maxShare);
-    return stage.run(inv, new CuratedLayout(dir.resolve("out").toString()));
+    return stage.run(inv, new CuratedLayout(dir.resolve("out").toString()), IngestState.none(), true);
   }
 
   private Map<String, FileCounts> byFile(IngestResult r) {
@@ -193,7 +193,9 @@ class IngestStageTest extends SparkTestBase {
         "p1,t1,Q,2,2026-01-05,1,2,4,4,5,5,4,1") + "\n");
     DataQualityException e = assertThrows(DataQualityException.class, () -> ingest(0.2));
     assertTrue(e.getMessage().contains("alpha: 1 of 2 records quarantined (50.0%)"), e.getMessage());
-    assertTrue(Files.notExists(dir.resolve("out")), "nothing may be written when the gate fails");
+    // the run's own (unpublished) folder holds the staged records; no table reaches curated/ or quarantine
+    assertTrue(Files.notExists(dir.resolve("out/curated")), "no curated table may be written when the gate fails");
+    assertTrue(Files.notExists(dir.resolve("out/restricted/quarantine")), "nor the quarantine");
   }
 
   @Test
