@@ -127,7 +127,7 @@ public final class RunLock implements AutoCloseable {
 
   /** Fails when the lock no longer names this run (another run took it over); called before publishing. */
   public void verify() {
-    Holder current = read(fs, file);
+    Holder current = readSettled(fs, file);
     if (lost != null || !holder.sameHolder(current)) {
       throw new IllegalStateException("this run lost the lock " + file + " to "
           + (current == null ? "nobody (the file is gone)" : current.describe())
@@ -140,7 +140,7 @@ public final class RunLock implements AutoCloseable {
   public void close() {
     heartbeat.shutdownNow();
     try {
-      if (holder.sameHolder(read(fs, file))) {
+      if (holder.sameHolder(readSettled(fs, file))) {
         fs.delete(file, false);
       }
     } catch (IOException e) {
@@ -150,7 +150,7 @@ public final class RunLock implements AutoCloseable {
 
   private void beat() {
     try {
-      Holder current = read(fs, file);
+      Holder current = readSettled(fs, file);
       if (!holder.sameHolder(current)) {
         lost = current == null ? "nobody" : current.describe();
         heartbeat.shutdown();
@@ -180,6 +180,24 @@ public final class RunLock implements AutoCloseable {
     try (OutputStream out = fs.create(file, overwrite)) {
       out.write(holder.toJson());
     }
+  }
+
+  /**
+   * Like {@link #read}, but re-reads an unreadable file a few times: the heartbeat rewrites the file
+   * in place, so a read can land between truncation and write and see an empty file.
+   */
+  static Holder readSettled(FileSystem fs, Path file) {
+    Holder h = read(fs, file);
+    for (int i = 0; i < 20 && h != null && h.runId() == null; i++) {
+      try {
+        Thread.sleep(25);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      h = read(fs, file);
+    }
+    return h;
   }
 
   /** The holder, or null when the file is gone; an unreadable file counts as held since its last change. */

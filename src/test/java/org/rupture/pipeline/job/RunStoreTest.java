@@ -109,8 +109,13 @@ class RunStoreTest {
     }
   }
 
-  private Instant heartbeat() throws IOException {
+  private Instant heartbeat() throws IOException, InterruptedException {
+    // the heartbeat thread rewrites the file in place: a read may land between truncate and write
     String json = Files.readString(dir.resolve(RunStore.LOCK));
+    for (int i = 0; i < 50 && !json.contains("\"heartbeat\""); i++) {
+      Thread.sleep(10);
+      json = Files.readString(dir.resolve(RunStore.LOCK));
+    }
     return Instant.parse(json.replaceAll(".*\"heartbeat\":\"([^\"]+)\".*\\s*", "$1"));
   }
 
