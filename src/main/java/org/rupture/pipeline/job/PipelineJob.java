@@ -80,10 +80,6 @@ public final class PipelineJob {
     this.runId = config.runId() != null ? config.runId() : RUN_ID.format(started);
   }
 
-  public String runId() {
-    return runId;
-  }
-
   /** The HMAC secret; resolved (and a missing one reported) before Spark starts. */
   public SecretResolver.Secret secret(Configuration hadoopConf) {
     return SecretResolver.resolve(config, hadoopConf, System::getenv);
@@ -299,9 +295,5 @@ public final class PipelineJob {
     Map<String, SiteMapping> m = new HashMap<>();
     config.mappings().forEach(x -> m.put(x.id(), x));
     return m;
-  }
-
-  public List<SiteMapping> mappings() {
-    return config.mappings();
   }
 }
