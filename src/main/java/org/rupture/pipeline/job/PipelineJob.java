@@ -160,10 +160,15 @@ public final class PipelineJob {
         throw e;
       }
       out.println("published: run " + runId + " (night " + runDate + ") in " + run.root());
-      List<String> expired = store.deleteAllBut(retained(nights, runId, previousId.orElse(null)));
-      if (!expired.isEmpty()) {
-        out.println("retention: removed " + expired.size() + " run(s) older than " + config.operations().retentionNights()
-            + " night(s): " + String.join(", ", expired));
+      try {
+        List<String> expired = store.deleteAllBut(retained(nights, runId, previousId.orElse(null)));
+        if (!expired.isEmpty()) {
+          out.println("retention: removed " + expired.size() + " run(s) older than "
+              + config.operations().retentionNights() + " night(s): " + String.join(", ", expired));
+        }
+      } catch (UncheckedIOException e) {
+        // the run is published; old folders are removed by the next run
+        err.println("WARNING: could not remove old runs (" + e.getMessage() + "); the next run tries again");
       }
       return produced;
     }
