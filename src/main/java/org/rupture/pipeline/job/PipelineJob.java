@@ -80,10 +80,6 @@ public final class PipelineJob {
     this.runId = config.runId() != null ? config.runId() : RUN_ID.format(started);
   }
 
-  public String runId() {
-    return runId;
-  }
-
   /** The HMAC secret; resolved (and a missing one reported) before Spark starts. */
   public SecretResolver.Secret secret(Configuration hadoopConf) {
     return SecretResolver.resolve(config, hadoopConf, System::getenv);
@@ -164,10 +160,15 @@ public final class PipelineJob {
         throw e;
       }
       out.println("published: run " + runId + " (night " + runDate + ") in " + run.root());
-      List<String> expired = store.deleteAllBut(retained(nights, runId, previousId.orElse(null)));
-      if (!expired.isEmpty()) {
-        out.println("retention: removed " + expired.size() + " run(s) older than " + config.operations().retentionNights()
-            + " night(s): " + String.join(", ", expired));
+      try {
+        List<String> expired = store.deleteAllBut(retained(nights, runId, previousId.orElse(null)));
+        if (!expired.isEmpty()) {
+          out.println("retention: removed " + expired.size() + " run(s) older than "
+              + config.operations().retentionNights() + " night(s): " + String.join(", ", expired));
+        }
+      } catch (UncheckedIOException e) {
+        // the run is published; old folders are removed by the next run
+        err.println("WARNING: could not remove old runs (" + e.getMessage() + "); the next run tries again");
       }
       return produced;
     }
@@ -299,9 +300,5 @@ public final class PipelineJob {
     Map<String, SiteMapping> m = new HashMap<>();
     config.mappings().forEach(x -> m.put(x.id(), x));
     return m;
-  }
-
-  public List<SiteMapping> mappings() {
-    return config.mappings();
   }
 }

@@ -119,7 +119,9 @@ class NightlyRunTest extends SparkTestBase {
 
   @Test
   void sameNightTwiceGivesIdenticalResultsAndNoDuplicatedRows(@TempDir Path dir) throws IOException {
-    Setup s = copyOfFirstNight(dir, 0.2);
+    Setup copy = copyOfFirstNight(dir, 0.2);
+    // input and output given as file: URIs, as on a cluster they are hdfs: or s3a: URIs
+    Setup s = setup(dir, copy.landing(), copy.sites(), 0.2, true);
     Path first = current(s.output());
     Result again = run(s, "--run-date", FIRST_NIGHT);
     assertEquals(0, again.exit(), again.err());
@@ -178,6 +180,29 @@ class NightlyRunTest extends SparkTestBase {
         parsed(s.output()));
   }
 
+  @Test
+  void ingestThenAnalyzePublishTwoRunsAndTheSecondHoldsTheSameDataAsTheRun(@TempDir Path dir) throws IOException {
+    Setup s = copyOfFirstNight(dir, 0.2);
+    Path first = current(s.output());
+    Result ingest = command(s, "ingest", "--run-date", "2026-01-02");
+    assertEquals(0, ingest.exit(), ingest.err());
+    assertFalse(Files.exists(current(s.output()).resolve("results")), "an ingest run has no results");
+    assertEquals(Set.of(), parsed(s.output()));
+    Result analyze = command(s, "analyze", "--run-date", "2026-01-02");
+    assertEquals(0, analyze.exit(), analyze.err());
+    assertSameData(spark(), first, current(s.output()));
+    assertEquals(3, runIds(s.output()).size());
+  }
+
+  @Test
+  void analyzeWithNothingPublishedIsAConfigurationError(@TempDir Path dir) throws IOException {
+    Setup s = setup(dir, base.resolve("landing"), Path.of("conf/sites").toAbsolutePath(), 0.2);
+    Result analyze = command(s, "analyze");
+    assertEquals(2, analyze.exit(), analyze.err());
+    assertTrue(analyze.err().contains("no published run under " + s.output() + " to analyse; run `ingest` or `run` "
+        + "first"), analyze.err());
+  }
+
   /** A copy of the first night's landing folder and output, with its own config. */
   static Setup copyOfFirstNight(Path dir, double maxQuarantineShare) throws IOException {
     copyTree(base.resolve("landing"), dir.resolve("landing"));
@@ -185,14 +210,19 @@ class NightlyRunTest extends SparkTestBase {
     return setup(dir, dir.resolve("landing"), Path.of("conf/sites").toAbsolutePath(), maxQuarantineShare);
   }
 
-  /** A config with one analysis (enough for results and history, quick to run) and two nights of retention. */
   static Setup setup(Path dir, Path landing, Path sites, double maxQuarantineShare) throws IOException {
+    return setup(dir, landing, sites, maxQuarantineShare, false);
+  }
+
+  /** A config with one analysis (enough for results and history, quick to run) and two nights of retention. */
+  static Setup setup(Path dir, Path landing, Path sites, double maxQuarantineShare, boolean uris)
+      throws IOException {
     Files.createDirectories(dir);
     Path output = dir.resolve("output");
     Path config = dir.resolve("pipeline.yaml");
     Files.writeString(config, String.join("\n",
-        "input: " + landing,
-        "output: " + output,
+        "input: " + (uris ? landing.toUri() : landing),
+        "output: " + (uris ? output.toUri() : output),
         "sites: " + sites,
         "privacy: {allow_demo_secret: true}",
         "quality: {max_quarantine_share: " + maxQuarantineShare + "}",
@@ -206,7 +236,11 @@ class NightlyRunTest extends SparkTestBase {
   }
 
   static Result run(Setup s, String... options) {
-    List<String> args = new ArrayList<>(List.of("run", "--config", s.config().toString()));
+    return command(s, "run", options);
+  }
+
+  static Result command(Setup s, String command, String... options) {
+    List<String> args = new ArrayList<>(List.of(command, "--config", s.config().toString()));
     args.addAll(List.of(options));
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
