@@ -179,14 +179,20 @@ public final class FileParser implements Iterator<Row> {
     return RowFactory.create(v);
   }
 
-  private Row longSessionRecord(CsvRecordReader.RawRecord rec) {
-    List<String> f = rec.fields();
+  /** A record of a one-record-per-row layout: hashed keys, then the mapped fields in staging order. */
+  private Object[] keyedRecord(CsvRecordReader.RawRecord rec, List<String> f) {
     int[] idx = layout.fieldIdx;
     Object[] v = base(rec, null, hasher.key(file.site(), value(f, layout.patientIdx)),
         hasher.key(file.site(), value(f, idx[0])));
     for (int i = 1; i < idx.length; i++) {
       v[9 + i] = value(f, idx[i]);
     }
+    return v;
+  }
+
+  private Row longSessionRecord(CsvRecordReader.RawRecord rec) {
+    List<String> f = rec.fields();
+    Object[] v = keyedRecord(rec, f);
     if (mapping.sessions().raterValue() != null) {
       v[12] = mapping.sessions().raterValue();
     }
@@ -260,12 +266,7 @@ public final class FileParser implements Iterator<Row> {
 
   private Row patientRecord(CsvRecordReader.RawRecord rec) {
     List<String> f = rec.fields();
-    int[] idx = layout.fieldIdx;
-    Object[] v = base(rec, null, hasher.key(file.site(), value(f, layout.patientIdx)),
-        hasher.key(file.site(), value(f, idx[0])));
-    for (int i = 1; i < idx.length; i++) {
-      v[9 + i] = value(f, idx[i]);
-    }
+    Object[] v = keyedRecord(rec, f);
     List<String> baseline = new ArrayList<>();
     List<String> termination = new ArrayList<>();
     for (int i = 0; i < layout.baselineIdx.length; i++) {
