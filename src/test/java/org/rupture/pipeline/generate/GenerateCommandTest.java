@@ -67,6 +67,16 @@ class GenerateCommandTest {
   }
 
   @Test
+  void anOutputThatIsAFileIsAUsageErrorAndAnUnwritableOneFailsWithExitOne() throws IOException {
+    Path file = Files.writeString(tmp.resolve("blocker"), "not a folder");
+    assertEquals(2, run("--output", file.toString()));
+    assertTrue(stderr().contains("is a file, not a folder"), stderr());
+    err.reset();
+    assertEquals(1, run("--output", file.resolve("out").toString(), "--sites", "1"));
+    assertTrue(stderr().contains("generate: could not write the cohort under"), stderr());
+  }
+
+  @Test
   void helpPrintsUsageAndSucceeds() {
     assertEquals(0, run("--help"));
     assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("usage: generate"));
