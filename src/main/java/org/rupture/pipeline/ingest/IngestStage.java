@@ -1,6 +1,7 @@
 package org.rupture.pipeline.ingest;
 
 import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.explode;
@@ -78,23 +79,31 @@ public final class IngestStage {
     IngestPlan plan = IngestPlan.of(inventory, previous, compatibility, mappingHashes, verifyChecksums,
         this::checksums);
     Configuration hadoopConf = spark.sparkContext().hadoopConfiguration();
+    // The staged files are read back in splits of total size / parallelism by default: with two cores,
+    // three splits, the last running alone. Four splits a core keep every core busy to the end.
+    if (spark.conf().get("spark.sql.files.minPartitionNum", null) == null) {
+      spark.conf().set("spark.sql.files.minPartitionNum", 4 * spark.sparkContext().defaultParallelism());
+    }
     HeaderCheck.require(new LandingInventory(plan.parse(), List.of(), List.of()), byId, hadoopConf);
 
     List<String> extras = new ArrayList<>(new TreeSet<>(mappings.stream()
         .filter(m -> m.sessions() != null)
         .flatMap(m -> m.sessions().extras().stream().map(SiteMapping.ExtraVariable::name)).toList()));
     int maxFormats = mappings.stream().mapToInt(m -> m.dialect().dateFormats().size()).max().orElse(1);
+    List<String> dateFormats = mappings.stream().flatMap(m -> m.dialect().dateFormats().stream()).distinct().toList();
     int maxItems = mappings.stream().filter(m -> m.sessions() != null && m.sessions().alliance() != null)
         .mapToInt(m -> m.sessions().alliance().items().size()).max().orElse(0);
 
+    Dataset<Row> stagedSessions = staged(plan, SourceFile.Kind.SESSIONS, StagedRows.SESSIONS, byId, previous, out);
+    Dataset<Row> stagedPatients = staged(plan, SourceFile.Kind.PATIENTS, StagedRows.PATIENTS, byId, previous, out);
     Dataset<Row> sessions = RecordClassifier.classify(
-        SessionRules.apply(staged(plan, SourceFile.Kind.SESSIONS, StagedRows.SESSIONS, byId, previous, out)
+        SessionRules.apply(stagedSessions
             .join(broadcast(MappingParameters.sessions(spark, mappings)), col("mapping_id").equalTo(col("p_mapping_id"))),
-            extras, maxFormats, maxItems),
+            extras, dateFormats, maxFormats, maxItems),
         List.of("site", "patient_key", "session_number", "rater"),
         SessionRules.canonicalColumns(extras)).persist(StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> patients = RecordClassifier.classify(
-        PatientRules.apply(staged(plan, SourceFile.Kind.PATIENTS, StagedRows.PATIENTS, byId, previous, out)
+        PatientRules.apply(stagedPatients
             .join(broadcast(MappingParameters.patients(spark, mappings)), col("mapping_id").equalTo(col("p_mapping_id")))),
         List.of("site", "patient_key"),
         List.of("therapist_key", "treatment", "dropout", "sessions_attended", "therapist_training_phase", "scores"))
@@ -128,8 +137,8 @@ public final class IngestStage {
               col("direction"), col("source_file"), col("source_row"), col("delivery"), run);
       long outcomeRows = write(outcomes, out.outcomes(), true);
 
-      Dataset<Row> quarantine = quarantined(sessions, "session_ratings", run)
-          .unionByName(quarantined(patients, "patients", run));
+      Dataset<Row> quarantine = quarantined(sessions, "session_ratings", run, stagedSessions)
+          .unionByName(quarantined(patients, "patients", run, stagedPatients));
       write(quarantine, out.quarantine(), false);
 
       Dataset<Row> issues = fieldIssues(acceptedSessions, "session_ratings", run)
@@ -167,7 +176,7 @@ public final class IngestStage {
           .where(col("source_file").isin(reused)));
     }
     String target = stagedPath(out.ingestState(), kind);
-    staged.write().mode(SaveMode.Overwrite).parquet(target);
+    staged.write().mode(SaveMode.Overwrite).option("parquet.enable.dictionary#raw_line", "false").parquet(target);
     return spark.read().schema(schema).parquet(target);
   }
 
@@ -208,20 +217,21 @@ public final class IngestStage {
       IngestPlan plan) {
     Map<String, SourceFile> byRelative = new HashMap<>();
     inventory.files().forEach(f -> byRelative.put(f.relativePath(), f));
+    // counts and longs only, so that Spark aggregates by hashing instead of sorting every record;
+    // the checksum (a string) comes from the one file record per file
     List<Row> rows = classified.groupBy("source_file", "status")
-        .agg(count(lit(1)).as("n"), max("file_checksum").as("checksum"), max("file_rows").as("rows"))
+        .agg(count(lit(1)).as("n"), max("file_rows").as("rows"))
         .collectAsList();
+    Map<String, String> checksum = new HashMap<>();
+    classified.filter(col("status").equalTo(RecordClassifier.FILE)).select("source_file", "file_checksum")
+        .collectAsList().forEach(r -> checksum.put(r.getString(0), r.getString(1)));
     Set<String> parsed = plan.parse().stream().map(SourceFile::relativePath).collect(Collectors.toSet());
     Map<String, long[]> acc = new TreeMap<>();
-    Map<String, String> checksum = new HashMap<>();
     for (Row r : rows) {
       String file = r.getString(0);
       long[] c = acc.computeIfAbsent(file, k -> new long[4]);
       switch (r.getString(1)) {
-        case RecordClassifier.FILE -> {
-          c[0] = r.getLong(4);
-          checksum.put(file, r.getString(3));
-        }
+        case RecordClassifier.FILE -> c[0] = r.getLong(3);
         case RecordClassifier.ACCEPTED -> c[1] += r.getLong(2);
         case RecordClassifier.QUARANTINED -> c[2] += r.getLong(2);
         case RecordClassifier.SUPERSEDED -> c[3] += r.getLong(2);
@@ -263,10 +273,27 @@ public final class IngestStage {
     return List.of(col("source_file"), col("source_row"), col("delivery"), run);
   }
 
-  private static Dataset<Row> quarantined(Dataset<Row> classified, String table, Column run) {
-    return classified.filter(col("status").equalTo(RecordClassifier.QUARANTINED))
+  /**
+   * The quarantined records with their raw lines. Rows quarantined by a rule carry theirs; rows
+   * quarantined by the classifier (conflicting duplicates) get theirs from the staged records of
+   * their files, looked up only when there are any.
+   */
+  private static Dataset<Row> quarantined(Dataset<Row> classified, String table, Column run, Dataset<Row> staged) {
+    Dataset<Row> q = classified.filter(col("status").equalTo(RecordClassifier.QUARANTINED))
         .select(col("site"), lit(table).as("table"), col("source_file"), col("source_row"), col("delivery"),
             col("reasons"), col("raw_line"), run);
+    Object[] files = q.filter(col("raw_line").isNull()).select("source_file").distinct()
+        .collectAsList().stream().map(r -> r.getString(0)).toArray();
+    if (files.length == 0) {
+      return q;
+    }
+    // a wide export's row yields one record per session, all with the same raw line
+    Dataset<Row> lines = staged.where(col("source_file").isin(files).and(col("record_type").equalTo(StagedRows.DATA)))
+        .select(col("source_file").as("l_file"), col("source_row").as("l_row"), col("raw_line").as("l_line"))
+        .dropDuplicates("l_file", "l_row");
+    return q.join(lines, col("source_file").equalTo(col("l_file")).and(col("source_row").equalTo(col("l_row"))), "left")
+        .withColumn("raw_line", coalesce(col("raw_line"), col("l_line")))
+        .drop("l_file", "l_row", "l_line");
   }
 
   private static Dataset<Row> fieldIssues(Dataset<Row> accepted, String table, Column run) {

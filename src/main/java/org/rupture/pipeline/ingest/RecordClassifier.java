@@ -45,7 +45,11 @@ public final class RecordClassifier {
     // One shuffle, by site: every key lives in one site, so the windows below need no further
     // exchange, and each site's rows end in one task, sorted by site, so the partitioned writes that
     // follow produce one file per site and table without another sort.
-    Dataset<Row> withKey = rules.repartition(col("site"))
+    // Raw lines travel through the shuffle, sort and cache only for rows already quarantined by a
+    // rule; the few rows quarantined here (conflicting duplicates) get theirs back from the staged
+    // records afterwards (IngestStage), which keeps the widest column out of the costly part.
+    Dataset<Row> withKey = rules.withColumn("raw_line", when(size(col("reasons")).gt(0), col("raw_line")))
+        .repartition(col("site"))
         .withColumn("dedup_key", key)
         .withColumn("content_hash", xxhash64(content.stream().map(c -> col(c)).toArray(Column[]::new)));
     WindowSpec byKey = Window.partitionBy("site", "dedup_key");

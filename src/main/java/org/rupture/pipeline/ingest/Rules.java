@@ -1,5 +1,7 @@
 package org.rupture.pipeline.ingest;
 
+import java.util.List;
+
 /**
  * SQL building blocks shared by the session and patient rules. Every rule parses a raw string with
  * {@code try_cast}-style functions (ANSI mode is on in Spark 4, so a plain cast would fail the job on
@@ -14,26 +16,52 @@ final class Rules {
         + " END AS DOUBLE), CAST(NULL AS DOUBLE))";
   }
 
-  /** Reason a numeric raw value is nulled: NOT_NUMERIC, OUT_OF_RANGE (outside [r[0], r[1]]), or null. */
-  static String numericIssue(String raw, String range) {
-    String v = number(raw);
-    return "CASE WHEN " + raw + " IS NULL THEN NULL WHEN " + v + " IS NULL THEN 'NOT_NUMERIC' WHEN "
-        + v + " < " + range + "[0] OR " + v + " > " + range + "[1] THEN 'OUT_OF_RANGE' END";
+  /**
+   * Reason a numeric raw value is nulled: NOT_NUMERIC, OUT_OF_RANGE (outside [r[0], r[1]]), or null.
+   * {@code number} is the column holding {@link #number} of {@code raw}.
+   */
+  static String numericIssue(String raw, String number, String range) {
+    return "CASE WHEN " + raw + " IS NULL THEN NULL WHEN " + number + " IS NULL THEN 'NOT_NUMERIC' WHEN "
+        + number + " < " + range + "[0] OR " + number + " > " + range + "[1] THEN 'OUT_OF_RANGE' END";
   }
 
-  /** The value rescaled linearly from the source range [r0, r1] to the canonical range [r2, r3]. */
-  static String rescaled(String raw, String range) {
-    String v = number(raw);
-    return "CASE WHEN " + v + " BETWEEN " + range + "[0] AND " + range + "[1] THEN (" + v + " - " + range
+  /** The parsed number (a column holding {@link #number}) rescaled linearly from [r0, r1] to [r2, r3]. */
+  static String rescaled(String number, String range) {
+    return "CASE WHEN " + number + " BETWEEN " + range + "[0] AND " + range + "[1] THEN (" + number + " - " + range
         + "[0]) / (" + range + "[1] - " + range + "[0]) * (" + range + "[3] - " + range + "[2]) + " + range
         + "[2] END";
   }
 
   /** One field issue struct, or null when {@code reasonSql} is null. */
   static String issue(String field, String raw, String reasonSql) {
+    return issue(field, raw, reasonSql, null);
+  }
+
+  /**
+   * One field issue struct, or null when {@code reasonSql} is null; the source column is the mapping's
+   * column of {@code field} unless {@code sourceColumnSql} is given.
+   */
+  static String issue(String field, String raw, String reasonSql, String sourceColumnSql) {
+    String column = sourceColumnSql != null ? sourceColumnSql : "try_element_at(p_columns, '" + field + "')";
     return "CASE WHEN (" + reasonSql + ") IS NOT NULL THEN named_struct('field', '" + field
-        + "', 'source_column', try_element_at(p_columns, '" + field + "'), 'raw_value', " + raw
-        + ", 'reason', " + reasonSql + ") END";
+        + "', 'source_column', " + column + ", 'raw_value', " + raw + ", 'reason', " + reasonSql + ") END";
+  }
+
+  /** The non-null values of {@code elements} as an array; {@code none} when all are null. */
+  static String compact(List<String> elements, String none) {
+    return compact(elements, elements, none);
+  }
+
+  /**
+   * The non-null {@code elements} as an array, or {@code none} when every {@code guards} value (element i
+   * is null exactly when guard i is) is null. {@code array_compact} is a higher-order function that
+   * whole-stage codegen cannot compile; guarded like this, only the rare row with something to report
+   * takes the interpreted path.
+   */
+  static String compact(List<String> guards, List<String> elements, String none) {
+    String allNull = String.join(" AND ", guards.stream().map(g -> "(" + g + ") IS NULL").toList());
+    return "CASE WHEN " + allNull + " THEN " + none + " ELSE array_compact(array(" + String.join(", ", elements)
+        + ")) END";
   }
 
   /** Membership of a code (case-insensitive, trimmed) in a code list column. */

@@ -24,54 +24,74 @@ final class SessionRules {
   static final String[] SCALED = {"rupture_intensity", "rupture_resolution", "session_quality"};
   static final String[] RAW = {"intensity_raw", "resolution_raw", "quality_raw"};
 
-  /** @param staged data records joined with {@link MappingParameters#sessions} */
-  static Dataset<Row> apply(Dataset<Row> staged, List<String> extraNames, int maxDateFormats, int maxAllianceItems) {
-    // Step 1: type every field; keep the raw strings for the issue records.
-    List<String> typed = new ArrayList<>(List.of("*",
+  /**
+   * @param staged data records joined with {@link MappingParameters#sessions}
+   * @param dateFormats every date format of any mapping (each becomes a literal, so that its formatter is
+   *     built once per task instead of once per row, as it is for a format read from a column)
+   */
+  static Dataset<Row> apply(Dataset<Row> staged, List<String> extraNames, List<String> dateFormats,
+      int maxDateFormats, int maxAllianceItems) {
+    // Step 0: look up the raw strings held in collections, once.
+    List<String> raws = new ArrayList<>(List.of("*"));
+    for (String e : extraNames) {
+      raws.add("try_element_at(extras, " + lit(e) + ") AS `x_raw_" + e + "`");
+    }
+    for (int i = 0; i < maxAllianceItems; i++) {
+      raws.add("try_element_at(alliance_items, " + (i + 1) + ") AS a_raw" + i);
+    }
+    // Step 1: every raw number parsed once; keys, codes and dates typed.
+    List<String> numbers = new ArrayList<>(List.of("*",
         "try_cast(session_raw AS INT) AS session_number_t",
         "try_element_at(p_rater_map, lower(trim(rater_raw))) AS rater_t",
         "CASE WHEN " + isCode("present_raw", "p_yes") + " THEN true WHEN " + isCode("present_raw", "p_no")
             + " THEN false END AS present_t",
-        dateExpr(maxDateFormats) + " AS date_t"));
+        dateExpr(dateFormats, maxDateFormats) + " AS date_t"));
     for (int i = 0; i < SCALED.length; i++) {
-      String range = "p_range_" + SCALED[i];
-      typed.add(numericIssue(RAW[i], range) + " AS " + SCALED[i] + "_issue");
-      typed.add(rescaled(RAW[i], range) + " AS " + SCALED[i] + "_t");
+      numbers.add(Rules.number(RAW[i]) + " AS " + SCALED[i] + "_n");
     }
     for (String e : extraNames) {
-      String raw = "try_element_at(extras, " + lit(e) + ")";
+      numbers.add(Rules.number("`x_raw_" + e + "`") + " AS `x_n_" + e + "`");
+    }
+    for (int i = 0; i < maxAllianceItems; i++) {
+      numbers.add(Rules.number("a_raw" + i) + " AS a_v" + i);
+    }
+    // Step 2: rescaled values and the reason of every nulled field.
+    List<String> typed = new ArrayList<>(List.of("*"));
+    for (int i = 0; i < SCALED.length; i++) {
+      String range = "p_range_" + SCALED[i];
+      typed.add(numericIssue(RAW[i], SCALED[i] + "_n", range) + " AS " + SCALED[i] + "_issue");
+      typed.add(rescaled(SCALED[i] + "_n", range) + " AS " + SCALED[i] + "_t");
+    }
+    for (String e : extraNames) {
       String range = "try_element_at(p_ranges, " + lit(e) + ")";
-      typed.add(raw + " AS `x_raw_" + e + "`");
-      typed.add(numericIssue(raw, range) + " AS `x_issue_" + e + "`");
-      typed.add(rescaled(raw, range) + " AS `x_t_" + e + "`");
+      typed.add(numericIssue("`x_raw_" + e + "`", "`x_n_" + e + "`", range) + " AS `x_issue_" + e + "`");
+      typed.add(rescaled("`x_n_" + e + "`", range) + " AS `x_t_" + e + "`");
     }
     // Alliance items, unrolled up to the longest item list of any mapping: plain expressions are
     // compiled by whole-stage codegen, higher-order functions over the item array would be interpreted.
     String allianceRange = "p_range_alliance";
     List<String> counts = new ArrayList<>();
     List<String> sums = new ArrayList<>();
-    List<String> itemIssues = new ArrayList<>();
     for (int i = 0; i < maxAllianceItems; i++) {
-      String raw = "try_element_at(alliance_items, " + (i + 1) + ")";
       String v = "a_v" + i;
-      typed.add(raw + " AS a_raw" + i);
-      typed.add(Rules.number(raw) + " AS " + v);
       String ok = "coalesce(" + v + " BETWEEN " + allianceRange + "[0] AND " + allianceRange + "[1], false)";
-      counts.add("CASE WHEN " + ok + " THEN 1 ELSE 0 END");
-      sums.add("CASE WHEN " + ok + " THEN (CASE WHEN try_element_at(p_reverse, " + (i + 1) + ") THEN "
+      typed.add(ok + " AS a_ok" + i);
+      counts.add("CASE WHEN a_ok" + i + " THEN 1 ELSE 0 END");
+      sums.add("CASE WHEN a_ok" + i + " THEN (CASE WHEN try_element_at(p_reverse, " + (i + 1) + ") THEN "
           + allianceRange + "[0] + " + allianceRange + "[1] - " + v + " ELSE " + v + " END) ELSE 0 END");
-      itemIssues.add("CASE WHEN a_raw" + i + " IS NOT NULL AND NOT " + ok + " THEN named_struct('field', 'alliance', "
-          + "'source_column', try_element_at(p_alliance_columns, " + (i + 1) + "), 'raw_value', a_raw" + i
-          + ", 'reason', CASE WHEN " + v + " IS NULL THEN 'NOT_NUMERIC' ELSE 'OUT_OF_RANGE' END) END");
     }
-    Dataset<Row> t = staged.selectExpr(typed.toArray(String[]::new));
     String nValid = counts.isEmpty() ? "0" : "(" + String.join(" + ", counts) + ")";
     String keyed = sums.isEmpty() ? "0" : "(" + String.join(" + ", sums) + ")";
-    String allianceMean = "CASE WHEN alliance_items IS NOT NULL AND " + nValid + " >= p_min_items THEN ("
-        + keyed + " / " + nValid + " - " + allianceRange + "[0]) / (" + allianceRange + "[1] - " + allianceRange
-        + "[0]) * (" + allianceRange + "[3] - " + allianceRange + "[2]) + " + allianceRange + "[2] END";
+    typed.add(nValid + " AS a_n_valid");
+    typed.add(keyed + " AS a_sum");
+    Dataset<Row> t = staged.selectExpr(raws.toArray(String[]::new))
+        .selectExpr(numbers.toArray(String[]::new))
+        .selectExpr(typed.toArray(String[]::new));
+    String allianceMean = "CASE WHEN alliance_items IS NOT NULL AND a_n_valid >= p_min_items THEN (a_sum / a_n_valid - "
+        + allianceRange + "[0]) / (" + allianceRange + "[1] - " + allianceRange + "[0]) * (" + allianceRange
+        + "[3] - " + allianceRange + "[2]) + " + allianceRange + "[2] END";
 
-    // Step 2: canonical values, quarantine reasons, field issues.
+    // Step 3: canonical values, quarantine reasons, field issues.
     List<String> out = new ArrayList<>(List.of(
         "record_type", "site", "delivery", "source_file", "source_row", "mapping_id", "raw_line",
         "patient_key", "therapist_key",
@@ -86,41 +106,67 @@ final class SessionRules {
     for (String e : extraNames) {
       out.add("`x_t_" + e + "` AS `" + e + "`");
     }
-    out.add("CASE WHEN record_type <> 'data' THEN array() WHEN parse_error IS NOT NULL THEN array(parse_error) ELSE array_compact(array("
-        + "CASE WHEN patient_key IS NULL THEN 'MISSING_PATIENT' END, "
-        + "CASE WHEN session_number_t IS NULL OR session_number_t < 1 THEN 'BAD_SESSION_NUMBER' END, "
-        + "CASE WHEN rater_t IS NULL THEN 'UNKNOWN_RATER' END)) END AS reasons");
-    List<String> issues = new ArrayList<>();
-    issues.add(issue("rupture_present", "present_raw",
-        "CASE WHEN present_raw IS NOT NULL AND present_t IS NULL THEN 'UNKNOWN_CODE' END"));
-    issues.add(issue("session_date", "date_raw",
-        "CASE WHEN date_raw IS NOT NULL AND date_t IS NULL THEN 'BAD_DATE' END"));
+    out.add("CASE WHEN record_type <> 'data' THEN array() WHEN parse_error IS NOT NULL THEN array(parse_error) ELSE "
+        + Rules.compact(List.of(
+            "CASE WHEN patient_key IS NULL THEN 'MISSING_PATIENT' END",
+            "CASE WHEN session_number_t IS NULL OR session_number_t < 1 THEN 'BAD_SESSION_NUMBER' END",
+            "CASE WHEN rater_t IS NULL THEN 'UNKNOWN_RATER' END"), "array()") + " END AS reasons");
+    List<String[]> issues = new ArrayList<>();
+    issues.add(new String[] {"rupture_present", "present_raw",
+        "CASE WHEN present_raw IS NOT NULL AND present_t IS NULL THEN 'UNKNOWN_CODE' END"});
+    issues.add(new String[] {"session_date", "date_raw",
+        "CASE WHEN date_raw IS NOT NULL AND date_t IS NULL THEN 'BAD_DATE' END"});
     for (int i = 0; i < SCALED.length; i++) {
       String reason = SCALED[i] + "_issue";
       if (i < 2) {
         reason = "coalesce(" + reason + ", CASE WHEN present_t = false AND " + RAW[i] + " IS NOT NULL THEN 'NO_RUPTURE' END)";
       }
-      issues.add(issue(SCALED[i], RAW[i], reason));
+      issues.add(new String[] {SCALED[i], RAW[i], reason});
     }
     for (String e : extraNames) {
-      issues.add(issue(e, "`x_raw_" + e + "`", "`x_issue_" + e + "`"));
+      issues.add(new String[] {e, "`x_raw_" + e + "`", "`x_issue_" + e + "`"});
     }
-    issues.add(issue("alliance", "cast(" + nValid + " AS STRING) || ' valid items'",
-        "CASE WHEN alliance_items IS NOT NULL AND " + nValid + " < p_min_items THEN 'TOO_FEW_ITEMS' END"));
-    issues.addAll(itemIssues);
-    out.add("CASE WHEN record_type <> 'data' OR parse_error IS NOT NULL THEN NULL ELSE array_compact(array("
-        + String.join(", ", issues) + ")) END AS issues");
+    issues.add(new String[] {"alliance", "cast(a_n_valid AS STRING) || ' valid items'",
+        "CASE WHEN alliance_items IS NOT NULL AND a_n_valid < p_min_items THEN 'TOO_FEW_ITEMS' END"});
+    for (int i = 0; i < maxAllianceItems; i++) {
+      issues.add(new String[] {"alliance", "a_raw" + i, "CASE WHEN a_raw" + i + " IS NOT NULL AND NOT a_ok" + i
+          + " THEN CASE WHEN a_v" + i + " IS NULL THEN 'NOT_NUMERIC' ELSE 'OUT_OF_RANGE' END END",
+          "try_element_at(p_alliance_columns, " + (i + 1) + ")"});
+    }
+    List<String> reasonColumns = new ArrayList<>();
+    List<String> withReasons = new ArrayList<>(List.of("*"));
+    for (int i = 0; i < issues.size(); i++) {
+      withReasons.add(issues.get(i)[2] + " AS issue_reason_" + i);
+      reasonColumns.add("issue_reason_" + i);
+    }
+    List<String> structs = new ArrayList<>();
+    for (int i = 0; i < issues.size(); i++) {
+      String[] is = issues.get(i);
+      structs.add(Rules.issue(is[0], is[1], "issue_reason_" + i, is.length > 3 ? is[3] : null));
+    }
+    out.add("CASE WHEN record_type <> 'data' OR parse_error IS NOT NULL THEN NULL ELSE "
+        + Rules.compact(reasonColumns, structs, "NULL") + " END AS issues");
     out.add("file_checksum");
     out.add("file_rows");
     out.add("file_lines");
-    return t.selectExpr(out.toArray(String[]::new));
+    return t.selectExpr(withReasons.toArray(String[]::new)).selectExpr(out.toArray(String[]::new));
   }
 
-  /** First date format (of the mapping's list) that parses the raw value. */
-  private static String dateExpr(int maxFormats) {
+  /**
+   * First date format (of the mapping's list) that parses the raw value. Each position of the list is a
+   * CASE over the known formats, so that every {@code try_to_timestamp} has a literal format.
+   */
+  private static String dateExpr(List<String> formats, int maxFormats) {
+    if (formats.isEmpty()) {
+      return "CAST(NULL AS TIMESTAMP)";
+    }
     List<String> tries = new ArrayList<>();
     for (int i = 1; i <= Math.max(1, maxFormats); i++) {
-      tries.add("try_to_timestamp(date_raw, try_element_at(p_date_formats, " + i + "))");
+      StringBuilder c = new StringBuilder("CASE try_element_at(p_date_formats, " + i + ")");
+      for (String f : formats) {
+        c.append(" WHEN ").append(lit(f)).append(" THEN try_to_timestamp(date_raw, ").append(lit(f)).append(")");
+      }
+      tries.add(c.append(" END").toString());
     }
     return "coalesce(" + String.join(", ", tries) + ")";
   }

@@ -127,6 +127,15 @@ class IngestStageTest extends SparkTestBase {
         .collect(Collectors.toMap(q -> q.<Long>getAs("source_row"), q -> String.join("+", q.<String>getList(q.fieldIndex("reasons")))));
     assertEquals(Map.of(4L, "UNKNOWN_RATER", 5L, "BAD_SESSION_NUMBER", 6L, "BAD_SESSION_NUMBER", 7L, "MISSING_PATIENT",
         8L, "WRONG_FIELD_COUNT", 9L, "MALFORMED_QUOTING", 12L, "DUPLICATE_CONFLICT", 13L, "DUPLICATE_CONFLICT"), reasons);
+    // every quarantined record keeps its raw line, also those quarantined by the classifier, whose
+    // raw lines are looked up again in the staged records
+    Map<Long, String> raw = quarantine().stream()
+        .filter(q -> q.getAs("table").equals("session_ratings"))
+        .collect(Collectors.toMap(q -> q.<Long>getAs("source_row"), q -> q.<String>getAs("raw_line")));
+    assertEquals("p1,t1,X,3,2026-01-07,1,2,3,3,4,4,4,2", raw.get(4L));
+    assertEquals("p2,t1,P,2,2026-01-07,\"1,2,3,3,4,4,4,2", raw.get(9L));
+    assertEquals("p3,t1,P,1,2026-01-07,1,2,3,3,4,4,4,2", raw.get(12L));
+    assertEquals("p3,t1,P,1,2026-01-07,1,4,3,3,4,4,4,2", raw.get(13L));
 
     Row first = spark().read().parquet(dir.resolve("out/curated/session_ratings").toString())
         .filter("source_row = 1").first();
