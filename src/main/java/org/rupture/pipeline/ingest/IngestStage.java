@@ -184,27 +184,33 @@ public final class IngestStage {
     return kind == SourceFile.Kind.SESSIONS ? IngestState.stagedSessions(stateDir) : IngestState.stagedPatients(stateDir);
   }
 
-  /** Parses the files in the executors, one task per file, into staged rows. */
+  /** Parses the files in the executors, a few files of similar total size per task, into staged rows. */
   private Dataset<Row> parse(List<SourceFile> files, StructType schema, Map<String, SiteMapping> byId) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Broadcast<Map<String, SiteMapping>> bMappings = jsc.broadcast(new HashMap<>(byId));
     Broadcast<SerializableConfiguration> bConf = hadoopConf(jsc);
     KeyHasher keys = hasher;
-    List<SourceFile> bySize = new ArrayList<>(files);
-    bySize.sort(Comparator.comparingLong(SourceFile::bytes).reversed());
-    JavaRDD<Row> rows = jsc.parallelize(bySize, Math.max(1, bySize.size()))
-        .flatMap(f -> new FileParser(f, bMappings.value().get(f.mappingId()), keys, bConf.value().value()));
+    List<List<SourceFile>> groups = groups(files);
+    JavaRDD<Row> rows = jsc.parallelize(groups, Math.max(1, groups.size()))
+        .flatMap(g -> FileGroups.concat(g, f -> new FileParser(f, bMappings.value().get(f.mappingId()), keys,
+            bConf.value().value())));
     return spark.createDataFrame(rows, schema);
   }
 
-  /** The SHA-256 of each file, computed in the executors (one task per file), by relative path. */
+  private List<List<SourceFile>> groups(List<SourceFile> files) {
+    return FileGroups.pack(files, 4 * spark.sparkContext().defaultParallelism(), FileGroups.TARGET_BYTES);
+  }
+
+  /** The SHA-256 of each file, computed in the executors (a group of files per task), by relative path. */
   private Map<String, String> checksums(List<SourceFile> files) {
     if (files.isEmpty()) {
       return Map.of();
     }
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Broadcast<SerializableConfiguration> bConf = hadoopConf(jsc);
-    return new HashMap<>(jsc.parallelize(files, files.size())
+    List<List<SourceFile>> groups = groups(files);
+    return new HashMap<>(jsc.parallelize(groups, groups.size())
+        .flatMap(g -> g.iterator())
         .mapToPair(f -> new Tuple2<>(f.relativePath(), f.sha256(bConf.value().value())))
         .collectAsMap());
   }

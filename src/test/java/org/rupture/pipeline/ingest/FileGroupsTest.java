@@ -1,0 +1,65 @@
+package org.rupture.pipeline.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+class FileGroupsTest {
+  private static SourceFile file(int i, long bytes) {
+    return new SourceFile("/l/s" + i + "/d/sessions.csv", "s" + i, "d", SourceFile.Kind.SESSIONS, "m", bytes, 0);
+  }
+
+  private static long bytes(List<SourceFile> g) {
+    return g.stream().mapToLong(SourceFile::bytes).sum();
+  }
+
+  @Test
+  void thousandsOfSmallFilesBecomeAFewTasksOfAboutTheTargetSize() {
+    List<SourceFile> files = IntStream.range(0, 2000).mapToObj(i -> file(i, 250_000)).toList();
+    List<List<SourceFile>> groups = FileGroups.pack(files, 8, 32L << 20);
+    assertEquals(15, groups.size());   // 500 MB / 32 MiB, rounded up
+    assertEquals(2000, groups.stream().mapToInt(List::size).sum());
+    long min = groups.stream().mapToLong(FileGroupsTest::bytes).min().orElseThrow();
+    long max = groups.stream().mapToLong(FileGroupsTest::bytes).max().orElseThrow();
+    assertTrue(max - min <= 250_000, "balanced to within one file: " + min + ".." + max);
+  }
+
+  @Test
+  void smallInputsStillGetOneGroupPerCoreAndFewFilesOneGroupEach() {
+    List<SourceFile> files = IntStream.range(0, 32).mapToObj(i -> file(i, 1000 + i)).toList();
+    assertEquals(8, FileGroups.pack(files, 8, 32L << 20).size());
+    assertEquals(3, FileGroups.pack(files.subList(0, 3), 8, 32L << 20).size());
+    assertEquals(List.of(), FileGroups.pack(List.of(), 8, 32L << 20));
+  }
+
+  @Test
+  void largestFilesArePlacedFirstSoOneBigFileDoesNotShareItsTask() {
+    List<SourceFile> files = new ArrayList<>(List.of(file(0, 100), file(1, 100), file(2, 1000), file(3, 100)));
+    List<List<SourceFile>> groups = FileGroups.pack(files, 2, 1L << 30);
+    assertEquals(List.of(file(2, 1000)), groups.get(0));
+    assertEquals(3, groups.get(1).size());
+  }
+
+  @Test
+  void concatOpensEachFileOnlyWhenTheOneBeforeIsExhausted() {
+    List<SourceFile> files = List.of(file(0, 1), file(1, 1), file(2, 1));
+    List<String> opened = new ArrayList<>();
+    Iterator<String> it = FileGroups.concat(files, f -> {
+      opened.add(f.site());
+      return f.site().equals("s1") ? List.<String>of().iterator() : List.of(f.site() + "a", f.site() + "b").iterator();
+    });
+    assertEquals("s0a", it.next());
+    assertEquals(List.of("s0"), opened);
+    assertEquals("s0b", it.next());
+    assertEquals("s2a", it.next());   // s1 holds nothing
+    assertEquals("s2b", it.next());
+    assertFalse(it.hasNext());
+    assertEquals(List.of("s0", "s1", "s2"), opened);
+  }
+}
