@@ -107,7 +107,7 @@ public final class SparkIrlsAggregator implements IrlsAggregator {
         xtwx[i][j] = xtwx[j][i];
       }
     }
-    return new WeightedCrossProducts(xtwx, xtwz, totalDeviance, n);
+    return new WeightedCrossProducts(xtwx, xtwz, totalDeviance, n, 2);
   }
 
   /** log(1 + e^t) without overflow: max(t, 0) + log1p(e^-|t|). */
