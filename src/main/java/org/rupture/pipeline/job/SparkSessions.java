@@ -13,6 +13,8 @@ public final class SparkSessions {
   /** The JVM flag that lets the JIT compile methods over 8,000 bytes of bytecode. */
   public static final String HUGE_METHODS = "-XX:-DontCompileHugeMethods";
 
+  private static final String LISTING_PARALLELISM = "spark.sql.sources.parallelPartitionDiscovery.parallelism";
+
   private SparkSessions() {}
 
   public static SparkSession create(String appName, Map<String, String> conf) {
@@ -44,6 +46,13 @@ public final class SparkSessions {
     // Parquet part files only; no _SUCCESS markers mixed into the output folders users browse.
     sc.setIfMissing("spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs", "false");
     sc.setAppName(appName);
-    return SparkSession.builder().config(sc).getOrCreate();
+    SparkSession spark = SparkSession.builder().config(sc).getOrCreate();
+    if (!sc.contains(LISTING_PARALLELISM)) {
+      // Reading a table partitioned by site lists one folder per site; above 32 folders Spark lists them
+      // in a job of one task per folder (up to 10,000), each task deserialising the whole Hadoop
+      // configuration: at 2,000 sites 5-10 s per table read. A few tasks a core list just as well.
+      spark.conf().set(LISTING_PARALLELISM, Math.max(8, 4 * spark.sparkContext().defaultParallelism()));
+    }
+    return spark;
   }
 }
