@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.apache.commons.math3.linear.CholeskyDecomposition;
 import org.apache.commons.math3.linear.EigenDecomposition;
 import org.apache.commons.math3.linear.MatrixUtils;
 import org.apache.commons.math3.linear.RealMatrix;
@@ -95,7 +96,7 @@ class ArrowheadMatrixTest {
     double[][] b = weightedCrossProducts(x, quarter);
     double[][] a = weightedCrossProducts(x, w);
     // dense: eigenvalues of L^-1 A L^-T with B = L L'
-    RealMatrix lInv = MatrixUtils.inverse(MatrixUtils.createRealMatrix(choleskyFactor(b)));
+    RealMatrix lInv = MatrixUtils.inverse(new CholeskyDecomposition(MatrixUtils.createRealMatrix(b)).getL());
     RealMatrix m = lInv.multiply(MatrixUtils.createRealMatrix(a)).multiply(lInv.transpose());
     double[] values = new EigenDecomposition(m.add(m.transpose()).scalarMultiply(0.5)).getRealEigenvalues();
     java.util.Arrays.sort(values);
@@ -105,26 +106,6 @@ class ArrowheadMatrixTest {
     assertTrue(arrowA.hasEigenvalueBelow(arrowB, values[0] * 1.001));
     assertTrue(arrowA.hasEigenvalueBelow(arrowB, (values[4] + values[5]) / 2));
     assertTrue(arrowA.hasEigenvalueBelow(arrowB, values[values.length - 1] * 1.001));
-  }
-
-  private static double[][] choleskyFactor(double[][] a) {
-    int p = a.length;
-    double[][] l = new double[p][p];
-    for (int j = 0; j < p; j++) {
-      double s = a[j][j];
-      for (int k = 0; k < j; k++) {
-        s -= l[j][k] * l[j][k];
-      }
-      l[j][j] = Math.sqrt(s);
-      for (int i = j + 1; i < p; i++) {
-        double t = a[i][j];
-        for (int k = 0; k < j; k++) {
-          t -= l[i][k] * l[j][k];
-        }
-        l[i][j] = t / l[j][j];
-      }
-    }
-    return l;
   }
 
   /** The in-memory sums, declared to have site indicators after the first two columns. */
