@@ -52,7 +52,10 @@ public final class RecordClassifier {
         .repartition(col("site"))
         .withColumn("dedup_key", key)
         .withColumn("content_hash", xxhash64(content.stream().map(c -> col(c)).toArray(Column[]::new)));
-    WindowSpec byKey = Window.partitionBy("site", "dedup_key");
+    // Both specs order by (delivery, source_file, source_row) within the key, so that the one sort
+    // their windows need serves both; the key's aggregates see its whole group through the full frame.
+    WindowSpec byKey = Window.partitionBy("site", "dedup_key").orderBy("delivery", "source_file", "source_row")
+        .rowsBetween(Window.unboundedPreceding(), Window.unboundedFollowing());
     WindowSpec byKeyAndDelivery = Window.partitionBy("site", "dedup_key", "delivery").orderBy("source_file", "source_row");
     Column latest = max("delivery").over(byKey);
     Column variants = size(collect_set(when(col("delivery").equalTo(latest), col("content_hash"))).over(byKey));
