@@ -25,6 +25,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructField;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.rupture.pipeline.cli.Main;
@@ -57,6 +58,12 @@ class SampleRunTest extends SparkTestBase {
     stdout = out.toString(StandardCharsets.UTF_8);
     stderr = err.toString(StandardCharsets.UTF_8);
     run = output.resolve("runs").resolve(Files.readString(output.resolve("CURRENT")).strip());
+  }
+
+  /** The shared run outlives each test, not the class: no run folders left behind in the temp folder. */
+  @AfterAll
+  static void removeSharedRun() throws IOException {
+    org.apache.commons.io.FileUtils.deleteDirectory(output.toFile());
   }
 
   @Test

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,6 +62,12 @@ class NightlyRunTest extends SparkTestBase {
     Setup s = setup(base, base.resolve("landing"), Path.of("conf/sites").toAbsolutePath(), 0.2);
     Result r = run(s, "--run-date", FIRST_NIGHT);
     assertEquals(0, r.exit(), r.err());
+  }
+
+  /** The shared run outlives each test, not the class: no run folders left behind in the temp folder. */
+  @AfterAll
+  static void removeSharedRun() throws IOException {
+    org.apache.commons.io.FileUtils.deleteDirectory(base.toFile());
   }
 
   @Test
