@@ -79,11 +79,6 @@ public final class IngestStage {
     IngestPlan plan = IngestPlan.of(inventory, previous, compatibility, mappingHashes, verifyChecksums,
         this::checksums);
     Configuration hadoopConf = spark.sparkContext().hadoopConfiguration();
-    // The staged files are read back in splits of total size / parallelism by default: with two cores,
-    // three splits, the last running alone. Four splits a core keep every core busy to the end.
-    if (spark.conf().get("spark.sql.files.minPartitionNum", null) == null) {
-      spark.conf().set("spark.sql.files.minPartitionNum", 4 * spark.sparkContext().defaultParallelism());
-    }
     HeaderCheck.require(new LandingInventory(plan.parse(), List.of(), List.of()), byId, hadoopConf);
 
     List<String> extras = new ArrayList<>(new TreeSet<>(mappings.stream()

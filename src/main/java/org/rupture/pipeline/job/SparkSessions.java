@@ -14,6 +14,7 @@ public final class SparkSessions {
   public static final String HUGE_METHODS = "-XX:-DontCompileHugeMethods";
 
   private static final String LISTING_PARALLELISM = "spark.sql.sources.parallelPartitionDiscovery.parallelism";
+  private static final String MIN_SPLITS = "spark.sql.files.minPartitionNum";
 
   private SparkSessions() {}
 
@@ -52,6 +53,11 @@ public final class SparkSessions {
       // in a job of one task per folder (up to 10,000), each task deserialising the whole Hadoop
       // configuration: at 2,000 sites 5-10 s per table read. A few tasks a core list just as well.
       spark.conf().set(LISTING_PARALLELISM, Math.max(8, 4 * spark.sparkContext().defaultParallelism()));
+    }
+    if (!sc.contains(MIN_SPLITS)) {
+      // Files are read in splits of total size / parallelism by default: the ingest's staged records on
+      // two cores made three splits, the last running alone. Four splits a core keep every core busy.
+      spark.conf().set(MIN_SPLITS, 4 * spark.sparkContext().defaultParallelism());
     }
     return spark;
   }
