@@ -85,6 +85,11 @@ final class ArrowheadMatrix {
         + " is constant or a linear combination of the columns before it (drop it or the redundant column)");
   }
 
+  /** Throws {@link StatisticsException} when the matrix is singular (as {@link Cholesky#of} would). */
+  void requireNonSingular(String what, List<String> columnNames) {
+    schur(what, columnNames);
+  }
+
   /** A^-1 b. */
   double[] solve(double[] b, String what, List<String> columnNames) {
     Cholesky s = schur(what, columnNames);

@@ -83,7 +83,7 @@ public final class LogisticRegression {
     /** Throws for a singular matrix. */
     void check() {
       if (arrowhead != null) {
-        arrowhead.inverseDiagonal(what, columnNames);
+        arrowhead.requireNonSingular(what, columnNames);
       } else {
         Cholesky.of(aggregate.xtwx(), what, columnNames);
       }
