@@ -19,7 +19,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Column;
@@ -40,9 +39,8 @@ import scala.Tuple2;
  * Landing files to the curated model (SPEC sections 3-4): parse every new or changed file once in the
  * executors (unchanged ones are taken over from the previous run's {@link IngestState}),
  * type and validate with Spark expressions, classify each record (accepted / quarantined /
- * superseded), check the quarantine gate, then write curated tables, quarantine and field issues.
- * When the gate fails no curated or quarantine table is written (only the staged records, into the run's
- * own unpublished folder).
+ * superseded), check the quarantine gate, then write curated tables, quarantine, field issues and the
+ * state for the next run. When the gate fails nothing is written.
  */
 public final class IngestStage {
   private final SparkSession spark;
@@ -89,20 +87,15 @@ public final class IngestStage {
     int maxItems = mappings.stream().filter(m -> m.sessions() != null && m.sessions().alliance() != null)
         .mapToInt(m -> m.sessions().alliance().items().size()).max().orElse(0);
 
-    Dataset<Row> stagedSessions = staged(plan, SourceFile.Kind.SESSIONS, StagedRows.SESSIONS, byId, previous, out);
-    Dataset<Row> stagedPatients = staged(plan, SourceFile.Kind.PATIENTS, StagedRows.PATIENTS, byId, previous, out);
-    Dataset<Row> sessions = RecordClassifier.classify(
-        SessionRules.apply(stagedSessions
-            .join(broadcast(MappingParameters.sessions(spark, mappings)), col("mapping_id").equalTo(col("p_mapping_id"))),
-            extras, dateFormats, maxFormats, maxItems),
-        List.of("site", "patient_key", "session_number", "rater"),
-        SessionRules.canonicalColumns(extras)).persist(StorageLevel.MEMORY_AND_DISK());
-    Dataset<Row> patients = RecordClassifier.classify(
-        PatientRules.apply(stagedPatients
-            .join(broadcast(MappingParameters.patients(spark, mappings)), col("mapping_id").equalTo(col("p_mapping_id")))),
+    Dataset<Row> sessions = classified(plan, SourceFile.Kind.SESSIONS, byId, previous,
+        staged -> SessionRules.apply(staged.join(broadcast(MappingParameters.sessions(spark, mappings)),
+            col("mapping_id").equalTo(col("p_mapping_id"))), extras, dateFormats, maxFormats, maxItems),
+        List.of("site", "patient_key", "session_number", "rater"), SessionRules.canonicalColumns(extras));
+    Dataset<Row> patients = classified(plan, SourceFile.Kind.PATIENTS, byId, previous,
+        staged -> PatientRules.apply(staged.join(broadcast(MappingParameters.patients(spark, mappings)),
+            col("mapping_id").equalTo(col("p_mapping_id")))),
         List.of("site", "patient_key"),
-        List.of("therapist_key", "treatment", "dropout", "sessions_attended", "therapist_training_phase", "scores"))
-        .persist(StorageLevel.MEMORY_AND_DISK());
+        List.of("therapist_key", "treatment", "dropout", "sessions_attended", "therapist_training_phase", "scores"));
     try {
       List<FileCounts> files = new ArrayList<>();
       files.addAll(counts(sessions, "session_ratings", inventory, plan));
@@ -132,14 +125,16 @@ public final class IngestStage {
               col("direction"), col("source_file"), col("source_row"), col("delivery"), run);
       long outcomeRows = write(outcomes, out.outcomes(), true);
 
-      Dataset<Row> quarantine = quarantined(sessions, "session_ratings", run, stagedSessions)
-          .unionByName(quarantined(patients, "patients", run, stagedPatients));
+      Dataset<Row> quarantine = quarantined(sessions, "session_ratings", run, SourceFile.Kind.SESSIONS, inventory, byId)
+          .unionByName(quarantined(patients, "patients", run, SourceFile.Kind.PATIENTS, inventory, byId));
       write(quarantine, out.quarantine(), false);
 
       Dataset<Row> issues = fieldIssues(acceptedSessions, "session_ratings", run)
           .unionByName(fieldIssues(acceptedPatients, "patients", run));
       long issueRows = write(issues, out.fieldIssues(), false);
 
+      writeRecords(sessions, IngestState.records(out.ingestState(), SourceFile.Kind.SESSIONS));
+      writeRecords(patients, IngestState.records(out.ingestState(), SourceFile.Kind.PATIENTS));
       Map<String, String> checksums = new HashMap<>();
       files.forEach(f -> checksums.put(f.file(), f.checksum()));
       IngestState.write(out.ingestState(), compatibility, inventory.files().stream()
@@ -159,37 +154,40 @@ public final class IngestStage {
   }
 
   /**
-   * The staged records of one kind: the planned files parsed, plus the stored records of the files taken
-   * over. Written to the run's state first and read back, so that each file is parsed once per run.
+   * The classified records of one kind, persisted: the planned files parsed and put through the field
+   * rules, plus the rules' output stored for the files taken over from the previous run. When nothing is
+   * taken over the records stay in the landing scan's partitions, one site each, so classifying them
+   * needs no shuffle ({@link LandingSource}).
    */
-  private Dataset<Row> staged(IngestPlan plan, SourceFile.Kind kind, StructType schema,
-      Map<String, SiteMapping> byId, IngestState previous, CuratedLayout out) {
-    Dataset<Row> staged = parse(plan.parse().stream().filter(f -> f.kind() == kind).toList(), schema, byId);
+  private Dataset<Row> classified(IngestPlan plan, SourceFile.Kind kind, Map<String, SiteMapping> byId,
+      IngestState previous, java.util.function.UnaryOperator<Dataset<Row>> rules, List<String> keys,
+      List<String> content) {
+    StructType schema = kind == SourceFile.Kind.SESSIONS ? StagedRows.SESSIONS : StagedRows.PATIENTS;
+    List<SourceFile> toParse = plan.parse().stream().filter(f -> f.kind() == kind).toList();
+    Dataset<Row> records = rules.apply(toParse.isEmpty()
+        ? spark.createDataFrame(List.of(), schema)
+        : LandingSource.load(spark, schema, toParse, byId, hasher));
     Object[] reused = plan.reuse().stream().filter(f -> f.kind() == kind).map(SourceFile::relativePath).toArray();
-    if (reused.length > 0) {
-      staged = staged.unionByName(spark.read().schema(schema).parquet(stagedPath(previous.dir(), kind))
-          .where(col("source_file").isin(reused)));
+    boolean bySite = reused.length == 0 && LandingSource.groupsBySite(spark);
+    if (!bySite) {
+      Dataset<Row> stored = spark.read().parquet(IngestState.records(previous.dir(), kind))
+          .where(col("source_file").isin(reused));
+      records = records.unionByName(stored.select(java.util.Arrays.stream(records.columns())
+          .filter(c -> java.util.Arrays.asList(stored.columns()).contains(c)).map(c -> col(c)).toArray(Column[]::new)), true);
     }
-    String target = stagedPath(out.ingestState(), kind);
-    staged.write().mode(SaveMode.Overwrite).option("parquet.enable.dictionary#raw_line", "false").parquet(target);
-    return spark.read().schema(schema).parquet(target);
+    return RecordClassifier.classify(records, keys, content, bySite).persist(StorageLevel.MEMORY_AND_DISK());
   }
 
-  private static String stagedPath(String stateDir, SourceFile.Kind kind) {
-    return kind == SourceFile.Kind.SESSIONS ? IngestState.stagedSessions(stateDir) : IngestState.stagedPatients(stateDir);
-  }
-
-  /** Parses the files in the executors, a few files of similar total size per task, into staged rows. */
-  private Dataset<Row> parse(List<SourceFile> files, StructType schema, Map<String, SiteMapping> byId) {
-    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    Broadcast<Map<String, SiteMapping>> bMappings = jsc.broadcast(new HashMap<>(byId));
-    Broadcast<SerializableConfiguration> bConf = hadoopConf(jsc);
-    KeyHasher keys = hasher;
-    List<List<SourceFile>> groups = groups(files);
-    JavaRDD<Row> rows = jsc.parallelize(groups, Math.max(1, groups.size()))
-        .flatMap(g -> FileGroups.concat(g, f -> new FileParser(f, bMappings.value().get(f.mappingId()), keys,
-            bConf.value().value())));
-    return spark.createDataFrame(rows, schema);
+  /**
+   * Stores the rules' output of every record (with the rules' own reasons, not the classifier's) as the
+   * state the next run takes unchanged files from. Raw lines are kept only where a rule quarantined the row.
+   */
+  private static void writeRecords(Dataset<Row> classified, String path) {
+    Column[] cols = java.util.Arrays.stream(classified.columns())
+        .filter(c -> !c.equals("status") && !c.equals("reasons"))
+        .map(c -> c.equals(RecordClassifier.RULE_REASONS) ? col(c).as("reasons") : col(c))
+        .toArray(Column[]::new);
+    classified.select(cols).write().mode(SaveMode.Overwrite).parquet(path);
   }
 
   private List<List<SourceFile>> groups(List<SourceFile> files) {
@@ -276,20 +274,26 @@ public final class IngestStage {
 
   /**
    * The quarantined records with their raw lines. Rows quarantined by a rule carry theirs; rows
-   * quarantined by the classifier (conflicting duplicates) get theirs from the staged records of
-   * their files, looked up only when there are any.
+   * quarantined by the classifier (conflicting duplicates) get theirs by reading their files again,
+   * only when there are any: such rows are few, and keeping raw lines out of the classification keeps
+   * the widest column out of its cache.
    */
-  private static Dataset<Row> quarantined(Dataset<Row> classified, String table, Column run, Dataset<Row> staged) {
+  private Dataset<Row> quarantined(Dataset<Row> classified, String table, Column run, SourceFile.Kind kind,
+      LandingInventory inventory, Map<String, SiteMapping> byId) {
     Dataset<Row> q = classified.filter(col("status").equalTo(RecordClassifier.QUARANTINED))
         .select(col("site"), lit(table).as("table"), col("source_file"), col("source_row"), col("delivery"),
             col("reasons"), col("raw_line"), run);
-    Object[] files = q.filter(col("raw_line").isNull()).select("source_file").distinct()
-        .collectAsList().stream().map(r -> r.getString(0)).toArray();
-    if (files.length == 0) {
+    Set<String> files = q.filter(col("raw_line").isNull()).select("source_file").distinct()
+        .collectAsList().stream().map(r -> r.getString(0)).collect(Collectors.toSet());
+    if (files.isEmpty()) {
       return q;
     }
+    List<SourceFile> reread = inventory.files().stream()
+        .filter(f -> f.kind() == kind && files.contains(f.relativePath())).toList();
+    StructType schema = kind == SourceFile.Kind.SESSIONS ? StagedRows.SESSIONS : StagedRows.PATIENTS;
     // a wide export's row yields one record per session, all with the same raw line
-    Dataset<Row> lines = staged.where(col("source_file").isin(files).and(col("record_type").equalTo(StagedRows.DATA)))
+    Dataset<Row> lines = LandingSource.load(spark, schema, reread, byId, hasher)
+        .where(col("record_type").equalTo(StagedRows.DATA))
         .select(col("source_file").as("l_file"), col("source_row").as("l_row"), col("raw_line").as("l_line"))
         .dropDuplicates("l_file", "l_row");
     return q.join(lines, col("source_file").equalTo(col("l_file")).and(col("source_row").equalTo(col("l_row"))), "left")

@@ -26,18 +26,19 @@ import org.rupture.pipeline.config.SiteMapping;
 /**
  * What a run remembers of its ingest so that the next run parses only new or changed files
  * (docs/operations.md, "Incremental ingest"). It lives in the run's folder under
- * {@code restricted/ingest_state/} because the staged records hold raw lines:
+ * {@code restricted/ingest_state/} because the stored records hold the raw lines of quarantined rows:
  * <ul>
  *   <li>{@code files.json}: per landed file its kind, mapping id and mapping fingerprint, size, modification
- *       time and SHA-256, and the {@link Compatibility} under which the records were staged;</li>
- *   <li>{@code staged_sessions/}, {@code staged_patients/}: the staged records of every file (Parquet,
- *       {@link StagedRows} schemas), including each file's summary record.</li>
+ *       time and SHA-256, and the {@link Compatibility} under which the records were made;</li>
+ *   <li>{@code session_records/}, {@code patient_records/}: the field rules' output for every record of
+ *       every file (Parquet), including each file's summary record, so that a file taken over is neither
+ *       parsed nor validated again; raw lines only where a rule quarantined the row.</li>
  * </ul>
  * Keeping the state in the run folder means it is published, and retained, together with the data it
  * produced: a run that fails or is killed leaves the published state untouched.
  */
 public final class IngestState {
-  static final int FORMAT = 1;
+  static final int FORMAT = 2;
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private static final ObjectMapper CANONICAL = JsonMapper.builder()
       .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
@@ -99,7 +100,7 @@ public final class IngestState {
     }
   }
 
-  /** Writes {@code files.json} into {@code dir} (the staged records are written by the ingest stage). */
+  /** Writes {@code files.json} into {@code dir} (the stored records are written by the ingest stage). */
   public static void write(String dir, Compatibility compatibility, Collection<FileEntry> files, Configuration conf) {
     ObjectNode root = JSON.createObjectNode();
     root.put("format", FORMAT);
@@ -125,12 +126,9 @@ public final class IngestState {
     }
   }
 
-  public static String stagedSessions(String dir) {
-    return dir + "/staged_sessions";
-  }
-
-  public static String stagedPatients(String dir) {
-    return dir + "/staged_patients";
+  /** The stored records of one kind: the field rules' output of every file. */
+  public static String records(String dir, SourceFile.Kind kind) {
+    return dir + (kind == SourceFile.Kind.SESSIONS ? "/session_records" : "/patient_records");
   }
 
   /** The folder the state was loaded from, or null for {@link #none()}. */
@@ -138,7 +136,7 @@ public final class IngestState {
     return dir;
   }
 
-  /** Whether records staged under this state can be reused under {@code now}. */
+  /** Whether records stored under this state can be reused under {@code now}. */
   public boolean compatibleWith(Compatibility now) {
     return dir != null && now.equals(compatibility);
   }

@@ -30,6 +30,8 @@ public final class RecordClassifier {
   public static final String QUARANTINED = "quarantined";
   public static final String SUPERSEDED = "superseded";
   public static final String FILE = "file";
+  /** The reasons the rules gave, kept next to the classifier's {@code reasons} for the ingest state. */
+  public static final String RULE_REASONS = "rule_reasons";
 
   private RecordClassifier() {}
 
@@ -37,19 +39,28 @@ public final class RecordClassifier {
    * @param rules output of the rules: {@code reasons}, lineage, and the canonical columns
    * @param keys the canonical key columns (e.g. site, patient_key, session_number, rater)
    * @param content the canonical value columns that decide whether two copies are identical
+   * @param groupedBySite whether the records are already partitioned by site (the landing scan's
+   *     partitions); if not, they are shuffled by site first
    */
-  public static Dataset<Row> classify(Dataset<Row> rules, List<String> keys, List<String> content) {
+  public static Dataset<Row> classify(Dataset<Row> rules, List<String> keys, List<String> content,
+      boolean groupedBySite) {
     Column keyable = col("record_type").equalTo(StagedRows.DATA).and(size(col("reasons")).equalTo(0));
     Column key = when(keyable, concat_ws("\u0001", keys.stream().map(k -> col(k).cast("string")).toArray(Column[]::new)))
         .otherwise(concat_ws("\u0001", lit("#"), col("record_type"), col("source_file"), col("source_row").cast("string")));
-    // One shuffle, by site: every key lives in one site, so the windows below need no further
-    // exchange, and each site's rows end in one task, sorted by site, so the partitioned writes that
-    // follow produce one file per site and table without another sort.
-    // Raw lines travel through the shuffle, sort and cache only for rows already quarantined by a
-    // rule; the few rows quarantined here (conflicting duplicates) get theirs back from the staged
-    // records afterwards (IngestStage), which keeps the widest column out of the costly part.
-    Dataset<Row> withKey = rules.withColumn("raw_line", when(size(col("reasons")).gt(0), col("raw_line")))
-        .repartition(col("site"))
+    // Records are classified within their site's partition: every key lives in one site, so the
+    // windows below need no exchange of their own, and each site's rows end in one task, sorted by
+    // site, so the partitioned writes that follow produce one file per site and table without another
+    // sort. The landing scan delivers records so (LandingSource); stored records taken over from the
+    // previous run are not, and then one shuffle by site does it.
+    // Raw lines travel through the sort and cache only for rows already quarantined by a rule; the
+    // few rows quarantined here (conflicting duplicates) get theirs back from their files afterwards
+    // (IngestStage), which keeps the widest column out of the costly part.
+    Dataset<Row> bySite = rules.withColumn(RULE_REASONS, col("reasons"))
+        .withColumn("raw_line", when(size(col("reasons")).gt(0), col("raw_line")));
+    if (!groupedBySite) {
+      bySite = bySite.repartition(col("site"));
+    }
+    Dataset<Row> withKey = bySite
         .withColumn("dedup_key", key)
         .withColumn("content_hash", xxhash64(content.stream().map(c -> col(c)).toArray(Column[]::new)));
     // Both specs order by (delivery, source_file, source_row) within the key, so that the one sort

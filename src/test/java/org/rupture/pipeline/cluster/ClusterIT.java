@@ -109,7 +109,7 @@ class ClusterIT extends SparkTestBase {
     Map<String, String> publishedFiles = checksums(current(clusterOutput));
 
     Submission killed = submit(clusterOutput, "2026-03-02");
-    Path partial = awaitStagedRecordsOfANewRun(clusterOutput, before, killed);
+    Path partial = awaitFirstTableOfANewRun(clusterOutput, before, killed);
     killed.kill();
     assertTrue(Files.isDirectory(partial), "the killed run wrote part of its folder: " + partial);
     assertEquals(before, currentId(clusterOutput), "CURRENT still names the previous complete run");
@@ -127,22 +127,22 @@ class ClusterIT extends SparkTestBase {
   }
 
   /**
-   * Waits until a run other than {@code published} has written its staged records (the first data a run
-   * writes), and returns that run's folder.
+   * Waits until a run other than {@code published} has written its curated session ratings (the first
+   * table a run writes), and returns that run's folder.
    */
-  private static Path awaitStagedRecordsOfANewRun(Path output, String published, Submission s) throws Exception {
+  private static Path awaitFirstTableOfANewRun(Path output, String published, Submission s) throws Exception {
     long deadline = System.nanoTime() + RUN_SECONDS * 1_000_000_000L;
     while (System.nanoTime() < deadline) {
       for (String id : runIds(output)) {
-        Path staged = output.resolve("runs").resolve(id).resolve("restricted/ingest_state/staged_patients");
-        if (!id.equals(published) && Files.isDirectory(staged) && !Files.exists(staged.resolve("_temporary"))) {
+        Path table = output.resolve("runs").resolve(id).resolve("curated/session_ratings");
+        if (!id.equals(published) && Files.isDirectory(table) && !Files.exists(table.resolve("_temporary"))) {
           return output.resolve("runs").resolve(id);
         }
       }
       assertTrue(s.driver().isAlive(), "the run ended before it wrote anything\n" + s);
       Thread.sleep(100);
     }
-    throw new AssertionError("no run wrote its staged records within " + RUN_SECONDS + " s\n" + s);
+    throw new AssertionError("no run wrote its session ratings within " + RUN_SECONDS + " s\n" + s);
   }
 
   private static Submission submit(Path output, String night) {

@@ -128,7 +128,7 @@ class IngestStageTest extends SparkTestBase {
     assertEquals(Map.of(4L, "UNKNOWN_RATER", 5L, "BAD_SESSION_NUMBER", 6L, "BAD_SESSION_NUMBER", 7L, "MISSING_PATIENT",
         8L, "WRONG_FIELD_COUNT", 9L, "MALFORMED_QUOTING", 12L, "DUPLICATE_CONFLICT", 13L, "DUPLICATE_CONFLICT"), reasons);
     // every quarantined record keeps its raw line, also those quarantined by the classifier, whose
-    // raw lines are looked up again in the staged records
+    // raw lines are read again from their files
     Map<Long, String> raw = quarantine().stream()
         .filter(q -> q.getAs("table").equals("session_ratings"))
         .collect(Collectors.toMap(q -> q.<Long>getAs("source_row"), q -> q.<String>getAs("raw_line")));
@@ -195,13 +195,33 @@ class IngestStageTest extends SparkTestBase {
   }
 
   @Test
+  void landingRecordsAreClassifiedInTheScansSitePartitionsWithoutAShuffle() throws IOException {
+    write("alpha/2026-01-01/sessions.csv", String.join("\n", HEADER, "p1,t1,P,1,2026-01-05,1,2,4,4,5,5,4,1") + "\n");
+    write("beta/2026-01-01/sessions.csv", String.join("\n", HEADER, "p1,t1,P,1,2026-01-05,1,2,4,4,5,5,4,1") + "\n");
+    List<SiteMapping> m = mappings();
+    Map<String, SiteMapping> byId = Map.of("alpha", m.get(0));
+    LandingInventory inv = LandingScanner.scan(spark().sparkContext().hadoopConfiguration(),
+        dir.resolve("landing").toString(), m);
+    List<SourceFile> files = inv.files().stream().filter(f -> f.kind() == SourceFile.Kind.SESSIONS).toList();
+    var staged = LandingSource.load(spark(), StagedRows.SESSIONS, files, byId, new KeyHasher("0123456789abcdef-test".getBytes()))
+        .withColumn("reasons", org.apache.spark.sql.functions.array())
+        .withColumn("session_number", org.apache.spark.sql.functions.col("session_raw"))
+        .withColumn("rater", org.apache.spark.sql.functions.col("rater_raw"));
+    var classified = RecordClassifier.classify(staged, List.of("site", "patient_key", "session_number", "rater"),
+        List.of("present_raw"), true);
+    classified.collectAsList();
+    String plan = classified.queryExecution().executedPlan().toString();
+    assertTrue(!plan.contains("Exchange"), plan);
+  }
+
+  @Test
   void quarantineGateRejectsTheRunAndPublishesNothing() throws IOException {
     write("alpha/2026-01-01/sessions.csv", String.join("\n", HEADER,
         "p1,t1,P,1,2026-01-05,1,2,4,4,5,5,4,1",
         "p1,t1,Q,2,2026-01-05,1,2,4,4,5,5,4,1") + "\n");
     DataQualityException e = assertThrows(DataQualityException.class, () -> ingest(0.2));
     assertTrue(e.getMessage().contains("alpha: 1 of 2 records quarantined (50.0%)"), e.getMessage());
-    // the run's own (unpublished) folder holds the staged records; no table reaches curated/ or quarantine
+    // nothing is written: no curated table, no quarantine
     assertTrue(Files.notExists(dir.resolve("out/curated")), "no curated table may be written when the gate fails");
     assertTrue(Files.notExists(dir.resolve("out/restricted/quarantine")), "nor the quarantine");
   }

@@ -1,0 +1,221 @@
+package org.rupture.pipeline.ingest;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.CatalystTypeConverters;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.connector.catalog.SupportsRead;
+import org.apache.spark.sql.connector.catalog.Table;
+import org.apache.spark.sql.connector.catalog.TableCapability;
+import org.apache.spark.sql.connector.catalog.TableProvider;
+import org.apache.spark.sql.connector.expressions.Expression;
+import org.apache.spark.sql.connector.expressions.Expressions;
+import org.apache.spark.sql.connector.expressions.Transform;
+import org.apache.spark.sql.connector.read.Batch;
+import org.apache.spark.sql.connector.read.HasPartitionKey;
+import org.apache.spark.sql.connector.read.InputPartition;
+import org.apache.spark.sql.connector.read.PartitionReader;
+import org.apache.spark.sql.connector.read.PartitionReaderFactory;
+import org.apache.spark.sql.connector.read.Scan;
+import org.apache.spark.sql.connector.read.ScanBuilder;
+import org.apache.spark.sql.connector.read.SupportsReportPartitioning;
+import org.apache.spark.sql.connector.read.partitioning.KeyGroupedPartitioning;
+import org.apache.spark.sql.connector.read.partitioning.Partitioning;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.util.CaseInsensitiveStringMap;
+import org.apache.spark.unsafe.types.UTF8String;
+import org.apache.spark.util.SerializableConfiguration;
+import org.rupture.pipeline.config.SiteMapping;
+import scala.Function1;
+
+/**
+ * Landed files as a Spark table of staged records ({@link StagedRows}), parsed in the executors by
+ * {@link FileParser}, one input partition per site holding all of that site's files (every delivery).
+ *
+ * <p>Why a data source rather than an RDD of rows: the scan tells Spark that its output is grouped by
+ * site ({@link KeyGroupedPartitioning} on {@code site}). Every record key contains the site, so the
+ * classifier's windows over the key, and the site-partitioned writes after them, run on the scan's
+ * partitions as they are: no shuffle of the records, and one file per site and table. The scan also
+ * hands Spark internal rows, sparing the conversion of a row RDD.
+ *
+ * <p>The files to read are handed over in the driver, through {@link #load}: Spark instantiates the
+ * provider itself, so the request travels as an id into a registry that lives only while the
+ * DataFrame is being created.
+ */
+public final class LandingSource implements TableProvider {
+  /** Whether Spark uses a data source's reported partitioning (on in every session the job makes). */
+  public static final String GROUPING_CONF = "spark.sql.sources.v2.bucketing.enabled";
+  private static final String REQUEST = "request";
+  private static final Map<String, Request> REQUESTS = new ConcurrentHashMap<>();
+
+  /** What to read: the files, their mappings, the key hasher and the Hadoop configuration. */
+  private record Request(StructType schema, List<SourceFile> files, Map<String, SiteMapping> mappings,
+      KeyHasher hasher, SerializableConfiguration hadoopConf) {}
+
+  /** Whether Spark will keep the scan's grouping by site in this session ({@link #GROUPING_CONF}). */
+  static boolean groupsBySite(SparkSession spark) {
+    return Boolean.parseBoolean(spark.conf().get(GROUPING_CONF, "false"));
+  }
+
+  /** The staged records of {@code files} (all of one kind, whose schema is {@code schema}), grouped by site. */
+  static Dataset<Row> load(SparkSession spark, StructType schema, List<SourceFile> files,
+      Map<String, SiteMapping> mappings, KeyHasher hasher) {
+    String id = UUID.randomUUID().toString();
+    Map<String, SiteMapping> used = new TreeMap<>();
+    files.forEach(f -> used.put(f.mappingId(), mappings.get(f.mappingId())));
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    REQUESTS.put(id, new Request(schema, List.copyOf(files), used, hasher, new SerializableConfiguration(conf)));
+    try {
+      return spark.read().format(LandingSource.class.getName()).option(REQUEST, id).load();
+    } finally {
+      REQUESTS.remove(id);
+    }
+  }
+
+  private static Request request(Map<String, String> options) {
+    Request r = REQUESTS.get(options.get(REQUEST));
+    if (r == null) {
+      throw new IllegalStateException("LandingSource is read only through LandingSource.load");
+    }
+    return r;
+  }
+
+  @Override
+  public StructType inferSchema(CaseInsensitiveStringMap options) {
+    return request(options).schema();
+  }
+
+  @Override
+  public Table getTable(StructType schema, Transform[] partitioning, Map<String, String> properties) {
+    return new LandingTable(request(properties));
+  }
+
+  private static final class LandingTable implements Table, SupportsRead {
+    private final Request request;
+
+    LandingTable(Request request) {
+      this.request = request;
+    }
+
+    @Override
+    public String name() {
+      return "landing(" + request.files().size() + " files)";
+    }
+
+    @Override
+    public StructType schema() {
+      return request.schema();
+    }
+
+    @Override
+    public Set<TableCapability> capabilities() {
+      return EnumSet.of(TableCapability.BATCH_READ);
+    }
+
+    @Override
+    public ScanBuilder newScanBuilder(CaseInsensitiveStringMap options) {
+      return () -> new LandingScan(request);
+    }
+  }
+
+  private static final class LandingScan implements Scan, Batch, SupportsReportPartitioning {
+    private final Request request;
+    private final List<SitePartition> partitions;
+
+    LandingScan(Request request) {
+      this.request = request;
+      Map<String, List<SourceFile>> bySite = new TreeMap<>();
+      request.files().forEach(f -> bySite.computeIfAbsent(f.site(), k -> new ArrayList<>()).add(f));
+      this.partitions = bySite.entrySet().stream().map(e -> new SitePartition(e.getKey(), e.getValue())).toList();
+    }
+
+    @Override
+    public StructType readSchema() {
+      return request.schema();
+    }
+
+    @Override
+    public String description() {
+      return "landing files of " + partitions.size() + " sites";
+    }
+
+    @Override
+    public Batch toBatch() {
+      return this;
+    }
+
+    @Override
+    public InputPartition[] planInputPartitions() {
+      return partitions.toArray(InputPartition[]::new);
+    }
+
+    @Override
+    public PartitionReaderFactory createReaderFactory() {
+      return new ReaderFactory(request.schema(), request.mappings(), request.hasher(), request.hadoopConf());
+    }
+
+    @Override
+    public Partitioning outputPartitioning() {
+      return new KeyGroupedPartitioning(new Expression[] {Expressions.identity("site")}, partitions.size());
+    }
+  }
+
+  /** All files of one site; the site is the partition key. */
+  private record SitePartition(String site, List<SourceFile> files) implements HasPartitionKey {
+    @Override
+    public InternalRow partitionKey() {
+      return new GenericInternalRow(new Object[] {UTF8String.fromString(site)});
+    }
+
+    @Override
+    public String[] preferredLocations() {
+      return new String[0];
+    }
+  }
+
+  private record ReaderFactory(StructType schema, Map<String, SiteMapping> mappings, KeyHasher hasher,
+      SerializableConfiguration hadoopConf) implements PartitionReaderFactory, Serializable {
+    @Override
+    public PartitionReader<InternalRow> createReader(InputPartition partition) {
+      SitePartition p = (SitePartition) partition;
+      Configuration conf = hadoopConf.value();
+      Iterator<Row> rows = FileGroups.concat(p.files(), f -> new FileParser(f, mappings.get(f.mappingId()), hasher, conf));
+      Function1<Object, Object> toInternal = CatalystTypeConverters.createToCatalystConverter(schema);
+      return new PartitionReader<>() {
+        private InternalRow current;
+
+        @Override
+        public boolean next() {
+          if (!rows.hasNext()) {
+            return false;
+          }
+          current = (InternalRow) toInternal.apply(rows.next());
+          return true;
+        }
+
+        @Override
+        public InternalRow get() {
+          return current;
+        }
+
+        @Override
+        public void close() {
+          // FileParser closes each file when it has read its last record
+        }
+      };
+    }
+  }
+}
