@@ -168,8 +168,8 @@ public final class IngestStage {
         ? spark.createDataFrame(List.of(), schema)
         : LandingSource.load(spark, schema, toParse, byId, hasher));
     Object[] reused = plan.reuse().stream().filter(f -> f.kind() == kind).map(SourceFile::relativePath).toArray();
-    boolean bySite = reused.length == 0 && LandingSource.groupsBySite(spark);
-    if (!bySite) {
+    boolean bySite = reused.length == 0 && LandingSource.groupsBySite(spark, toParse);
+    if (reused.length > 0) {
       Dataset<Row> stored = spark.read().parquet(IngestState.records(previous.dir(), kind))
           .where(col("source_file").isin(reused));
       records = records.unionByName(stored.select(java.util.Arrays.stream(records.columns())

@@ -88,6 +88,21 @@ class IngestStageTest extends SparkTestBase {
 
   @Test
   void everyRowEndsExactlyOnceAndBadRowsCarryPreciseReasons() throws IOException {
+    everyRowEndsExactlyOnce();
+  }
+
+  /** The same with the landing files packed into groups and shuffled by site (the path for very many sites). */
+  @Test
+  void everyRowEndsExactlyOnceWhenTheScanIsNotGroupedBySite() throws IOException {
+    spark().conf().set(LandingSource.GROUPING_CONF, "false");
+    try {
+      everyRowEndsExactlyOnce();
+    } finally {
+      spark().conf().set(LandingSource.GROUPING_CONF, "true");
+    }
+  }
+
+  private void everyRowEndsExactlyOnce() throws IOException {
     write("alpha/2026-01-01/sessions.csv", String.join("\n", HEADER,
         "p1,t1,P,1,2026-01-05,1,2,4,4,5,5,4,1",        // 1 ok
         "p1,t1,T,1,2026-01-05,0,,,5,5,5,5,1",          // 2 ok, no rupture
