@@ -32,7 +32,7 @@ import org.rupture.pipeline.config.SiteMapping.Layout;
  * at once, never reads dropped identifier columns, and melts wide exports to one record per session.
  * Every data row yields at least one record, so the manifest's counts reconcile.
  */
-public final class FileParser implements Iterator<Row> {
+public final class FileParser implements Iterator<Row>, java.io.Closeable {
   public static final String WRONG_FIELD_COUNT = "WRONG_FIELD_COUNT";
   public static final String EMPTY_ROW = "EMPTY_ROW";
 
@@ -99,6 +99,15 @@ public final class FileParser implements Iterator<Row> {
       throw new NoSuchElementException();
     }
     return pending.poll();
+  }
+
+  /** Closes the file when reading stops before its end (a failed or cancelled task); idempotent. */
+  @Override
+  public void close() throws IOException {
+    if (!finished) {
+      finished = true;
+      reader.close();
+    }
   }
 
   private void advance() {

@@ -9,6 +9,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -160,7 +162,7 @@ public final class IngestStage {
    * needs no shuffle ({@link LandingSource}).
    */
   private Dataset<Row> classified(IngestPlan plan, SourceFile.Kind kind, Map<String, SiteMapping> byId,
-      IngestState previous, java.util.function.UnaryOperator<Dataset<Row>> rules, List<String> keys,
+      IngestState previous, UnaryOperator<Dataset<Row>> rules, List<String> keys,
       List<String> content) {
     StructType schema = kind == SourceFile.Kind.SESSIONS ? StagedRows.SESSIONS : StagedRows.PATIENTS;
     List<SourceFile> toParse = plan.parse().stream().filter(f -> f.kind() == kind).toList();
@@ -172,8 +174,10 @@ public final class IngestStage {
     if (reused.length > 0) {
       Dataset<Row> stored = spark.read().parquet(IngestState.records(previous.dir(), kind))
           .where(col("source_file").isin(reused));
-      records = records.unionByName(stored.select(java.util.Arrays.stream(records.columns())
-          .filter(c -> java.util.Arrays.asList(stored.columns()).contains(c)).map(c -> col(c)).toArray(Column[]::new)), true);
+      // the current rules' columns; one an older state lacks (an extra variable added since) is null
+      Set<String> storedColumns = Set.of(stored.columns());
+      records = records.unionByName(stored.select(Arrays.stream(records.columns())
+          .filter(storedColumns::contains).map(c -> col(c)).toArray(Column[]::new)), true);
     }
     return RecordClassifier.classify(records, keys, content, bySite).persist(StorageLevel.MEMORY_AND_DISK());
   }
@@ -183,7 +187,7 @@ public final class IngestStage {
    * state the next run takes unchanged files from. Raw lines are kept only where a rule quarantined the row.
    */
   private static void writeRecords(Dataset<Row> classified, String path) {
-    Column[] cols = java.util.Arrays.stream(classified.columns())
+    Column[] cols = Arrays.stream(classified.columns())
         .filter(c -> !c.equals("status") && !c.equals("reasons"))
         .map(c -> c.equals(RecordClassifier.RULE_REASONS) ? col(c).as("reasons") : col(c))
         .toArray(Column[]::new);

@@ -223,7 +223,8 @@ public final class LandingSource implements TableProvider {
     public PartitionReader<InternalRow> createReader(InputPartition partition) {
       List<SourceFile> files = partition instanceof SitePartition p ? p.files() : ((FileGroup) partition).files();
       Configuration conf = hadoopConf.value();
-      Iterator<Row> rows = FileGroups.concat(files, f -> new FileParser(f, mappings.get(f.mappingId()), hasher, conf));
+      FileParser[] open = new FileParser[1];
+      Iterator<Row> rows = FileGroups.concat(files, f -> open[0] = new FileParser(f, mappings.get(f.mappingId()), hasher, conf));
       Function1<Object, Object> toInternal = CatalystTypeConverters.createToCatalystConverter(schema);
       return new PartitionReader<>() {
         private InternalRow current;
@@ -243,8 +244,11 @@ public final class LandingSource implements TableProvider {
         }
 
         @Override
-        public void close() {
-          // FileParser closes each file when it has read its last record
+        public void close() throws java.io.IOException {
+          // a parser closes its file after the last record; this covers a task that stops early
+          if (open[0] != null) {
+            open[0].close();
+          }
         }
       };
     }
