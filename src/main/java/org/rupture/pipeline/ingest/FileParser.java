@@ -9,20 +9,20 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.catalyst.util.ArrayBasedMapData;
+import org.apache.spark.sql.catalyst.util.GenericArrayData;
+import org.apache.spark.unsafe.types.UTF8String;
 import org.rupture.pipeline.config.SiteMapping;
 import org.rupture.pipeline.config.SiteMapping.Layout;
 
@@ -30,9 +30,11 @@ import org.rupture.pipeline.config.SiteMapping.Layout;
  * Executor side of ingest: streams one landed file into staged rows ({@link StagedRows}). Keeps the
  * raw line of every record (quarantine needs it), maps missing codes to null, hashes identifiers
  * at once, never reads dropped identifier columns, and melts wide exports to one record per session.
- * Every data row yields at least one record, so the manifest's counts reconcile.
+ * Every data row yields at least one record, so the manifest's counts reconcile. Records are Spark
+ * internal rows (strings as {@link UTF8String}), built directly so that no per-row conversion from
+ * external rows is needed; the per-file constants are encoded once.
  */
-public final class FileParser implements Iterator<Row>, java.io.Closeable {
+public final class FileParser implements Iterator<InternalRow>, java.io.Closeable {
   public static final String WRONG_FIELD_COUNT = "WRONG_FIELD_COUNT";
   public static final String EMPTY_ROW = "EMPTY_ROW";
 
@@ -42,8 +44,13 @@ public final class FileParser implements Iterator<Row>, java.io.Closeable {
   private final Set<String> missing;
   private final CsvRecordReader reader;
   private final MessageDigest digest;
-  private final Deque<Row> pending = new ArrayDeque<>();
-  private final String sourceFile;
+  private final Deque<InternalRow> pending = new ArrayDeque<>();
+  private final UTF8String site;
+  private final UTF8String delivery;
+  private final UTF8String sourceFile;
+  private final UTF8String mappingId;
+  private final UTF8String raterValue;
+  private final UTF8String[] extraNames;
   private FileLayout layout;
   private long dataRows;
   private boolean finished;
@@ -52,7 +59,13 @@ public final class FileParser implements Iterator<Row>, java.io.Closeable {
     this.file = file;
     this.mapping = mapping;
     this.hasher = hasher;
-    this.sourceFile = file.relativePath();
+    this.site = UTF8String.fromString(file.site());
+    this.delivery = UTF8String.fromString(file.delivery());
+    this.sourceFile = UTF8String.fromString(file.relativePath());
+    this.mappingId = UTF8String.fromString(mapping.id());
+    this.raterValue = mapping.sessions() == null ? null : u(mapping.sessions().raterValue());
+    this.extraNames = mapping.sessions() == null ? new UTF8String[0] : mapping.sessions().extras().stream()
+        .map(e -> UTF8String.fromString(e.name())).toArray(UTF8String[]::new);
     this.missing = new HashSet<>();
     mapping.missingCodes().forEach(c -> missing.add(c.trim()));
     try {
@@ -94,7 +107,7 @@ public final class FileParser implements Iterator<Row>, java.io.Closeable {
   }
 
   @Override
-  public Row next() {
+  public InternalRow next() {
     if (!hasNext()) {
       throw new NoSuchElementException();
     }
@@ -154,73 +167,83 @@ public final class FileParser implements Iterator<Row>, java.io.Closeable {
     return missing.contains(v) ? null : v;
   }
 
-  private Object[] base(CsvRecordReader.RawRecord rec, String error, String patientKey, String therapistKey) {
+  private static final UTF8String DATA = UTF8String.fromString(StagedRows.DATA);
+  private static final UTF8String FILE = UTF8String.fromString(StagedRows.FILE);
+
+  private static UTF8String u(String s) {
+    return s == null ? null : UTF8String.fromString(s);
+  }
+
+  private UTF8String key(String rawId) {
+    return u(hasher.key(file.site(), rawId));
+  }
+
+  private Object[] base(CsvRecordReader.RawRecord rec, String error, UTF8String patientKey, UTF8String therapistKey) {
     int width = file.kind() == SourceFile.Kind.SESSIONS ? StagedRows.SESSIONS.size() : StagedRows.PATIENTS.size();
     Object[] v = new Object[width];
-    v[0] = StagedRows.DATA;
-    v[1] = file.site();
-    v[2] = file.delivery();
+    v[0] = DATA;
+    v[1] = site;
+    v[2] = delivery;
     v[3] = sourceFile;
     v[4] = dataRows;
-    v[5] = mapping.id();
-    v[6] = error;
-    v[7] = rec.raw();
+    v[5] = mappingId;
+    v[6] = u(error);
+    v[7] = u(rec.raw());
     v[8] = patientKey;
     v[9] = therapistKey;
     return v;
   }
 
-  private Row errorRecord(CsvRecordReader.RawRecord rec, String error) {
-    return RowFactory.create(base(rec, error, null, null));
+  private InternalRow errorRecord(CsvRecordReader.RawRecord rec, String error) {
+    return new GenericInternalRow(base(rec, error, null, null));
   }
 
-  private Row fileRecord() {
+  private InternalRow fileRecord() {
     int width = file.kind() == SourceFile.Kind.SESSIONS ? StagedRows.SESSIONS.size() : StagedRows.PATIENTS.size();
     Object[] v = new Object[width];
-    v[0] = StagedRows.FILE;
-    v[1] = file.site();
-    v[2] = file.delivery();
+    v[0] = FILE;
+    v[1] = site;
+    v[2] = delivery;
     v[3] = sourceFile;
-    v[5] = mapping.id();
-    v[width - 3] = java.util.HexFormat.of().formatHex(digest.digest());
+    v[5] = mappingId;
+    v[width - 3] = u(java.util.HexFormat.of().formatHex(digest.digest()));
     v[width - 2] = dataRows;
     v[width - 1] = reader.linesRead();
-    return RowFactory.create(v);
+    return new GenericInternalRow(v);
   }
 
   /** A record of a one-record-per-row layout: hashed keys, then the mapped fields in staging order. */
   private Object[] keyedRecord(CsvRecordReader.RawRecord rec, List<String> f) {
     int[] idx = layout.fieldIdx;
-    Object[] v = base(rec, null, hasher.key(file.site(), value(f, layout.patientIdx)),
-        hasher.key(file.site(), value(f, idx[0])));
+    Object[] v = base(rec, null, key(value(f, layout.patientIdx)), key(value(f, idx[0])));
     for (int i = 1; i < idx.length; i++) {
-      v[9 + i] = value(f, idx[i]);
+      v[9 + i] = u(value(f, idx[i]));
     }
     return v;
   }
 
-  private Row longSessionRecord(CsvRecordReader.RawRecord rec) {
+  private InternalRow longSessionRecord(CsvRecordReader.RawRecord rec) {
     List<String> f = rec.fields();
     Object[] v = keyedRecord(rec, f);
-    if (mapping.sessions().raterValue() != null) {
-      v[12] = mapping.sessions().raterValue();
+    if (raterValue != null) {
+      v[12] = raterValue;
     }
     v[17] = items(f, layout.allianceIdx);
     v[18] = extras(f, layout.extraIdx);
-    return RowFactory.create(v);
+    return new GenericInternalRow(v);
   }
 
   private void wideSessionRecords(CsvRecordReader.RawRecord rec) {
     List<String> f = rec.fields();
-    String patientKey = hasher.key(file.site(), value(f, layout.patientIdx));
+    UTF8String patientKey = key(value(f, layout.patientIdx));
     int emitted = 0;
     for (int k = 0; k < layout.sessionNumbers.length; k++) {
       int[] idx = layout.wideIdx[k];
-      Object[] v = base(rec, null, patientKey, hasher.key(file.site(), value(f, idx[0])));
+      Object[] v = base(rec, null, patientKey, key(value(f, idx[0])));
       boolean any = false;
       for (int i = 1; i < idx.length; i++) {
         String x = value(f, idx[i]);
-        v[9 + i] = x;
+        v[9 + i] = u(x);
         // rater is per row, so it alone does not make a session present
         any |= x != null && i != 3;
       }
@@ -230,13 +253,13 @@ public final class FileParser implements Iterator<Row>, java.io.Closeable {
       if (!any) {
         continue;
       }
-      v[10] = Integer.toString(layout.sessionNumbers[k]);
-      if (mapping.sessions().raterValue() != null) {
-        v[12] = mapping.sessions().raterValue();
+      v[10] = UTF8String.fromString(Integer.toString(layout.sessionNumbers[k]));
+      if (raterValue != null) {
+        v[12] = raterValue;
       }
       v[17] = items;
       v[18] = extras;
-      pending.add(RowFactory.create(v));
+      pending.add(new GenericInternalRow(v));
       emitted++;
     }
     if (emitted == 0) {
@@ -249,41 +272,44 @@ public final class FileParser implements Iterator<Row>, java.io.Closeable {
     if (idx == null || idx.length == 0) {
       return null;
     }
-    String[] out = new String[idx.length];
+    Object[] out = new Object[idx.length];
     boolean any = false;
     for (int i = 0; i < idx.length; i++) {
-      out[i] = value(f, idx[i]);
+      out[i] = u(value(f, idx[i]));
       any |= out[i] != null;
     }
-    return any ? scala.jdk.javaapi.CollectionConverters.asScala(Arrays.asList(out)).toSeq() : null;
+    return any ? new GenericArrayData(out) : null;
   }
 
+  /** The extra variables present in the row, as a map from name to raw value, or null when none is. */
   private Object extras(List<String> f, int[] idx) {
     if (idx == null || idx.length == 0) {
       return null;
     }
-    Map<String, String> out = new HashMap<>();
-    List<SiteMapping.ExtraVariable> ex = mapping.sessions().extras();
+    List<Object> names = new ArrayList<>(idx.length);
+    List<Object> values = new ArrayList<>(idx.length);
     for (int i = 0; i < idx.length; i++) {
       String x = value(f, idx[i]);
       if (x != null) {
-        out.put(ex.get(i).name(), x);
+        names.add(extraNames[i]);
+        values.add(UTF8String.fromString(x));
       }
     }
-    return out.isEmpty() ? null : scala.jdk.javaapi.CollectionConverters.asScala(out);
+    return names.isEmpty() ? null
+        : new ArrayBasedMapData(new GenericArrayData(names.toArray()), new GenericArrayData(values.toArray()));
   }
 
-  private Row patientRecord(CsvRecordReader.RawRecord rec) {
+  private InternalRow patientRecord(CsvRecordReader.RawRecord rec) {
     List<String> f = rec.fields();
     Object[] v = keyedRecord(rec, f);
-    List<String> baseline = new ArrayList<>();
-    List<String> termination = new ArrayList<>();
+    Object[] baseline = new Object[layout.baselineIdx.length];
+    Object[] termination = new Object[layout.baselineIdx.length];
     for (int i = 0; i < layout.baselineIdx.length; i++) {
-      baseline.add(value(f, layout.baselineIdx[i]));
-      termination.add(value(f, layout.terminationIdx[i]));
+      baseline[i] = u(value(f, layout.baselineIdx[i]));
+      termination[i] = u(value(f, layout.terminationIdx[i]));
     }
-    v[14] = scala.jdk.javaapi.CollectionConverters.asScala(baseline).toSeq();
-    v[15] = scala.jdk.javaapi.CollectionConverters.asScala(termination).toSeq();
-    return RowFactory.create(v);
+    v[14] = new GenericArrayData(baseline);
+    v[15] = new GenericArrayData(termination);
+    return new GenericInternalRow(v);
   }
 }

@@ -14,7 +14,6 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.catalyst.CatalystTypeConverters;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.connector.catalog.SupportsRead;
@@ -40,7 +39,6 @@ import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 import org.apache.spark.unsafe.types.UTF8String;
 import org.apache.spark.util.SerializableConfiguration;
 import org.rupture.pipeline.config.SiteMapping;
-import scala.Function1;
 
 /**
  * Landed files as a Spark table of staged records ({@link StagedRows}), parsed in the executors by
@@ -51,7 +49,7 @@ import scala.Function1;
  * site ({@link KeyGroupedPartitioning} on {@code site}). Every record key contains the site, so the
  * classifier's windows over the key, and the site-partitioned writes after them, run on the scan's
  * partitions as they are: no shuffle of the records, and one file per site and table. The scan also
- * hands Spark internal rows, sparing the conversion of a row RDD.
+ * hands Spark the internal rows the parser builds, with no conversion from external rows per record.
  *
  * <p>The files to read are handed over in the driver, through {@link #load}: Spark instantiates the
  * provider itself, so the request travels as an id into a registry that lives only while the
@@ -224,8 +222,7 @@ public final class LandingSource implements TableProvider {
       List<SourceFile> files = partition instanceof SitePartition p ? p.files() : ((FileGroup) partition).files();
       Configuration conf = hadoopConf.value();
       FileParser[] open = new FileParser[1];
-      Iterator<Row> rows = FileGroups.concat(files, f -> open[0] = new FileParser(f, mappings.get(f.mappingId()), hasher, conf));
-      Function1<Object, Object> toInternal = CatalystTypeConverters.createToCatalystConverter(schema);
+      Iterator<InternalRow> rows = FileGroups.concat(files, f -> open[0] = new FileParser(f, mappings.get(f.mappingId()), hasher, conf));
       return new PartitionReader<>() {
         private InternalRow current;
 
@@ -234,7 +231,7 @@ public final class LandingSource implements TableProvider {
           if (!rows.hasNext()) {
             return false;
           }
-          current = (InternalRow) toInternal.apply(rows.next());
+          current = rows.next();
           return true;
         }
 
