@@ -1,12 +1,13 @@
 package org.rupture.pipeline.ingest;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.collect_set;
+import static org.apache.spark.sql.functions.bitwise_not;
 import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
@@ -48,7 +49,7 @@ public final class RecordClassifier {
     Column key = when(keyable, concat_ws("\u0001", keys.stream().map(k -> col(k).cast("string")).toArray(Column[]::new)))
         .otherwise(concat_ws("\u0001", lit("#"), col("record_type"), col("source_file"), col("source_row").cast("string")));
     // Records are classified within their site's partition: every key lives in one site, so the
-    // windows below need no exchange of their own, and each site's rows end in one task, sorted by
+    // window below needs no exchange of its own, and each site's rows end in one task, sorted by
     // site, so the partitioned writes that follow produce one file per site and table without another
     // sort. The landing scan delivers records so (LandingSource); stored records taken over from the
     // previous run are not, and then one shuffle by site does it.
@@ -63,35 +64,41 @@ public final class RecordClassifier {
     Dataset<Row> withKey = bySite
         .withColumn("dedup_key", key)
         .withColumn("content_hash", xxhash64(content.stream().map(c -> col(c)).toArray(Column[]::new)));
-    // Both specs order by (delivery, source_file, source_row) within the key, so that the one sort
-    // their windows need serves both; the key's aggregates see its whole group through the full frame.
-    WindowSpec byKey = Window.partitionBy("site", "dedup_key").orderBy("delivery", "source_file", "source_row")
-        .rowsBetween(Window.unboundedPreceding(), Window.unboundedFollowing());
-    WindowSpec byKeyAndDelivery = Window.partitionBy("site", "dedup_key", "delivery").orderBy("source_file", "source_row");
-    Column latest = max("delivery").over(byKey);
-    Column variants = size(collect_set(when(col("delivery").equalTo(latest), col("content_hash"))).over(byKey));
-    Column copy = row_number().over(byKeyAndDelivery);
+    // One window, one sort: within a key the latest delivery comes first, so the row number of a row
+    // of that delivery is its copy number there (first by file and row stays accepted). Whether the
+    // latest delivery holds different contents is whether the largest and the smallest content hash
+    // among its rows differ: both are the hash half of a maximum over (delivery, hash) pairs, the
+    // smallest through the bitwise complement, which reverses the order without overflow. Plain
+    // aggregates over the full frame, instead of a set of hashes nested over the latest delivery,
+    // keep it to one window operator.
+    WindowSpec byKey = Window.partitionBy("site", "dedup_key")
+        .orderBy(col("delivery").desc(), col("source_file"), col("source_row"));
+    WindowSpec wholeKey = byKey.rowsBetween(Window.unboundedPreceding(), Window.unboundedFollowing());
+    Column latest = max("delivery").over(wholeKey);
+    Column largestHash = max(struct(col("delivery"), col("content_hash"))).over(wholeKey).getField("content_hash");
+    Column smallestHash = bitwise_not(max(struct(col("delivery"), bitwise_not(col("content_hash")).as("h")))
+        .over(wholeKey).getField("h"));
     Dataset<Row> w = withKey
         .withColumn("latest_delivery", latest)
-        .withColumn("variants", variants)
-        .withColumn("copy", copy);
+        .withColumn("conflict", largestHash.notEqual(smallestHash))
+        .withColumn("copy", row_number().over(byKey));
     Column status = when(col("record_type").notEqual(StagedRows.DATA), lit(FILE))
         .when(size(col("reasons")).gt(0), lit(QUARANTINED))
         .when(col("delivery").lt(col("latest_delivery")), lit(SUPERSEDED))
-        .when(col("variants").gt(1), lit(QUARANTINED))
+        .when(col("conflict"), lit(QUARANTINED))
         .when(col("copy").gt(1), lit(SUPERSEDED))
         .otherwise(lit(ACCEPTED));
     Column reasons = when(col("record_type").notEqual(StagedRows.DATA), col("reasons"))
         .when(size(col("reasons")).gt(0), col("reasons"))
         .when(col("delivery").lt(col("latest_delivery")), reason("SUPERSEDED_BY_LATER_DELIVERY"))
-        .when(col("variants").gt(1), reason("DUPLICATE_CONFLICT"))
+        .when(col("conflict"), reason("DUPLICATE_CONFLICT"))
         .when(col("copy").gt(1), reason("DUPLICATE_IDENTICAL"))
         .otherwise(col("reasons"));
     return w.withColumn("status", status)
         .withColumn("reasons", reasons)
         // raw lines are kept for quarantine only; dropping the rest early keeps the cache small
         .withColumn("raw_line", when(col("status").equalTo(QUARANTINED), col("raw_line")))
-        .drop("dedup_key", "content_hash", "latest_delivery", "variants", "copy");
+        .drop("dedup_key", "content_hash", "latest_delivery", "conflict", "copy");
   }
 
   private static Column reason(String reason) {
