@@ -1,6 +1,5 @@
 package org.rupture.pipeline.ingest;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -55,18 +54,14 @@ final class Rules {
 
   /**
    * The non-null {@code elements} as an array, or {@code none} when every {@code guards} value (element i
-   * is null exactly when guard i is) is null. Built from {@code flatten} over one- or zero-element arrays
-   * rather than {@code array_compact}: that one is a higher-order function without generated code, and a
-   * single such expression takes its whole projection (every column of the row, the mapping parameters
-   * included) out of whole-stage codegen.
+   * is null exactly when guard i is) is null. {@code array_compact} is a higher-order function that
+   * whole-stage codegen cannot compile; guarded like this, only the rare row with something to report
+   * takes the interpreted path.
    */
   static String compact(List<String> guards, List<String> elements, String none) {
     String allNull = String.join(" AND ", guards.stream().map(g -> "(" + g + ") IS NULL").toList());
-    List<String> parts = new ArrayList<>();
-    for (int i = 0; i < elements.size(); i++) {
-      parts.add("CASE WHEN (" + guards.get(i) + ") IS NOT NULL THEN array(" + elements.get(i) + ") ELSE array() END");
-    }
-    return "CASE WHEN " + allNull + " THEN " + none + " ELSE flatten(array(" + String.join(", ", parts) + ")) END";
+    return "CASE WHEN " + allNull + " THEN " + none + " ELSE array_compact(array(" + String.join(", ", elements)
+        + ")) END";
   }
 
   /** Membership of a code (case-insensitive, trimmed) in a code list column. */
