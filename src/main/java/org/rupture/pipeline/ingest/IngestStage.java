@@ -3,10 +3,17 @@ package org.rupture.pipeline.ingest;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.filter;
+import static org.apache.spark.sql.functions.flatten;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.transform;
+import static org.apache.spark.sql.functions.when;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,16 +28,20 @@ import java.util.TreeSet;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.SerializableConfiguration;
 import org.rupture.pipeline.config.SiteMapping;
 import org.rupture.pipeline.curated.CuratedLayout;
@@ -98,65 +109,154 @@ public final class IngestStage {
             col("mapping_id").equalTo(col("p_mapping_id")))),
         List.of("site", "patient_key"),
         List.of("therapist_key", "treatment", "dropout", "sessions_attended", "therapist_training_phase", "scores"));
+    Column run = lit(runId).as("run_id");
+    List<MultiTableWriter.Target> sessionTargets = List.of(
+        new MultiTableWriter.Target("t_curated", out.sessionRatings(), true),
+        new MultiTableWriter.Target("t_quarantine", out.quarantine(), false),
+        new MultiTableWriter.Target("t_issues", out.fieldIssues(), false),
+        new MultiTableWriter.Target("t_state", IngestState.records(out.ingestState(), SourceFile.Kind.SESSIONS), false));
+    List<MultiTableWriter.Target> patientTargets = List.of(
+        new MultiTableWriter.Target("t_curated", out.patients(), true),
+        new MultiTableWriter.Target("t_outcomes", out.outcomes(), true),
+        new MultiTableWriter.Target("t_quarantine", out.quarantine(), false),
+        new MultiTableWriter.Target("t_issues", out.fieldIssues(), false),
+        new MultiTableWriter.Target("t_state", IngestState.records(out.ingestState(), SourceFile.Kind.PATIENTS), false));
+    // Everything is written first and checked after: the run's folder is published only when the whole
+    // run succeeds, and on a failed gate this stage removes what it wrote (nothing is published).
+    Dataset<Row> sessionRouted = routed(sessions, "session_ratings", run,
+        SessionRules.canonicalColumns(extras), null);
+    Dataset<Row> patientRouted = routed(patients, "patients", run, PatientRules.canonicalColumns(),
+        outcomes(run));
+    MultiTableWriter.Result sessionPass = MultiTableWriter.write(spark, sessionRouted, sessionTargets);
+    MultiTableWriter.Result patientPass = MultiTableWriter.write(spark, patientRouted, patientTargets);
+
+    List<FileCounts> files = new ArrayList<>();
+    files.addAll(counts(sessionPass, "session_ratings", inventory, plan));
+    files.addAll(counts(patientPass, "patients", inventory, plan));
+    files.sort(Comparator.comparing(FileCounts::file));
     try {
-      List<FileCounts> files = new ArrayList<>();
-      files.addAll(counts(sessions, "session_ratings", inventory, plan));
-      files.addAll(counts(patients, "patients", inventory, plan));
-      files.sort(Comparator.comparing(FileCounts::file));
       enforceQuarantineGate(files);
+    } catch (DataQualityException e) {
+      deleteWritten(out, hadoopConf);
+      throw e;
+    }
+    long quarantineRows = sessionPass.rows()[1] + patientPass.rows()[2];
+    long issueRows = sessionPass.rows()[2] + patientPass.rows()[3];
+    long outcomeRows = patientPass.rows()[1];
+    restoreRawLines(out, linesMissing(sessionPass), linesMissing(patientPass), inventory, byId);
+    writeEmpty(sessionRouted, "t_curated", out.sessionRatings(), sessionPass.rows()[0], true);
+    writeEmpty(patientRouted, "t_curated", out.patients(), patientPass.rows()[0], true);
+    writeEmpty(patientRouted, "t_outcomes", out.outcomes(), outcomeRows, true);
+    writeEmpty(sessionRouted, "t_quarantine", out.quarantine(), quarantineRows, false);
+    writeEmpty(sessionRouted, "t_issues", out.fieldIssues(), issueRows, false);
+    writeEmpty(sessionRouted, "t_state", IngestState.records(out.ingestState(), SourceFile.Kind.SESSIONS),
+        sessionPass.rows()[3], false);
+    writeEmpty(patientRouted, "t_state", IngestState.records(out.ingestState(), SourceFile.Kind.PATIENTS),
+        patientPass.rows()[4], false);
 
-      Column run = lit(runId).as("run_id");
-      Dataset<Row> acceptedSessions = sessions.filter(col("status").equalTo(RecordClassifier.ACCEPTED));
-      List<Column> sessionCols = new ArrayList<>(SessionRules.canonicalColumns(extras).stream().map(c -> col(c)).toList());
-      sessionCols.addAll(lineage(run));
-      write(acceptedSessions.select(sessionCols.toArray(Column[]::new)), out.sessionRatings(), true);
+    Map<String, String> checksums = new HashMap<>();
+    files.forEach(f -> checksums.put(f.file(), f.checksum()));
+    IngestState.write(out.ingestState(), compatibility, inventory.files().stream()
+        .map(f -> new IngestState.FileEntry(f.relativePath(), f.kind(), f.mappingId(), mappingHashes.get(f.mappingId()),
+            f.bytes(), f.modified(), checksums.get(f.relativePath())))
+        .toList(), hadoopConf);
 
-      Dataset<Row> acceptedPatients = patients.filter(col("status").equalTo(RecordClassifier.ACCEPTED));
-      List<Column> patientCols = new ArrayList<>(PatientRules.canonicalColumns().stream().map(c -> col(c)).toList());
-      patientCols.addAll(lineage(run));
-      write(acceptedPatients.select(patientCols.toArray(Column[]::new)), out.patients(), true);
+    long sessionRows = files.stream().filter(f -> f.table().equals("session_ratings")).mapToLong(FileCounts::accepted).sum();
+    long patientRows = files.stream().filter(f -> f.table().equals("patients")).mapToLong(FileCounts::accepted).sum();
+    long quarantinedRows = files.stream().mapToLong(FileCounts::quarantined).sum();
+    return new IngestResult(files, sessionRows, patientRows, outcomeRows, quarantinedRows, issueRows,
+        inventory.unmappedSites(), inventory.unclaimedFiles());
+  }
 
-      Dataset<Row> outcomes = acceptedPatients
-          .select(col("site"), col("patient_key"), explode(col("scores")).as("s"), col("source_file"),
-              col("source_row"), col("delivery"))
-          .selectExpr("site", "patient_key", "s.measure AS measure", "s.direction AS direction",
-              "stack(2, 'baseline', s.baseline, 'termination', s.termination) AS (timepoint, score)",
-              "source_file", "source_row", "delivery")
-          .filter(col("score").isNotNull())
-          .select(col("site"), col("patient_key"), col("measure"), col("timepoint"), col("score"),
-              col("direction"), col("source_file"), col("source_row"), col("delivery"), run);
-      long outcomeRows = write(outcomes, out.outcomes(), true);
+  /**
+   * The classified records as {@link MultiTableWriter} rows: per record its curated row (accepted),
+   * its quarantine row (quarantined), its field issues (accepted, with nulled fields), optionally more
+   * rows of an accepted record ({@code extra}, as {@code t_outcomes}), and its state row (every record:
+   * the rules' output with the rules' own reasons, not the classifier's, for the next run to take
+   * unchanged files from; raw lines only where a rule quarantined the row).
+   */
+  private static Dataset<Row> routed(Dataset<Row> classified, String table, Column run, List<String> canonical,
+      Column extra) {
+    Column accepted = col("status").equalTo(RecordClassifier.ACCEPTED);
+    Column quarantined = col("status").equalTo(RecordClassifier.QUARANTINED);
+    List<Column> curated = new ArrayList<>(canonical.stream().filter(c -> !c.equals("site")).map(c -> col(c)).toList());
+    curated.addAll(lineage(run));
+    Column issueRows = transform(col("issues"), i -> struct(col("site"), lit(table).as("table"), col("source_file"),
+        col("source_row"), col("delivery"), i.getField("field").as("field"),
+        i.getField("source_column").as("source_column"), i.getField("raw_value").as("raw_value"),
+        i.getField("reason").as("reason"), run));
+    Column[] state = Arrays.stream(classified.columns())
+        .filter(c -> !c.equals("status") && !c.equals("reasons"))
+        .map(c -> c.equals(RecordClassifier.RULE_REASONS) ? col(c).as("reasons") : col(c))
+        .toArray(Column[]::new);
+    List<Column> cols = new ArrayList<>(List.of(col("site"), col("source_file"), col("status"), col("file_rows"),
+        col("file_checksum"), quarantined.and(col("raw_line").isNull()).as("line_missing"),
+        when(accepted, struct(curated.toArray(Column[]::new))).as("t_curated")));
+    if (extra != null) {
+      cols.add(when(accepted, extra).as("t_outcomes"));
+    }
+    cols.add(when(quarantined, struct(col("site"), lit(table).as("table"), col("source_file"), col("source_row"),
+        col("delivery"), col("reasons"), col("raw_line"), run)).as("t_quarantine"));
+    // field issues are few: only rows that have any go through the (interpreted) transform
+    cols.add(when(accepted.and(size(col("issues")).gt(0)), issueRows).as("t_issues"));
+    cols.add(struct(state).as("t_state"));
+    return classified.select(cols.toArray(Column[]::new));
+  }
 
-      Dataset<Row> quarantine = quarantined(sessions, "session_ratings", run, SourceFile.Kind.SESSIONS, inventory, byId)
-          .unionByName(quarantined(patients, "patients", run, SourceFile.Kind.PATIENTS, inventory, byId));
-      write(quarantine, out.quarantine(), false);
+  /** An accepted patient's outcome rows: per measure its baseline and termination score, where present. */
+  private static Column outcomes(Column run) {
+    Column rows = flatten(transform(col("scores"), s -> array(
+        outcome(s, "baseline", run), outcome(s, "termination", run))));
+    return filter(rows, o -> o.getField("score").isNotNull());
+  }
 
-      Dataset<Row> issues = fieldIssues(acceptedSessions, "session_ratings", run)
-          .unionByName(fieldIssues(acceptedPatients, "patients", run));
-      long issueRows = write(issues, out.fieldIssues(), false);
+  private static Column outcome(Column score, String timepoint, Column run) {
+    return struct(col("patient_key"), score.getField("measure").as("measure"), lit(timepoint).as("timepoint"),
+        score.getField(timepoint).as("score"), score.getField("direction").as("direction"), col("source_file"),
+        col("source_row"), col("delivery"), run);
+  }
 
-      writeRecords(sessions, IngestState.records(out.ingestState(), SourceFile.Kind.SESSIONS));
-      writeRecords(patients, IngestState.records(out.ingestState(), SourceFile.Kind.PATIENTS));
-      Map<String, String> checksums = new HashMap<>();
-      files.forEach(f -> checksums.put(f.file(), f.checksum()));
-      IngestState.write(out.ingestState(), compatibility, inventory.files().stream()
-          .map(f -> new IngestState.FileEntry(f.relativePath(), f.kind(), f.mappingId(), mappingHashes.get(f.mappingId()),
-              f.bytes(), f.modified(), checksums.get(f.relativePath())))
-          .toList(), hadoopConf);
+  private static Set<String> linesMissing(MultiTableWriter.Result pass) {
+    Set<String> files = new TreeSet<>();
+    pass.files().forEach((f, t) -> {
+      if (t.linesMissing) {
+        files.add(f);
+      }
+    });
+    return files;
+  }
 
-      long sessionRows = files.stream().filter(f -> f.table().equals("session_ratings")).mapToLong(FileCounts::accepted).sum();
-      long patientRows = files.stream().filter(f -> f.table().equals("patients")).mapToLong(FileCounts::accepted).sum();
-      long quarantinedRows = files.stream().mapToLong(FileCounts::quarantined).sum();
-      return new IngestResult(files, sessionRows, patientRows, outcomeRows, quarantinedRows, issueRows,
-          inventory.unmappedSites(), inventory.unclaimedFiles());
-    } finally {
-      sessions.unpersist();
-      patients.unpersist();
+  /** A table no record went to is still written, empty, so that readers find its schema. */
+  private void writeEmpty(Dataset<Row> routed, String column, String path, long rows, boolean partitionBySite) {
+    if (rows > 0) {
+      return;
+    }
+    DataType type = routed.schema().apply(column).dataType();
+    StructType rowType = (StructType) (type instanceof ArrayType a ? a.elementType() : type);
+    StructType schema = rowType;
+    if (partitionBySite) {
+      // as a partitioned write of no rows would leave it: unpartitioned, the site a column of its own
+      schema = new StructType().add("site", DataTypes.StringType, false);
+      for (StructField f : rowType.fields()) {
+        schema = schema.add(f);
+      }
+    }
+    spark.createDataFrame(List.of(), schema).write().mode(SaveMode.Overwrite).parquet(path);
+  }
+
+  private static void deleteWritten(CuratedLayout out, Configuration hadoopConf) {
+    for (String dir : List.of(out.curated(), out.restricted())) {
+      try {
+        Path p = new Path(dir);
+        p.getFileSystem(hadoopConf).delete(p, true);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot remove " + dir + " after the quarantine gate failed", e);
+      }
     }
   }
 
   /**
-   * The classified records of one kind, persisted: the planned files parsed and put through the field
+   * The classified records of one kind: the planned files parsed and put through the field
    * rules, plus the rules' output stored for the files taken over from the previous run. When nothing is
    * taken over the records stay in the landing scan's partitions, one site each, so classifying them
    * needs no shuffle ({@link LandingSource}).
@@ -179,19 +279,7 @@ public final class IngestStage {
       records = records.unionByName(stored.select(Arrays.stream(records.columns())
           .filter(storedColumns::contains).map(c -> col(c)).toArray(Column[]::new)), true);
     }
-    return RecordClassifier.classify(records, keys, content, bySite).persist(StorageLevel.MEMORY_AND_DISK());
-  }
-
-  /**
-   * Stores the rules' output of every record (with the rules' own reasons, not the classifier's) as the
-   * state the next run takes unchanged files from. Raw lines are kept only where a rule quarantined the row.
-   */
-  private static void writeRecords(Dataset<Row> classified, String path) {
-    Column[] cols = Arrays.stream(classified.columns())
-        .filter(c -> !c.equals("status") && !c.equals("reasons"))
-        .map(c -> c.equals(RecordClassifier.RULE_REASONS) ? col(c).as("reasons") : col(c))
-        .toArray(Column[]::new);
-    classified.select(cols).write().mode(SaveMode.Overwrite).parquet(path);
+    return RecordClassifier.classify(records, keys, content, bySite);
   }
 
   private List<List<SourceFile>> groups(List<SourceFile> files) {
@@ -216,36 +304,16 @@ public final class IngestStage {
     return jsc.broadcast(new SerializableConfiguration(spark.sparkContext().hadoopConfiguration()));
   }
 
-  private List<FileCounts> counts(Dataset<Row> classified, String table, LandingInventory inventory,
+  private static List<FileCounts> counts(MultiTableWriter.Result pass, String table, LandingInventory inventory,
       IngestPlan plan) {
     Map<String, SourceFile> byRelative = new HashMap<>();
     inventory.files().forEach(f -> byRelative.put(f.relativePath(), f));
-    // counts and longs only, so that Spark aggregates by hashing instead of sorting every record;
-    // the checksum (a string) comes from the one file record per file
-    List<Row> rows = classified.groupBy("source_file", "status")
-        .agg(count(lit(1)).as("n"), max("file_rows").as("rows"))
-        .collectAsList();
-    Map<String, String> checksum = new HashMap<>();
-    classified.filter(col("status").equalTo(RecordClassifier.FILE)).select("source_file", "file_checksum")
-        .collectAsList().forEach(r -> checksum.put(r.getString(0), r.getString(1)));
     Set<String> parsed = plan.parse().stream().map(SourceFile::relativePath).collect(Collectors.toSet());
-    Map<String, long[]> acc = new TreeMap<>();
-    for (Row r : rows) {
-      String file = r.getString(0);
-      long[] c = acc.computeIfAbsent(file, k -> new long[4]);
-      switch (r.getString(1)) {
-        case RecordClassifier.FILE -> c[0] = r.getLong(3);
-        case RecordClassifier.ACCEPTED -> c[1] += r.getLong(2);
-        case RecordClassifier.QUARANTINED -> c[2] += r.getLong(2);
-        case RecordClassifier.SUPERSEDED -> c[3] += r.getLong(2);
-        default -> throw new IllegalStateException("unknown status " + r.getString(1));
-      }
-    }
     List<FileCounts> out = new ArrayList<>();
-    acc.forEach((file, c) -> {
+    new TreeMap<>(pass.files()).forEach((file, c) -> {
       SourceFile f = byRelative.get(file);
-      out.add(new FileCounts(file, f.site(), f.delivery(), table, checksum.get(file), f.bytes(), c[0],
-          c[1] + c[2] + c[3], c[1], c[2], c[3], parsed.contains(file)));
+      out.add(new FileCounts(file, f.site(), f.delivery(), table, c.checksum, f.bytes(), c.rows,
+          c.accepted + c.quarantined + c.superseded, c.accepted, c.quarantined, c.superseded, parsed.contains(file)));
     });
     return out;
   }
@@ -277,62 +345,51 @@ public final class IngestStage {
   }
 
   /**
-   * The quarantined records with their raw lines. Rows quarantined by a rule carry theirs; rows
-   * quarantined by the classifier (conflicting duplicates) get theirs by reading their files again,
-   * only when there are any: such rows are few, and keeping raw lines out of the classification keeps
-   * the widest column out of its cache.
+   * Gives the quarantined records that have no raw line theirs. Rows quarantined by a rule carry
+   * theirs; rows quarantined by the classifier (conflicting duplicates) get theirs by reading their
+   * files again, only when there are any: such rows are few, and keeping raw lines out of the
+   * classification keeps the widest column out of its sort. The quarantine table is rewritten next to
+   * itself and swapped in.
    */
-  private Dataset<Row> quarantined(Dataset<Row> classified, String table, Column run, SourceFile.Kind kind,
+  private void restoreRawLines(CuratedLayout out, Set<String> sessionFiles, Set<String> patientFiles,
       LandingInventory inventory, Map<String, SiteMapping> byId) {
-    Dataset<Row> q = classified.filter(col("status").equalTo(RecordClassifier.QUARANTINED))
-        .select(col("site"), lit(table).as("table"), col("source_file"), col("source_row"), col("delivery"),
-            col("reasons"), col("raw_line"), run);
-    Set<String> files = q.filter(col("raw_line").isNull()).select("source_file").distinct()
-        .collectAsList().stream().map(r -> r.getString(0)).collect(Collectors.toSet());
-    if (files.isEmpty()) {
-      return q;
+    if (sessionFiles.isEmpty() && patientFiles.isEmpty()) {
+      return;
     }
-    List<SourceFile> reread = inventory.files().stream()
-        .filter(f -> f.kind() == kind && files.contains(f.relativePath())).toList();
-    StructType schema = kind == SourceFile.Kind.SESSIONS ? StagedRows.SESSIONS : StagedRows.PATIENTS;
-    // a wide export's row yields one record per session, all with the same raw line
-    Dataset<Row> lines = LandingSource.load(spark, schema, reread, byId, hasher)
-        .where(col("record_type").equalTo(StagedRows.DATA))
-        .select(col("source_file").as("l_file"), col("source_row").as("l_row"), col("raw_line").as("l_line"))
-        .dropDuplicates("l_file", "l_row");
-    return q.join(lines, col("source_file").equalTo(col("l_file")).and(col("source_row").equalTo(col("l_row"))), "left")
+    Dataset<Row> lines = null;
+    for (SourceFile.Kind kind : SourceFile.Kind.values()) {
+      Set<String> files = kind == SourceFile.Kind.SESSIONS ? sessionFiles : patientFiles;
+      List<SourceFile> reread = inventory.files().stream()
+          .filter(f -> f.kind() == kind && files.contains(f.relativePath())).toList();
+      if (reread.isEmpty()) {
+        continue;
+      }
+      StructType schema = kind == SourceFile.Kind.SESSIONS ? StagedRows.SESSIONS : StagedRows.PATIENTS;
+      // a wide export's row yields one record per session, all with the same raw line
+      Dataset<Row> l = LandingSource.load(spark, schema, reread, byId, hasher)
+          .where(col("record_type").equalTo(StagedRows.DATA))
+          .select(col("source_file").as("l_file"), col("source_row").as("l_row"), col("raw_line").as("l_line"))
+          .dropDuplicates("l_file", "l_row");
+      lines = lines == null ? l : lines.unionByName(l);
+    }
+    Dataset<Row> q = spark.read().parquet(out.quarantine());
+    Column[] order = Arrays.stream(q.columns()).map(c -> col(c)).toArray(Column[]::new);
+    String rewritten = out.quarantine() + ".rewritten";
+    q.join(lines, col("source_file").equalTo(col("l_file")).and(col("source_row").equalTo(col("l_row"))), "left")
         .withColumn("raw_line", coalesce(col("raw_line"), col("l_line")))
-        .drop("l_file", "l_row", "l_line");
-  }
-
-  private static Dataset<Row> fieldIssues(Dataset<Row> accepted, String table, Column run) {
-    return accepted.select(col("site"), lit(table).as("table"), col("source_file"), col("source_row"),
-            col("delivery"), explode(col("issues")).as("i"), run)
-        .selectExpr("site", "table", "source_file", "source_row", "delivery", "i.field AS field",
-            "i.source_column AS source_column", "i.raw_value AS raw_value", "i.reason AS reason", "run_id");
-  }
-
-  /**
-   * Writes a table and returns its row count, observed during the write (no second pass). An empty
-   * partitioned table is rewritten unpartitioned so that it still carries its schema for readers.
-   */
-  private static long write(Dataset<Row> ds, String path, boolean partitionBySite) {
-    Observation rows = new Observation("rows:" + path);
-    var w = ds.observe(rows, count(lit(1)).as("n")).write().mode(SaveMode.Overwrite);
-    if (partitionBySite) {
-      w = w.partitionBy("site");
-    }
-    w.parquet(path);
-    long n;
+        .select(order)
+        .write().mode(SaveMode.Overwrite).parquet(rewritten);
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
     try {
-      n = ((Number) rows.getAsJava().get("n")).longValue();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while writing " + path, e);
+      Path target = new Path(out.quarantine());
+      FileSystem fs = target.getFileSystem(conf);
+      fs.delete(target, true);
+      if (!fs.rename(new Path(rewritten), target)) {
+        throw new IOException("cannot move " + rewritten + " to " + target);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot complete the quarantine's raw lines: " + e.getMessage(), e);
     }
-    if (n == 0 && partitionBySite) {
-      ds.limit(0).write().mode(SaveMode.Overwrite).parquet(path);
-    }
-    return n;
   }
+
 }

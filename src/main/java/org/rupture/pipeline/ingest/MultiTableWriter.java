@@ -1,0 +1,287 @@
+package org.rupture.pipeline.ingest;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.mapreduce.Job;
+import org.apache.hadoop.mapreduce.JobID;
+import org.apache.hadoop.mapreduce.TaskAttemptContext;
+import org.apache.hadoop.mapreduce.TaskAttemptID;
+import org.apache.hadoop.mapreduce.TaskID;
+import org.apache.hadoop.mapreduce.TaskType;
+import org.apache.hadoop.mapreduce.task.TaskAttemptContextImpl;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.catalog.ExternalCatalogUtils;
+import org.apache.spark.sql.catalyst.util.ArrayData;
+import org.apache.spark.sql.execution.datasources.OutputWriter;
+import org.apache.spark.sql.execution.datasources.OutputWriterFactory;
+import org.apache.spark.sql.execution.datasources.parquet.ParquetFileFormat;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.unsafe.types.UTF8String;
+import org.apache.spark.util.SerializableConfiguration;
+
+/**
+ * Writes several Parquet tables in one pass over the classified records, and tallies every source
+ * file's records by status in the same pass.
+ *
+ * <p>Why not one {@code DataFrameWriter} per table: every table is a different projection of the same
+ * classified records, so Spark would either compute the records (parse, rules, classification) once
+ * per table or cache them first; on 8 M session rows building and re-reading that cache cost more than
+ * the classification itself. Here each classified row is looked at once: a routed row carries, per
+ * target table, a struct (one output row) or an array of structs (several, e.g. field issues), null
+ * when the row has nothing for that table, and the task hands each to that table's Parquet writer
+ * (Spark's own, from {@link ParquetFileFormat#prepareWrite}, as {@code DataFrameWriter.parquet} uses).
+ *
+ * <p>Commit: tasks write into a {@code _staging-<job>} folder inside each table (invisible to Parquet
+ * readers, which skip names starting with '_'); the driver moves the files the successful task attempts
+ * reported into place and removes the staging folders, so files of failed or retried attempts never
+ * show. Site-partitioned tables get {@code site=<value>} folders; the routed rows must arrive grouped by
+ * site within a partition (the classifier's sort guarantees it), so a task holds one open file per table.
+ *
+ * <p>Routed rows must have the columns {@code site}, {@code source_file}, {@code status} (the
+ * {@link RecordClassifier} statuses), {@code file_rows}, {@code file_checksum} and {@code line_missing}
+ * (a quarantined record whose raw line must be read again), then one column per target.
+ */
+final class MultiTableWriter {
+  /**
+   * One output table.
+   *
+   * @param column the routed column holding this table's row (struct) or rows (array of structs)
+   * @param path the table's folder; several targets (of several passes) may share one
+   * @param partitionBySite write into {@code site=<value>} folders (the row structs then omit the site)
+   */
+  record Target(String column, String path, boolean partitionBySite) implements Serializable {}
+
+  /** Per source file: its data rows (from its file record), records by status, checksum, lines to re-read. */
+  static final class FileTally implements Serializable {
+    long rows;
+    long accepted;
+    long quarantined;
+    long superseded;
+    boolean linesMissing;
+    String checksum;
+
+    void add(FileTally o) {
+      rows = Math.max(rows, o.rows);
+      accepted += o.accepted;
+      quarantined += o.quarantined;
+      superseded += o.superseded;
+      linesMissing |= o.linesMissing;
+      if (checksum == null) {
+        checksum = o.checksum;
+      }
+    }
+  }
+
+  /** What one pass wrote: rows per target (in target order) and the tally of every source file. */
+  record Result(long[] rows, Map<String, FileTally> files) {}
+
+  private static final class TaskResult implements Serializable {
+    final List<String[]> files = new ArrayList<>();
+    final Map<String, FileTally> tally = new HashMap<>();
+    long[] rows;
+  }
+
+  /** Executor-side description of one target: where its struct sits and how to write it. */
+  private record Slot(int ordinal, boolean array, int fields, StructType schema, String staging,
+      boolean partitionBySite, OutputWriterFactory factory) implements Serializable {}
+
+  private MultiTableWriter() {}
+
+  static Result write(SparkSession spark, Dataset<Row> routed, List<Target> targets) {
+    StructType schema = routed.schema();
+    String job = UUID.randomUUID().toString().substring(0, 8);
+    Configuration hadoopConf = spark.sparkContext().hadoopConfiguration();
+    List<Slot> slots = new ArrayList<>();
+    List<SerializableConfiguration> confs = new ArrayList<>();
+    for (Target t : targets) {
+      DataType type = schema.apply(t.column()).dataType();
+      boolean array = type instanceof ArrayType;
+      StructType rowType = (StructType) (array ? ((ArrayType) type).elementType() : type);
+      try {
+        Job hadoopJob = Job.getInstance(hadoopConf);
+        OutputWriterFactory factory = new ParquetFileFormat().prepareWrite(spark, hadoopJob,
+            scala.collection.immutable.Map$.MODULE$.<String, String>empty(), rowType);
+        confs.add(new SerializableConfiguration(hadoopJob.getConfiguration()));
+        slots.add(new Slot(schema.fieldIndex(t.column()), array, rowType.size(), rowType,
+            t.path() + "/_staging-" + job, t.partitionBySite(), factory));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot prepare the Parquet write of " + t.path(), e);
+      }
+    }
+    int[] fixed = {schema.fieldIndex("site"), schema.fieldIndex("source_file"), schema.fieldIndex("status"),
+        schema.fieldIndex("file_rows"), schema.fieldIndex("file_checksum"), schema.fieldIndex("line_missing")};
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    Broadcast<List<SerializableConfiguration>> bConfs = jsc.broadcast(confs);
+    JavaRDD<InternalRow> rows = ((org.apache.spark.sql.classic.Dataset<Row>) routed).queryExecution().toRdd().toJavaRDD();
+    List<TaskResult> results = rows
+        .mapPartitions(it -> List.of(writePartition(it, slots, fixed, bConfs.value(), job)).iterator())
+        .collect();
+
+    long[] counts = new long[targets.size()];
+    Map<String, FileTally> files = new HashMap<>();
+    try {
+      FileSystem fs = new Path(targets.isEmpty() ? "/" : targets.get(0).path()).getFileSystem(hadoopConf);
+      for (TaskResult r : results) {
+        for (int i = 0; i < counts.length; i++) {
+          counts[i] += r.rows[i];
+        }
+        r.tally.forEach((f, t) -> files.computeIfAbsent(f, k -> new FileTally()).add(t));
+        for (String[] move : r.files) {
+          Path to = new Path(move[1]);
+          fs.mkdirs(to.getParent());
+          if (!fs.rename(new Path(move[0]), to)) {
+            throw new IOException("cannot move " + move[0] + " to " + move[1]);
+          }
+        }
+      }
+      for (Slot s : slots) {
+        fs.delete(new Path(s.staging()), true);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot commit the ingest's tables: " + e.getMessage(), e);
+    }
+    return new Result(counts, files);
+  }
+
+  private static TaskResult writePartition(Iterator<InternalRow> it, List<Slot> slots, int[] fixed,
+      List<SerializableConfiguration> confs, String job) throws IOException {
+    TaskContext task = TaskContext.get();
+    int partition = task.partitionId();
+    TaskAttemptContext context = new TaskAttemptContextImpl(new Configuration(confs.get(0).value()),
+        new TaskAttemptID(new TaskID(new JobID(job, task.stageId()), TaskType.MAP, partition), task.attemptNumber()));
+    TaskAttemptContext[] contexts = new TaskAttemptContext[slots.size()];
+    for (int i = 0; i < contexts.length; i++) {
+      contexts[i] = new TaskAttemptContextImpl(new Configuration(confs.get(i).value()), context.getTaskAttemptID());
+    }
+    TaskResult result = new TaskResult();
+    result.rows = new long[slots.size()];
+    OutputWriter[] open = new OutputWriter[slots.size()];
+    String[][] openFiles = new String[slots.size()][];
+    int[] sequence = new int[slots.size()];
+    String prefix = String.format("part-%05d-%s-a%d", partition, job, task.attemptNumber());
+    UTF8String site = null;
+    String siteDir = null;
+    UTF8String lastFile = null;
+    FileTally tally = null;
+    boolean done = false;
+    try {
+      while (it.hasNext()) {
+        InternalRow row = it.next();
+        UTF8String rowSite = row.getUTF8String(fixed[0]);
+        if (site == null || !site.equals(rowSite)) {
+          // rows arrive grouped by site: a new site closes the partitioned tables' files of the last one
+          for (int i = 0; i < open.length; i++) {
+            if (open[i] != null && slots.get(i).partitionBySite()) {
+              close(open, openFiles, i, result);
+            }
+          }
+          site = rowSite.clone();
+          siteDir = ExternalCatalogUtils.getPartitionPathString("site", site.toString());
+        }
+        UTF8String file = row.getUTF8String(fixed[1]);
+        if (lastFile == null || !lastFile.equals(file)) {
+          lastFile = file.clone();
+          tally = result.tally.computeIfAbsent(lastFile.toString(), k -> new FileTally());
+        }
+        count(row, fixed, tally);
+        for (int i = 0; i < open.length; i++) {
+          Slot s = slots.get(i);
+          if (row.isNullAt(s.ordinal())) {
+            continue;
+          }
+          if (s.array()) {
+            ArrayData values = row.getArray(s.ordinal());
+            for (int j = 0; j < values.numElements(); j++) {
+              if (!values.isNullAt(j)) {
+                writer(open, openFiles, sequence, i, s, contexts[i], prefix, siteDir)
+                    .write(values.getStruct(j, s.fields()));
+                result.rows[i]++;
+              }
+            }
+          } else {
+            writer(open, openFiles, sequence, i, s, contexts[i], prefix, siteDir).write(row.getStruct(s.ordinal(), s.fields()));
+            result.rows[i]++;
+          }
+        }
+      }
+      for (int i = 0; i < open.length; i++) {
+        if (open[i] != null) {
+          close(open, openFiles, i, result);
+        }
+      }
+      done = true;
+      return result;
+    } finally {
+      if (!done) {
+        // a failed attempt leaves its files in the staging folders, which the driver removes
+        for (OutputWriter w : open) {
+          if (w != null) {
+            try {
+              w.close();
+            } catch (RuntimeException ignored) {
+              // the task's own failure is the one to report
+            }
+          }
+        }
+      }
+    }
+  }
+
+  private static void count(InternalRow row, int[] fixed, FileTally tally) {
+    String status = row.getUTF8String(fixed[2]).toString();
+    switch (status) {
+      case RecordClassifier.ACCEPTED -> tally.accepted++;
+      case RecordClassifier.QUARANTINED -> tally.quarantined++;
+      case RecordClassifier.SUPERSEDED -> tally.superseded++;
+      case RecordClassifier.FILE -> {
+        tally.rows = Math.max(tally.rows, row.isNullAt(fixed[3]) ? 0 : row.getLong(fixed[3]));
+        if (!row.isNullAt(fixed[4])) {
+          tally.checksum = row.getUTF8String(fixed[4]).toString();
+        }
+      }
+      default -> throw new IllegalStateException("unknown status " + status);
+    }
+    if (!row.isNullAt(fixed[5]) && row.getBoolean(fixed[5])) {
+      tally.linesMissing = true;
+    }
+  }
+
+  private static OutputWriter writer(OutputWriter[] open, String[][] openFiles, int[] sequence, int i, Slot s,
+      TaskAttemptContext context, String prefix, String siteDir) {
+    if (open[i] == null) {
+      String relative = (s.partitionBySite() ? siteDir + "/" : "")
+          + String.format("%s-%03d%s", prefix, sequence[i]++, s.factory().getFileExtension(context));
+      String staged = s.staging() + "/" + relative;
+      String finalPath = s.staging().substring(0, s.staging().lastIndexOf("/_staging-")) + "/" + relative;
+      open[i] = s.factory().newInstance(staged, s.schema(), context);
+      openFiles[i] = new String[] {staged, finalPath};
+    }
+    return open[i];
+  }
+
+  private static void close(OutputWriter[] open, String[][] openFiles, int i, TaskResult result) {
+    open[i].close();
+    result.files.add(openFiles[i]);
+    open[i] = null;
+    openFiles[i] = null;
+  }
+}
