@@ -63,6 +63,7 @@ public final class RecordClassifier {
     }
     Dataset<Row> withKey = bySite
         .withColumn("dedup_key", key)
+        .withColumn("key_hash", xxhash64(col("dedup_key")))
         .withColumn("content_hash", xxhash64(content.stream().map(c -> col(c)).toArray(Column[]::new)));
     // One window, one sort: within a key the latest delivery comes first, so the row number of a row
     // of that delivery is its copy number there (first by file and row stays accepted). Whether the
@@ -71,7 +72,15 @@ public final class RecordClassifier {
     // smallest through the bitwise complement, which reverses the order without overflow. Plain
     // aggregates over the full frame, instead of a set of hashes nested over the latest delivery,
     // keep it to one window operator.
-    WindowSpec byKey = Window.partitionBy("site", "dedup_key")
+    // The window sorts each partition by its partition columns first. With one site per partition the
+    // site decides nothing and a string key's 8-byte sort prefix would be the same for most rows (the
+    // site's name leads it), so every comparison would walk long strings; a 64-bit hash of the key
+    // first gives the sort a prefix that almost always decides. With many sites a partition (after
+    // the shuffle by site) the site comes first, so that each site's rows stay together for the writes.
+    Column[] partitionBy = groupedBySite
+        ? new Column[] {col("key_hash"), col("site"), col("dedup_key")}
+        : new Column[] {col("site"), col("dedup_key")};
+    WindowSpec byKey = Window.partitionBy(partitionBy)
         .orderBy(col("delivery").desc(), col("source_file"), col("source_row"));
     WindowSpec wholeKey = byKey.rowsBetween(Window.unboundedPreceding(), Window.unboundedFollowing());
     Column latest = max("delivery").over(wholeKey);
@@ -98,7 +107,7 @@ public final class RecordClassifier {
         .withColumn("reasons", reasons)
         // raw lines are kept for quarantine only; dropping the rest early keeps the cache small
         .withColumn("raw_line", when(col("status").equalTo(QUARANTINED), col("raw_line")))
-        .drop("dedup_key", "content_hash", "latest_delivery", "conflict", "copy");
+        .drop("dedup_key", "key_hash", "content_hash", "latest_delivery", "conflict", "copy");
   }
 
   private static Column reason(String reason) {
