@@ -22,6 +22,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.rupture.pipeline.curated.CuratedTables;
 import org.rupture.pipeline.config.ConfigException;
 import org.rupture.pipeline.features.FeatureCatalog;
 import org.rupture.pipeline.features.PatientFeatures;
@@ -155,21 +156,9 @@ public final class AnalyzeStage {
         throw new ConfigException(null, "input", "no curated table '" + table + "' at " + location
             + "; run the ingest stage first, or point the analysis at a folder holding " + CURATED_TABLES);
       }
-      tables.put(table, readWithTextSites(spark, location));
+      tables.put(table, CuratedTables.readWithTextSites(spark, location));
     }
     return tables;
-  }
-
-  /**
-   * Reads a site-partitioned Parquet table keeping {@code site} as text: partition discovery would otherwise
-   * turn a site folder such as {@code site=007} into the integer 7.
-   */
-  private static Dataset<Row> readWithTextSites(SparkSession spark, String location) {
-    StructType inferred = spark.read().parquet(location).schema();
-    StructType schema = new StructType(Arrays.stream(inferred.fields())
-        .map(f -> f.name().equals("site") ? new StructField("site", DataTypes.StringType, true, f.metadata()) : f)
-        .toArray(StructField[]::new));
-    return spark.read().schema(schema).parquet(location);
   }
 
   private static void checkProcessVariables(AnalysisConfig config, Dataset<Row> sessionRatings, String curatedDir) {

@@ -34,6 +34,15 @@ public record CuratedLayout(String root) {
     return root + "/restricted/ingest_state";
   }
 
+  /** The layout of the run whose {@link #ingestState()} is {@code dir}. */
+  public static CuratedLayout ofIngestState(String dir) {
+    String suffix = "/restricted/ingest_state";
+    if (!dir.endsWith(suffix)) {
+      throw new IllegalArgumentException("not a run's ingest state folder: " + dir);
+    }
+    return new CuratedLayout(dir.substring(0, dir.length() - suffix.length()));
+  }
+
   public String curated() {
     return root + "/curated";
   }

@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.filter;
 import static org.apache.spark.sql.functions.flatten;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.transform;
@@ -35,6 +36,7 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.ArrayType;
@@ -45,6 +47,7 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.SerializableConfiguration;
 import org.rupture.pipeline.config.SiteMapping;
 import org.rupture.pipeline.curated.CuratedLayout;
+import org.rupture.pipeline.curated.CuratedTables;
 import org.rupture.pipeline.report.ManifestWriter;
 import scala.Tuple2;
 
@@ -124,9 +127,9 @@ public final class IngestStage {
     // Everything is written first and checked after: the run's folder is published only when the whole
     // run succeeds, and on a failed gate this stage removes what it wrote (nothing is published).
     Dataset<Row> sessionRouted = routed(sessions, "session_ratings", run,
-        SessionRules.canonicalColumns(extras), null);
+        SessionRules.canonicalColumns(extras), null, false);
     Dataset<Row> patientRouted = routed(patients, "patients", run, PatientRules.canonicalColumns(),
-        outcomes(run));
+        outcomes(run), true);
     MultiTableWriter.Result sessionPass = MultiTableWriter.write(spark, sessionRouted, sessionTargets);
     MultiTableWriter.Result patientPass = MultiTableWriter.write(spark, patientRouted, patientTargets);
 
@@ -171,12 +174,14 @@ public final class IngestStage {
   /**
    * The classified records as {@link MultiTableWriter} rows: per record its curated row (accepted),
    * its quarantine row (quarantined), its field issues (accepted, with nulled fields), optionally more
-   * rows of an accepted record ({@code extra}, as {@code t_outcomes}), and its state row (every record:
-   * the rules' output with the rules' own reasons, not the classifier's, for the next run to take
-   * unchanged files from; raw lines only where a rule quarantined the row).
+   * rows of an accepted record ({@code extra}, as {@code t_outcomes}), and its state row: the rules'
+   * output with the rules' own reasons, not the classifier's, for the next run to take unchanged files
+   * from; raw lines only where a rule quarantined the row. Unless {@code stateOfAccepted}, accepted
+   * records without field issues get no state row: they are rebuilt from the curated table instead
+   * ({@link #acceptedSessions}), which saves writing nearly every session twice.
    */
   private static Dataset<Row> routed(Dataset<Row> classified, String table, Column run, List<String> canonical,
-      Column extra) {
+      Column extra, boolean stateOfAccepted) {
     Column accepted = col("status").equalTo(RecordClassifier.ACCEPTED);
     Column quarantined = col("status").equalTo(RecordClassifier.QUARANTINED);
     List<Column> curated = new ArrayList<>(canonical.stream().filter(c -> !c.equals("site")).map(c -> col(c)).toList());
@@ -199,7 +204,8 @@ public final class IngestStage {
         col("delivery"), col("reasons"), col("raw_line"), run)).as("t_quarantine"));
     // field issues are few: only rows that have any go through the (interpreted) transform
     cols.add(when(accepted.and(size(col("issues")).gt(0)), issueRows).as("t_issues"));
-    cols.add(struct(state).as("t_state"));
+    Column stored = not(accepted).or(coalesce(size(col("issues")).gt(0), lit(false)));
+    cols.add((stateOfAccepted ? struct(state) : when(stored, struct(state))).as("t_state"));
     return classified.select(cols.toArray(Column[]::new));
   }
 
@@ -274,12 +280,45 @@ public final class IngestStage {
     if (reused.length > 0) {
       Dataset<Row> stored = spark.read().parquet(IngestState.records(previous.dir(), kind))
           .where(col("source_file").isin(reused));
+      if (kind == SourceFile.Kind.SESSIONS) {
+        stored = stored.unionByName(acceptedSessions(CuratedLayout.ofIngestState(previous.dir()),
+            plan.reuse().stream().filter(f -> f.kind() == kind).toList(), reused, stored), true);
+      }
       // the current rules' columns; one an older state lacks (an extra variable added since) is null
       Set<String> storedColumns = Set.of(stored.columns());
       records = records.unionByName(stored.select(Arrays.stream(records.columns())
           .filter(storedColumns::contains).map(c -> col(c)).toArray(Column[]::new)), true);
     }
     return RecordClassifier.classify(records, keys, content, bySite);
+  }
+
+  /**
+   * The rules' output of the session records the previous run accepted from {@code files} without a
+   * field issue, rebuilt from its curated table: the session state stores only the other records
+   * ({@link #routed}), because such a record is exactly its curated row (the rules gave it no reason and
+   * nulled nothing, and only rule-quarantined rows keep raw lines). A curated row is one of those unless
+   * the state holds its record ({@code stored}): a record is one file row and, for a wide export's row,
+   * one session of it.
+   */
+  private Dataset<Row> acceptedSessions(CuratedLayout previousRun, List<SourceFile> files, Object[] reused,
+      Dataset<Row> stored) {
+    Dataset<Row> mappingIds = spark.createDataFrame(files.stream()
+        .map(f -> RowFactory.create(f.relativePath(), f.mappingId())).toList(),
+        new StructType().add("m_file", DataTypes.StringType).add("mapping_id", DataTypes.StringType));
+    Dataset<Row> storedKeys = stored.where(col("record_type").equalTo(StagedRows.DATA))
+        .select(col("source_file").as("s_file"), col("source_row").as("s_row"), col("session_number").as("s_session"));
+    Dataset<Row> curated = CuratedTables.readWithTextSites(spark, previousRun.sessionRatings())
+        .where(col("source_file").isin(reused));
+    return curated
+        .join(storedKeys, curated.col("source_file").equalTo(col("s_file"))
+            .and(curated.col("source_row").equalTo(col("s_row")))
+            .and(curated.col("session_number").eqNullSafe(col("s_session"))), "left_anti")
+        .drop("run_id")
+        .join(broadcast(mappingIds), col("source_file").equalTo(col("m_file")))
+        .drop("m_file")
+        .withColumn("record_type", lit(StagedRows.DATA))
+        .withColumn("raw_line", lit(null).cast(DataTypes.StringType))
+        .withColumn("reasons", org.apache.spark.sql.functions.array().cast("array<string>"));
   }
 
   private List<List<SourceFile>> groups(List<SourceFile> files) {

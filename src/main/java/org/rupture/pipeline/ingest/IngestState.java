@@ -32,13 +32,15 @@ import org.rupture.pipeline.config.SiteMapping;
  *       time and SHA-256, and the {@link Compatibility} under which the records were made;</li>
  *   <li>{@code session_records/}, {@code patient_records/}: the field rules' output for every record of
  *       every file (Parquet), including each file's summary record, so that a file taken over is neither
- *       parsed nor validated again; raw lines only where a rule quarantined the row.</li>
+ *       parsed nor validated again; raw lines only where a rule quarantined the row. Accepted session
+ *       records without field issues are not stored twice: they are the run's curated
+ *       {@code session_ratings} rows, from which the next run rebuilds them (format 3).</li>
  * </ul>
  * Keeping the state in the run folder means it is published, and retained, together with the data it
  * produced: a run that fails or is killed leaves the published state untouched.
  */
 public final class IngestState {
-  static final int FORMAT = 2;
+  static final int FORMAT = 3;
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private static final ObjectMapper CANONICAL = JsonMapper.builder()
       .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
