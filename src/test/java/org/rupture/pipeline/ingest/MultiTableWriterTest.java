@@ -1,0 +1,80 @@
+package org.rupture.pipeline.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rupture.pipeline.testing.SparkTestBase;
+
+/** One pass writes every target table, partitioned or not, and tallies each source file by status. */
+class MultiTableWriterTest extends SparkTestBase {
+  @TempDir
+  Path dir;
+
+  /** Routed rows of two sites: a struct target (accepted only), an array target (0-2 rows each). */
+  private Dataset<Row> routed() {
+    return spark().sql("SELECT site, source_file, status, file_rows, file_checksum, line_missing, "
+        + "CASE WHEN status = 'accepted' THEN named_struct('v', v, 'source_row', source_row) END AS t_main, "
+        + "CASE WHEN status = 'accepted' THEN extras END AS t_extra "
+        + "FROM VALUES "
+        + "('s1', 'f1', 'file', 3L, 'abc', false, 0, 0L, CAST(NULL AS ARRAY<STRUCT<site: STRING, x: INT>>)), "
+        + "('s1', 'f1', 'accepted', NULL, NULL, false, 10, 1L, array(named_struct('site', 's1', 'x', 1), named_struct('site', 's1', 'x', 2))), "
+        + "('s1', 'f1', 'quarantined', NULL, NULL, true, 11, 2L, NULL), "
+        + "('s1', 'f1', 'superseded', NULL, NULL, false, 12, 3L, NULL), "
+        + "('s2', 'f2', 'file', 1L, 'def', false, 0, 0L, NULL), "
+        + "('s2', 'f2', 'accepted', NULL, NULL, false, 20, 1L, array()) "
+        + "AS t(site, source_file, status, file_rows, file_checksum, line_missing, v, source_row, extras)")
+        .repartition(1).sortWithinPartitions("site");
+  }
+
+  @Test
+  void writesEveryTargetInOnePassAndTalliesEveryFile() throws IOException {
+    String main = dir.resolve("main").toString();
+    String extra = dir.resolve("extra").toString();
+    MultiTableWriter.Result r = MultiTableWriter.write(spark(), routed(), List.of(
+        new MultiTableWriter.Target("t_main", main, true),
+        new MultiTableWriter.Target("t_extra", extra, false)));
+
+    assertArrayEquals(new long[] {2, 2}, r.rows());
+    List<Row> mainRows = spark().read().parquet(main).orderBy("v").collectAsList();
+    assertEquals("[[10,1,s1], [20,1,s2]]", mainRows.toString());
+    assertTrue(Files.isDirectory(dir.resolve("main/site=s1")));
+    assertEquals("[[s1,1], [s1,2]]", spark().read().parquet(extra).orderBy("x").collectAsList().toString());
+
+    MultiTableWriter.FileTally f1 = r.files().get("f1");
+    assertEquals(3, f1.rows);
+    assertEquals(1, f1.accepted);
+    assertEquals(1, f1.quarantined);
+    assertEquals(1, f1.superseded);
+    assertTrue(f1.linesMissing);
+    assertEquals("abc", f1.checksum);
+    MultiTableWriter.FileTally f2 = r.files().get("f2");
+    assertEquals(1, f2.rows);
+    assertEquals(1, f2.accepted);
+    assertFalse(f2.linesMissing);
+    assertEquals("def", f2.checksum);
+
+    try (Stream<Path> all = Files.walk(dir)) {
+      assertTrue(all.noneMatch(p -> p.getFileName().toString().startsWith("_staging")),
+          "the staging folders are removed once the files are in place");
+    }
+  }
+
+  @Test
+  void twoPassesIntoOneTableKeepBothPassesRows() {
+    String shared = dir.resolve("shared").toString();
+    MultiTableWriter.write(spark(), routed(), List.of(new MultiTableWriter.Target("t_extra", shared, false)));
+    MultiTableWriter.write(spark(), routed(), List.of(new MultiTableWriter.Target("t_extra", shared, false)));
+    assertEquals(4, spark().read().parquet(shared).count());
+  }
+}
