@@ -34,6 +34,16 @@ public interface AnalysisKind {
   /** The analysis's unit rows in the {@link SiteStatistics#UNIT_COLUMNS} layout (a lazy plan). */
   Dataset<Row> unitRows(AnalysisSpec spec, AnalysisInputs inputs);
 
+  /**
+   * For an analysis of session rows paired within patients: its pair of session variables, so that every
+   * such analysis is computed from one scan of the session ratings
+   * ({@link SiteStatistics#sessionUnits(AnalysisInputs, java.util.List)}) instead of one scan each;
+   * null (the default) for analyses whose unit rows come from {@link #unitRows} alone.
+   */
+  default SiteStatistics.SessionPair sessionPair(AnalysisSpec spec) {
+    return null;
+  }
+
   /** One site's effect, or the reason the site is left out of pooling. */
   SiteEffect siteEffect(AnalysisSpec spec, SiteMoments moments, int minSiteN);
 

@@ -10,6 +10,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.hadoop.fs.Path;
@@ -69,8 +70,15 @@ public final class AnalyzeStage {
         curated.get("session_ratings").where(col("session_number").leq(config.window())), curated.get("patients"),
         process, outcomes, config.measures(), catalog);
 
-    List<SiteMoments> moments = SiteStatistics.collect(SiteStatistics.siteMoments(
-        config.analyses().stream().map(spec -> spec.kind().unitRows(spec, inputs)).toList()));
+    List<Dataset<Row>> unitFrames = new ArrayList<>();
+    List<SiteStatistics.SessionPair> sessionPairs = config.analyses().stream()
+        .map(spec -> spec.kind().sessionPair(spec)).filter(Objects::nonNull).toList();
+    if (!sessionPairs.isEmpty()) {
+      unitFrames.add(SiteStatistics.sessionUnits(inputs, sessionPairs));
+    }
+    config.analyses().stream().filter(spec -> spec.kind().sessionPair(spec) == null)
+        .forEach(spec -> unitFrames.add(spec.kind().unitRows(spec, inputs)));
+    List<SiteMoments> moments = SiteStatistics.collect(SiteStatistics.siteMoments(unitFrames));
     Map<EffectKey, List<SiteMoments>> byKey = moments.stream().collect(Collectors.groupingBy(SiteMoments::key,
         () -> new TreeMap<>(EffectKey.RATER_MEASURE_ORDER.thenComparing(EffectKey::analysis)), Collectors.toList()));
 

@@ -1,8 +1,8 @@
 package org.rupture.pipeline.analysis;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
 
+import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -50,17 +50,18 @@ public final class RepeatedMeasuresCorrelationKind implements AnalysisKind {
 
   @Override
   public Dataset<Row> unitRows(AnalysisSpec spec, AnalysisInputs inputs) {
+    return SiteStatistics.sessionUnits(inputs, List.of(sessionPair(spec)));
+  }
+
+  @Override
+  public SiteStatistics.SessionPair sessionPair(AnalysisSpec spec) {
     String x = spec.predictor();
     String y = spec.outcome();
     Column usable = col(x).isNotNull().and(col(y).isNotNull());
     if (FeatureCatalog.RUPTURE_EPISODE_VARIABLES.contains(x) || FeatureCatalog.RUPTURE_EPISODE_VARIABLES.contains(y)) {
       usable = usable.and(col(FeatureCatalog.RUPTURE_PRESENT).equalTo(true));
     }
-    return SiteStatistics.sessionUnits(inputs.sessions(spec.raters()).where(usable).select(
-        lit(spec.id()).as(SiteStatistics.ANALYSIS), col("rater").as(SiteStatistics.RATER),
-        lit(null).cast("string").as(SiteStatistics.MEASURE), col("site").as(SiteStatistics.SITE),
-        col("patient_key").as(SiteStatistics.UNIT), col(x).cast("double").as(SiteStatistics.X),
-        col(y).cast("double").as(SiteStatistics.Y)));
+    return new SiteStatistics.SessionPair(spec.id(), spec.raters(), usable, col(x).cast("double"), col(y).cast("double"));
   }
 
   @Override

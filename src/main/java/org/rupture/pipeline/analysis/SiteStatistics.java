@@ -1,11 +1,14 @@
 package org.rupture.pipeline.analysis;
 
+import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.covar_pop;
 import static org.apache.spark.sql.functions.covar_samp;
+import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.var_pop;
 import static org.apache.spark.sql.functions.var_samp;
@@ -54,6 +57,31 @@ public final class SiteStatistics {
   public static Dataset<Row> patientUnits(Dataset<Row> patientRows) {
     return patientRows.select(withKeys(col(UNIT), lit(1L).as(ROWS), dbl(X), dbl(Y), dbl(Z), dbl(GROUP),
         lit(0.0).as(WXX), lit(0.0).as(WYY), lit(0.0).as(WXY)));
+  }
+
+  /**
+   * A session-level analysis's variables: its rows are the early-window session rows of its raters where
+   * {@code usable} holds, paired as {@code x} and {@code y}.
+   */
+  public record SessionPair(String analysis, List<String> raters, Column usable, Column x, Column y) {}
+
+  /**
+   * Unit rows of several session-level analyses from one scan of the session ratings: every session row
+   * becomes one (analysis, x, y) row per analysis it is usable for, and one aggregation by analysis,
+   * rater, site and patient makes the units ({@link #sessionUnits(Dataset)}). One scan instead of one per
+   * analysis and rater matters most with many sites, where a scan's cost is mostly opening a file per site.
+   */
+  public static Dataset<Row> sessionUnits(AnalysisInputs inputs, List<SessionPair> pairs) {
+    List<String> raters = pairs.stream().flatMap(p -> p.raters().stream()).distinct().toList();
+    Column[] rows = pairs.stream()
+        .map(p -> when(p.usable().and(col("rater").isin(p.raters().toArray())),
+            struct(lit(p.analysis()).as("a"), p.x().as("x"), p.y().as("y"))))
+        .toArray(Column[]::new);
+    return sessionUnits(inputs.sessions(raters)
+        .select(col("site"), col("rater"), col("patient_key"), explode(array(rows)).as("u"))
+        .where(col("u").isNotNull())
+        .select(col("u.a").as(ANALYSIS), col("rater").as(RATER), lit(null).cast("string").as(MEASURE),
+            col("site").as(SITE), col("patient_key").as(UNIT), col("u.x").as(X), col("u.y").as(Y)));
   }
 
   /**
