@@ -55,8 +55,9 @@ import scala.Tuple2;
  * Landing files to the curated model (SPEC sections 3-4): parse every new or changed file once in the
  * executors (unchanged ones are taken over from the previous run's {@link IngestState}),
  * type and validate with Spark expressions, classify each record (accepted / quarantined /
- * superseded), check the quarantine gate, then write curated tables, quarantine, field issues and the
- * state for the next run. When the gate fails nothing is written.
+ * superseded) and write curated tables, quarantine, field issues and the state for the next run in one
+ * pass per record kind ({@link MultiTableWriter}), counting every file's records on the way; then check
+ * the quarantine gate. When the gate fails what was written is removed again, and nothing is published.
  */
 public final class IngestStage {
   private final SparkSession spark;

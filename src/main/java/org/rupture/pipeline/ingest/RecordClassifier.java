@@ -53,7 +53,7 @@ public final class RecordClassifier {
     // site, so the partitioned writes that follow produce one file per site and table without another
     // sort. The landing scan delivers records so (LandingSource); stored records taken over from the
     // previous run are not, and then one shuffle by site does it.
-    // Raw lines travel through the sort and cache only for rows already quarantined by a rule; the
+    // Raw lines travel through the sort only for rows already quarantined by a rule; the
     // few rows quarantined here (conflicting duplicates) get theirs back from their files afterwards
     // (IngestStage), which keeps the widest column out of the costly part.
     Dataset<Row> bySite = rules.withColumn(RULE_REASONS, col("reasons"))
@@ -105,7 +105,7 @@ public final class RecordClassifier {
         .otherwise(col("reasons"));
     return w.withColumn("status", status)
         .withColumn("reasons", reasons)
-        // raw lines are kept for quarantine only; dropping the rest early keeps the cache small
+        // raw lines are kept for quarantine only; dropping the rest early keeps the rows small
         .withColumn("raw_line", when(col("status").equalTo(QUARANTINED), col("raw_line")))
         .drop("dedup_key", "key_hash", "content_hash", "latest_delivery", "conflict", "copy");
   }
