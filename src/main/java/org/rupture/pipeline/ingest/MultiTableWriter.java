@@ -117,12 +117,16 @@ final class MultiTableWriter {
       boolean array = type instanceof ArrayType;
       StructType rowType = (StructType) (array ? ((ArrayType) type).elementType() : type);
       try {
+        // qualified here, in the driver: executors resolve a relative path against their own working
+        // folder (on a cluster not the driver's), as Spark's own writers avoid the same way
+        Path tablePath = new Path(t.path());
+        String table = tablePath.getFileSystem(hadoopConf).makeQualified(tablePath).toString();
         Job hadoopJob = Job.getInstance(hadoopConf);
         OutputWriterFactory factory = new ParquetFileFormat().prepareWrite(spark, hadoopJob,
             scala.collection.immutable.Map$.MODULE$.<String, String>empty(), rowType);
         confs.add(new SerializableConfiguration(hadoopJob.getConfiguration()));
         slots.add(new Slot(schema.fieldIndex(t.column()), array, rowType.size(), rowType,
-            t.path() + "/_staging-" + job, t.partitionBySite(), factory));
+            table + "/_staging-" + job, t.partitionBySite(), factory));
       } catch (IOException e) {
         throw new UncheckedIOException("cannot prepare the Parquet write of " + t.path(), e);
       }
@@ -139,7 +143,7 @@ final class MultiTableWriter {
     long[] counts = new long[targets.size()];
     Map<String, FileTally> files = new HashMap<>();
     try {
-      FileSystem fs = new Path(targets.isEmpty() ? "/" : targets.get(0).path()).getFileSystem(hadoopConf);
+      FileSystem fs = new Path(slots.isEmpty() ? "/" : slots.get(0).staging()).getFileSystem(hadoopConf);
       for (TaskResult r : results) {
         for (int i = 0; i < counts.length; i++) {
           counts[i] += r.rows[i];
