@@ -4,13 +4,12 @@ import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.array;
-import static org.apache.spark.sql.functions.filter;
-import static org.apache.spark.sql.functions.flatten;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.transform;
+import static org.apache.spark.sql.functions.try_element_at;
 import static org.apache.spark.sql.functions.when;
 
 import java.io.IOException;
@@ -101,6 +100,8 @@ public final class IngestStage {
         .flatMap(m -> m.sessions().extras().stream().map(SiteMapping.ExtraVariable::name)).toList()));
     int maxFormats = mappings.stream().mapToInt(m -> m.dialect().dateFormats().size()).max().orElse(1);
     List<String> dateFormats = mappings.stream().flatMap(m -> m.dialect().dateFormats().stream()).distinct().toList();
+    int maxMeasures = mappings.stream().filter(m -> m.patients() != null)
+        .mapToInt(m -> m.patients().outcomes().size()).max().orElse(0);
     int maxItems = mappings.stream().filter(m -> m.sessions() != null && m.sessions().alliance() != null)
         .mapToInt(m -> m.sessions().alliance().items().size()).max().orElse(0);
 
@@ -110,7 +111,7 @@ public final class IngestStage {
         List.of("site", "patient_key", "session_number", "rater"), SessionRules.canonicalColumns(extras));
     Dataset<Row> patients = classified(plan, SourceFile.Kind.PATIENTS, byId, previous,
         staged -> PatientRules.apply(staged.join(broadcast(MappingParameters.patients(spark, mappings)),
-            col("mapping_id").equalTo(col("p_mapping_id")))),
+            col("mapping_id").equalTo(col("p_mapping_id"))), maxMeasures),
         List.of("site", "patient_key"),
         List.of("therapist_key", "treatment", "dropout", "sessions_attended", "therapist_training_phase", "scores"));
     Column run = lit(runId).as("run_id");
@@ -130,7 +131,7 @@ public final class IngestStage {
     Dataset<Row> sessionRouted = routed(sessions, "session_ratings", run,
         SessionRules.canonicalColumns(extras), null, false);
     Dataset<Row> patientRouted = routed(patients, "patients", run, PatientRules.canonicalColumns(),
-        outcomes(run), true);
+        outcomes(run, maxMeasures), true);
     MultiTableWriter.Result sessionPass = MultiTableWriter.write(spark, sessionRouted, sessionTargets);
     MultiTableWriter.Result patientPass = MultiTableWriter.write(spark, patientRouted, patientTargets);
 
@@ -210,11 +211,21 @@ public final class IngestStage {
     return classified.select(cols.toArray(Column[]::new));
   }
 
-  /** An accepted patient's outcome rows: per measure its baseline and termination score, where present. */
-  private static Column outcomes(Column run) {
-    Column rows = flatten(transform(col("scores"), s -> array(
-        outcome(s, "baseline", run), outcome(s, "termination", run))));
-    return filter(rows, o -> o.getField("score").isNotNull());
+  /**
+   * An accepted patient's outcome rows: per measure its baseline and termination score, where present
+   * (null elements, which {@link MultiTableWriter} skips, where not: plain expressions unrolled up to the
+   * most measures of any mapping instead of an interpreted filter over a transform).
+   */
+  private static Column outcomes(Column run, int maxMeasures) {
+    List<Column> rows = new ArrayList<>();
+    // at least one slot, so that the rows' type is there even when no mapping has an outcome measure
+    for (int i = 0; i < Math.max(1, maxMeasures); i++) {
+      Column score = try_element_at(col("scores"), lit(i + 1));
+      for (String timepoint : List.of("baseline", "termination")) {
+        rows.add(when(score.getField(timepoint).isNotNull(), outcome(score, timepoint, run)));
+      }
+    }
+    return array(rows.toArray(Column[]::new));
   }
 
   private static Column outcome(Column score, String timepoint, Column run) {
