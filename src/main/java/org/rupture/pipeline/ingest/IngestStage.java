@@ -145,19 +145,19 @@ public final class IngestStage {
       deleteWritten(out, hadoopConf);
       throw e;
     }
-    long quarantineRows = sessionPass.rows()[1] + patientPass.rows()[2];
-    long issueRows = sessionPass.rows()[2] + patientPass.rows()[3];
-    long outcomeRows = patientPass.rows()[1];
+    long quarantineRows = sessionPass.rows("t_quarantine") + patientPass.rows("t_quarantine");
+    long issueRows = sessionPass.rows("t_issues") + patientPass.rows("t_issues");
+    long outcomeRows = patientPass.rows("t_outcomes");
     restoreRawLines(out, linesMissing(sessionPass), linesMissing(patientPass), inventory, byId);
-    writeEmpty(sessionRouted, "t_curated", out.sessionRatings(), sessionPass.rows()[0], true);
-    writeEmpty(patientRouted, "t_curated", out.patients(), patientPass.rows()[0], true);
+    writeEmpty(sessionRouted, "t_curated", out.sessionRatings(), sessionPass.rows("t_curated"), true);
+    writeEmpty(patientRouted, "t_curated", out.patients(), patientPass.rows("t_curated"), true);
     writeEmpty(patientRouted, "t_outcomes", out.outcomes(), outcomeRows, true);
     writeEmpty(sessionRouted, "t_quarantine", out.quarantine(), quarantineRows, false);
     writeEmpty(sessionRouted, "t_issues", out.fieldIssues(), issueRows, false);
     writeEmpty(sessionRouted, "t_state", IngestState.records(out.ingestState(), SourceFile.Kind.SESSIONS),
-        sessionPass.rows()[3], false);
+        sessionPass.rows("t_state"), false);
     writeEmpty(patientRouted, "t_state", IngestState.records(out.ingestState(), SourceFile.Kind.PATIENTS),
-        patientPass.rows()[4], false);
+        patientPass.rows("t_state"), false);
 
     Map<String, String> checksums = new HashMap<>();
     files.forEach(f -> checksums.put(f.file(), f.checksum()));

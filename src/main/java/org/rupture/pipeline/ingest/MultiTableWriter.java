@@ -92,7 +92,22 @@ final class MultiTableWriter {
   }
 
   /** What one pass wrote: rows per target (in target order) and the tally of every source file. */
-  record Result(long[] rows, Map<String, FileTally> files) {}
+  record Result(List<Target> targets, long[] counts, Map<String, FileTally> files) {
+    /** Rows written for the target of routed column {@code column}. */
+    long rows(String column) {
+      for (int i = 0; i < targets.size(); i++) {
+        if (targets.get(i).column().equals(column)) {
+          return counts[i];
+        }
+      }
+      throw new IllegalArgumentException("no target " + column);
+    }
+  }
+
+  private static final UTF8String ACCEPTED = UTF8String.fromString(RecordClassifier.ACCEPTED);
+  private static final UTF8String QUARANTINED = UTF8String.fromString(RecordClassifier.QUARANTINED);
+  private static final UTF8String SUPERSEDED = UTF8String.fromString(RecordClassifier.SUPERSEDED);
+  private static final UTF8String FILE = UTF8String.fromString(RecordClassifier.FILE);
 
   private static final class TaskResult implements Serializable {
     final List<String[]> files = new ArrayList<>();
@@ -163,18 +178,19 @@ final class MultiTableWriter {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot commit the ingest's tables: " + e.getMessage(), e);
     }
-    return new Result(counts, files);
+    return new Result(List.copyOf(targets), counts, files);
   }
 
   private static TaskResult writePartition(Iterator<InternalRow> it, List<Slot> slots, int[] fixed,
       List<SerializableConfiguration> confs, String job) throws IOException {
     TaskContext task = TaskContext.get();
     int partition = task.partitionId();
-    TaskAttemptContext context = new TaskAttemptContextImpl(new Configuration(confs.get(0).value()),
-        new TaskAttemptID(new TaskID(new JobID(job, task.stageId()), TaskType.MAP, partition), task.attemptNumber()));
+    TaskAttemptID attempt = new TaskAttemptID(new TaskID(new JobID(job, task.stageId()), TaskType.MAP, partition),
+        task.attemptNumber());
     TaskAttemptContext[] contexts = new TaskAttemptContext[slots.size()];
     for (int i = 0; i < contexts.length; i++) {
-      contexts[i] = new TaskAttemptContextImpl(new Configuration(confs.get(i).value()), context.getTaskAttemptID());
+      // a copy per task: the broadcast configuration is shared by the executor's concurrent tasks
+      contexts[i] = new TaskAttemptContextImpl(new Configuration(confs.get(i).value()), attempt);
     }
     TaskResult result = new TaskResult();
     result.rows = new long[slots.size()];
@@ -251,18 +267,21 @@ final class MultiTableWriter {
   }
 
   private static void count(InternalRow row, int[] fixed, FileTally tally) {
-    String status = row.getUTF8String(fixed[2]).toString();
-    switch (status) {
-      case RecordClassifier.ACCEPTED -> tally.accepted++;
-      case RecordClassifier.QUARANTINED -> tally.quarantined++;
-      case RecordClassifier.SUPERSEDED -> tally.superseded++;
-      case RecordClassifier.FILE -> {
-        tally.rows = Math.max(tally.rows, row.isNullAt(fixed[3]) ? 0 : row.getLong(fixed[3]));
-        if (!row.isNullAt(fixed[4])) {
-          tally.checksum = row.getUTF8String(fixed[4]).toString();
-        }
+    // compared as Spark strings: no Java string made per record
+    UTF8String status = row.getUTF8String(fixed[2]);
+    if (status.equals(ACCEPTED)) {
+      tally.accepted++;
+    } else if (status.equals(QUARANTINED)) {
+      tally.quarantined++;
+    } else if (status.equals(SUPERSEDED)) {
+      tally.superseded++;
+    } else if (status.equals(FILE)) {
+      tally.rows = Math.max(tally.rows, row.isNullAt(fixed[3]) ? 0 : row.getLong(fixed[3]));
+      if (!row.isNullAt(fixed[4])) {
+        tally.checksum = row.getUTF8String(fixed[4]).toString();
       }
-      default -> throw new IllegalStateException("unknown status " + status);
+    } else {
+      throw new IllegalStateException("unknown status " + status);
     }
     if (!row.isNullAt(fixed[5]) && row.getBoolean(fixed[5])) {
       tally.linesMissing = true;
