@@ -85,18 +85,14 @@ final class OneStageModels {
         .where(key.rater() == null ? col(SiteStatistics.RATER).isNull() : col(SiteStatistics.RATER).equalTo(key.rater()))
         .where(col(SiteStatistics.SITE).isin(sites.toArray()))
         .select(col(SiteStatistics.SITE), col(SiteStatistics.X).as("x"),
-            lit(1.0).minus(col(SiteStatistics.Y)).as("y"))
-        .cache();
-    try {
-      SparkIrlsAggregator aggregator = new SparkIrlsAggregator(spark, rows, sites);
+            lit(1.0).minus(col(SiteStatistics.Y)).as("y"));
+    try (SparkIrlsAggregator aggregator = new SparkIrlsAggregator(spark, rows, sites)) {
       LogisticResult fit = LogisticRegression.fit(aggregator, aggregator.columnNames(term));
       return new IpdModel(key, spec, OneStageModel.LOGISTIC, formula, term, sites, leftOut, null, false, fit, null,
           pooled);
     } catch (StatisticsException e) {
       return new IpdModel(key, spec, OneStageModel.LOGISTIC, formula, term, sites, leftOut, null, false, null,
           e.getMessage(), pooled);
-    } finally {
-      rows.unpersist();
     }
   }
 

@@ -1,52 +1,59 @@
 package org.rupture.pipeline.analysis;
 
-import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.exp;
-import static org.apache.spark.sql.functions.greatest;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.log1p;
-import static org.apache.spark.sql.functions.sum;
 
+import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
-import org.apache.spark.sql.Column;
+import java.util.Map;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
 import org.rupture.pipeline.stats.models.IrlsAggregator;
 import org.rupture.pipeline.stats.models.WeightedCrossProducts;
 
 /**
- * One IRLS step of the logistic regression y ~ x + site indicators as one grouped Spark aggregation.
+ * One IRLS step of the logistic regression y ~ x + site indicators as one small Spark job.
  *
  * <p>Design columns: (Intercept), x, then one indicator per site except the first (the reference, as R's
  * treatment contrasts). Because each row has exactly one site, X'WX has a block structure: the site
  * block is diagonal, so per-site sums of w, w x, w x^2, w z and w x z (one row per site reaches the
  * driver) determine X'WX and X'Wz completely.
+ *
+ * <p>Why not a DataFrame aggregation per step: every step then planned a query, joined the current site
+ * offsets and ran a task per input partition; with 2,000 sites a step took 1.3 s, a fit 14 steps. The
+ * rows are instead packed once into primitive arrays per partition ({@link Block}: site index, x, y),
+ * cached, and each step is one pass over those arrays in as many tasks as there are cores, with the
+ * coefficients shipped in the task closure.
  */
-public final class SparkIrlsAggregator implements IrlsAggregator {
-  private static final String OFFSET = "site_offset";
-  private static final StructType OFFSET_SCHEMA = new StructType()
-      .add(SiteStatistics.SITE, DataTypes.StringType, false)
-      .add(OFFSET, DataTypes.DoubleType, false);
+public final class SparkIrlsAggregator implements IrlsAggregator, AutoCloseable {
+  /** Per-site sums of one step, in this order: n, w, w x, w x^2, w z, w x z; and the deviance. */
+  private static final int SUMS = 6;
 
-  private final SparkSession spark;
-  private final Dataset<Row> rows;
   private final List<String> sites;
+  private final JavaRDD<Block> cached;
+  private final JavaRDD<Block> blocks;
 
   /**
-   * @param rows  columns site, x (double), y (0/1 double), complete; should be cached by the caller
+   * @param rows  columns site, x (double), y (0/1 double), neither null
    * @param sites the sites of {@code rows}, reference first
    */
   public SparkIrlsAggregator(SparkSession spark, Dataset<Row> rows, List<String> sites) {
-    this.spark = spark;
-    this.rows = rows;
     this.sites = List.copyOf(sites);
+    Map<String, Integer> index = new HashMap<>();
+    for (int s = 0; s < sites.size(); s++) {
+      index.put(sites.get(s), s);
+    }
+    this.cached = rows.select(col(SiteStatistics.SITE), col("x"), col("y")).javaRDD()
+        .mapPartitions(it -> List.of(Block.of(it, index)).iterator())
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    cached.count();
+    int cores = spark.sparkContext().defaultParallelism();
+    this.blocks = cached.getNumPartitions() > cores ? cached.coalesce(cores) : cached;
   }
 
   /** Names of the design columns for a predictor called {@code predictor}. */
@@ -58,60 +65,99 @@ public final class SparkIrlsAggregator implements IrlsAggregator {
 
   @Override
   public WeightedCrossProducts aggregate(double[] beta) {
-    List<Row> offsets = new ArrayList<>();
-    for (int s = 0; s < sites.size(); s++) {
-      offsets.add(RowFactory.create(sites.get(s), s == 0 ? 0.0 : beta[s + 1]));
-    }
-    Column eta = lit(beta[0]).plus(lit(beta[1]).multiply(col("x"))).plus(col(OFFSET));
-    Column mu = lit(1.0).divide(lit(1.0).plus(exp(eta.unary_$minus())));
-    Column weight = mu.multiply(lit(1.0).minus(mu));
-    // w z with the working response z = eta + (y - mu) / w multiplied out, so tiny weights lose no digits
-    Column weightedWorking = weight.multiply(eta).plus(col("y").minus(mu));
-    // deviance contribution 2 [y log(1 + e^-eta) + (1 - y) log(1 + e^eta)], overflow-safe softplus
-    Column deviance = lit(2.0).multiply(col("y").multiply(softplus(eta.unary_$minus()))
-        .plus(lit(1.0).minus(col("y")).multiply(softplus(eta))));
-    List<Row> perSite = rows.join(broadcast(spark.createDataFrame(offsets, OFFSET_SCHEMA)), SiteStatistics.SITE)
-        .select(col(SiteStatistics.SITE), col("x"), weight.as("w"), weightedWorking.as("wz"), deviance.as("d"))
-        .groupBy(SiteStatistics.SITE)
-        .agg(count(lit(1)).as("n"), sum("w").as("sw"), sum(col("w").multiply(col("x"))).as("swx"),
-            sum(col("w").multiply(col("x")).multiply(col("x"))).as("swxx"),
-            sum("wz").as("swz"), sum(col("x").multiply(col("wz"))).as("swxz"), sum("d").as("dev"))
-        .collectAsList();
-
-    int p = sites.size() + 1;
+    double[] coefficients = beta.clone();
+    int k = sites.size();
+    double[] sums = blocks.map(b -> b.sums(coefficients, k)).reduce(SparkIrlsAggregator::add);
+    int p = k + 1;
     double[][] xtwx = new double[p][p];
     double[] xtwz = new double[p];
-    double totalDeviance = 0;
     long n = 0;
-    for (Row r : perSite) {
-      int s = sites.indexOf(r.getString(0));
-      double sw = r.getDouble(2);
-      double swx = r.getDouble(3);
-      double swz = r.getDouble(5);
+    for (int s = 0; s < k; s++) {
+      int o = s * SUMS;
+      double sw = sums[o + 1];
+      double swx = sums[o + 2];
+      double swz = sums[o + 4];
       xtwx[0][0] += sw;
       xtwx[0][1] += swx;
-      xtwx[1][1] += r.getDouble(4);
+      xtwx[1][1] += sums[o + 3];
       xtwz[0] += swz;
-      xtwz[1] += r.getDouble(6);
+      xtwz[1] += sums[o + 5];
       if (s > 0) {
         xtwx[0][s + 1] = sw;
         xtwx[1][s + 1] = swx;
         xtwx[s + 1][s + 1] = sw;
         xtwz[s + 1] = swz;
       }
-      totalDeviance += r.getDouble(7);
-      n += r.getLong(1);
+      n += (long) sums[o];
     }
     for (int i = 0; i < p; i++) {
       for (int j = 0; j < i; j++) {
         xtwx[i][j] = xtwx[j][i];
       }
     }
-    return new WeightedCrossProducts(xtwx, xtwz, totalDeviance, n, 2);
+    return new WeightedCrossProducts(xtwx, xtwz, sums[k * SUMS], n, 2);
   }
 
-  /** log(1 + e^t) without overflow: max(t, 0) + log1p(e^-|t|). */
-  private static Column softplus(Column t) {
-    return greatest(t, lit(0.0)).plus(log1p(exp(org.apache.spark.sql.functions.abs(t).unary_$minus())));
+  /** Releases the cached rows. */
+  @Override
+  public void close() {
+    cached.unpersist(false);
+  }
+
+  private static double[] add(double[] a, double[] b) {
+    for (int i = 0; i < a.length; i++) {
+      a[i] += b[i];
+    }
+    return a;
+  }
+
+  /** One partition's rows: the site's index in the design, the predictor and the 0/1 response. */
+  record Block(int[] site, double[] x, double[] y) implements Serializable {
+    static Block of(Iterator<Row> rows, Map<String, Integer> index) {
+      List<Row> all = new ArrayList<>();
+      rows.forEachRemaining(all::add);
+      int[] site = new int[all.size()];
+      double[] x = new double[all.size()];
+      double[] y = new double[all.size()];
+      for (int i = 0; i < all.size(); i++) {
+        Row r = all.get(i);
+        site[i] = index.get(r.getString(0));
+        x[i] = r.getDouble(1);
+        y[i] = r.getDouble(2);
+      }
+      return new Block(site, x, y);
+    }
+
+    /**
+     * This block's per-site sums at {@code beta} (intercept, slope, then the offsets of sites 1..k-1), and
+     * the deviance last: w = mu (1 - mu), w z = w eta + (y - mu) (the working response multiplied out, so
+     * tiny weights lose no digits) and the deviance 2 [y log(1 + e^-eta) + (1 - y) log(1 + e^eta)].
+     */
+    double[] sums(double[] beta, int k) {
+      double[] out = new double[k * SUMS + 1];
+      double deviance = 0;
+      for (int i = 0; i < site.length; i++) {
+        int s = site[i];
+        double eta = beta[0] + beta[1] * x[i] + (s == 0 ? 0.0 : beta[s + 1]);
+        double mu = 1.0 / (1.0 + Math.exp(-eta));
+        double w = mu * (1.0 - mu);
+        double wz = w * eta + (y[i] - mu);
+        int o = s * SUMS;
+        out[o] += 1;
+        out[o + 1] += w;
+        out[o + 2] += w * x[i];
+        out[o + 3] += w * x[i] * x[i];
+        out[o + 4] += wz;
+        out[o + 5] += x[i] * wz;
+        deviance += 2.0 * (y[i] * softplus(-eta) + (1.0 - y[i]) * softplus(eta));
+      }
+      out[k * SUMS] = deviance;
+      return out;
+    }
+
+    /** log(1 + e^t) without overflow. */
+    private static double softplus(double t) {
+      return Math.max(t, 0.0) + Math.log1p(Math.exp(-Math.abs(t)));
+    }
   }
 }
