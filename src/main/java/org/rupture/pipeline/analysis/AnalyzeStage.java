@@ -11,15 +11,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.hadoop.fs.Path;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
 import org.rupture.pipeline.curated.CuratedTables;
 import org.rupture.pipeline.config.ConfigException;
 import org.rupture.pipeline.features.FeatureCatalog;
@@ -57,24 +60,44 @@ public final class AnalyzeStage {
   public static AnalysisOutcome run(SparkSession spark, AnalysisConfig config, String curatedDir, String outputDir) {
     Map<String, Dataset<Row>> curated = readCurated(spark, curatedDir);
     checkProcessVariables(config, curated.get("session_ratings"), curatedDir);
+    // patients are read by the features and by every analysis of a patient attribute; one row per
+    // patient is small enough to keep, and saves a listing of every site's file per read
+    curated.put("patients", curated.get("patients").persist(StorageLevel.MEMORY_AND_DISK()));
+    curated.get("patients").count(); // filled now: analyses running side by side would each read the files
+    List<Dataset<Row>> kept = new ArrayList<>(List.of(curated.get("patients")));
+    try {
+      return analyse(spark, config, curated, outputDir, kept);
+    } finally {
+      kept.forEach(Dataset::unpersist);
+    }
+  }
+
+  private static AnalysisOutcome analyse(SparkSession spark, AnalysisConfig config, Map<String, Dataset<Row>> curated,
+      String outputDir, List<Dataset<Row>> kept) {
     FeatureCatalog catalog = config.catalog();
     Map<String, Long> rowsWritten = new LinkedHashMap<>();
 
     PatientFeatures features = new PatientFeatures(config.window(), config.repairThreshold(), catalog);
     String featureDir = child(outputDir, "curated");
-    Dataset<Row> process = writeAndReload(spark, features.patientProcess(curated.get("session_ratings"),
-        curated.get("patients")), child(featureDir, PatientFeatures.PATIENT_PROCESS), rowsWritten);
-    Dataset<Row> outcomes = writeAndReload(spark, features.patientOutcomes(curated.get("outcomes")),
-        child(featureDir, PatientFeatures.PATIENT_OUTCOMES), rowsWritten);
+    List<SiteStatistics.SessionPair> sessionPairs = config.analyses().stream()
+        .map(spec -> spec.kind().sessionPair(spec)).filter(Objects::nonNull).toList();
+    // the session-level analyses' per-patient sums come from the features' aggregation (one scan)
+    Map<String, Column> pairSums = SiteStatistics.sessionUnitAggregates(sessionPairs);
+    Dataset<Row> processAndPairs = writeAndKeep(features.patientProcess(curated.get("session_ratings"),
+        curated.get("patients"), pairSums), child(featureDir, PatientFeatures.PATIENT_PROCESS), rowsWritten,
+        pairSums.keySet());
+    Dataset<Row> process = processAndPairs.drop(pairSums.keySet().toArray(String[]::new));
+    Dataset<Row> outcomes = writeAndKeep(features.patientOutcomes(curated.get("outcomes")),
+        child(featureDir, PatientFeatures.PATIENT_OUTCOMES), rowsWritten, Set.of());
+    kept.add(processAndPairs);
+    kept.add(outcomes);
     AnalysisInputs inputs = new AnalysisInputs(
         curated.get("session_ratings").where(col("session_number").leq(config.window())), curated.get("patients"),
         process, outcomes, config.measures(), catalog);
 
     List<Dataset<Row>> unitFrames = new ArrayList<>();
-    List<SiteStatistics.SessionPair> sessionPairs = config.analyses().stream()
-        .map(spec -> spec.kind().sessionPair(spec)).filter(Objects::nonNull).toList();
     if (!sessionPairs.isEmpty()) {
-      unitFrames.add(SiteStatistics.sessionUnits(inputs, sessionPairs));
+      unitFrames.add(SiteStatistics.sessionUnits(processAndPairs, sessionPairs));
     }
     config.analyses().stream().filter(spec -> spec.kind().sessionPair(spec) == null)
         .forEach(spec -> unitFrames.add(spec.kind().unitRows(spec, inputs)));
@@ -178,13 +201,19 @@ public final class AnalyzeStage {
     }
   }
 
-  private static Dataset<Row> writeAndReload(SparkSession spark, Dataset<Row> table, String location,
-      Map<String, Long> rowsWritten) {
+  /**
+   * Computes a feature table once into memory, writes it without the columns {@code notWritten}, and
+   * returns the kept copy: every patient-level analysis reads the feature tables, and with many sites
+   * each read of the written table would list and open one file per site again.
+   */
+  private static Dataset<Row> writeAndKeep(Dataset<Row> table, String location, Map<String, Long> rowsWritten,
+      Set<String> notWritten) {
+    Dataset<Row> kept = table.persist(StorageLevel.MEMORY_AND_DISK());
+    rowsWritten.put(new Path(location).getName(), kept.count());
     // one task per site writes that site's folder: one file per site instead of one per shuffle partition
-    table.repartition(col("site")).write().mode(SaveMode.Overwrite).partitionBy("site").parquet(location);
-    Dataset<Row> reloaded = spark.read().schema(table.schema()).parquet(location);
-    rowsWritten.put(new Path(location).getName(), reloaded.count());
-    return reloaded;
+    kept.drop(notWritten.toArray(String[]::new)).repartition(col("site"))
+        .write().mode(SaveMode.Overwrite).partitionBy("site").parquet(location);
+    return kept;
   }
 
   private static boolean exists(SparkSession spark, String location) {

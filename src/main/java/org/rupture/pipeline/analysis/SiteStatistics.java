@@ -14,7 +14,9 @@ import static org.apache.spark.sql.functions.var_pop;
 import static org.apache.spark.sql.functions.var_samp;
 import static org.apache.spark.sql.functions.when;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -82,6 +84,57 @@ public final class SiteStatistics {
         .where(col("u").isNotNull())
         .select(col("u.a").as(ANALYSIS), col("rater").as(RATER), lit(null).cast("string").as(MEASURE),
             col("site").as(SITE), col("patient_key").as(UNIT), col("u.x").as(X), col("u.y").as(Y)));
+  }
+
+  /**
+   * The per-patient aggregates of {@code pairs} for {@link #sessionUnits(Dataset, List)}: over a patient's
+   * (and rater's) early-window session rows, for each pair the number of usable rows, the means of x and
+   * y and their within-patient centred sums of squares and cross-products. Computed in the aggregation
+   * that makes the patient features ({@code PatientFeatures}), so that one scan of the session ratings
+   * serves both.
+   */
+  public static Map<String, Column> sessionUnitAggregates(List<SessionPair> pairs) {
+    Map<String, Column> out = new LinkedHashMap<>();
+    for (int i = 0; i < pairs.size(); i++) {
+      SessionPair p = pairs.get(i);
+      Column usable = p.usable().and(col("rater").isin(p.raters().toArray()));
+      Column x = when(usable, p.x());
+      Column y = when(usable, p.y());
+      Column rows = count(when(usable, 1));
+      out.put(pairColumn(i, ROWS), rows);
+      out.put(pairColumn(i, X), avg(x));
+      out.put(pairColumn(i, Y), avg(y));
+      out.put(pairColumn(i, WXX), var_pop(x).multiply(rows));
+      out.put(pairColumn(i, WYY), var_pop(y).multiply(rows));
+      out.put(pairColumn(i, WXY), covar_pop(x, y).multiply(rows));
+    }
+    return out;
+  }
+
+  /**
+   * Unit rows of session-level analyses from per-patient rows (site, patient_key, rater) holding the
+   * {@link #sessionUnitAggregates} of {@code pairs}: a unit for each pair a patient has usable rows for.
+   */
+  public static Dataset<Row> sessionUnits(Dataset<Row> perPatient, List<SessionPair> pairs) {
+    Dataset<Row> units = null;
+    for (int i = 0; i < pairs.size(); i++) {
+      Dataset<Row> pair = perPatient.where(col(pairColumn(i, ROWS)).gt(0)).select(
+          lit(pairs.get(i).analysis()).as(ANALYSIS), col("rater").as(RATER), lit(null).cast("string").as(MEASURE),
+          col("site").as(SITE), col("patient_key").as(UNIT), col(pairColumn(i, ROWS)).as(ROWS),
+          col(pairColumn(i, X)).as(X), col(pairColumn(i, Y)).as(Y), lit(null).cast("double").as(Z),
+          lit(null).cast("double").as(GROUP), col(pairColumn(i, WXX)).as(WXX), col(pairColumn(i, WYY)).as(WYY),
+          col(pairColumn(i, WXY)).as(WXY));
+      units = units == null ? pair : units.unionByName(pair);
+    }
+    if (units == null) {
+      throw new IllegalArgumentException("no session pairs");
+    }
+    return units.select(withKeys(col(UNIT), col(ROWS), col(X), col(Y), col(Z), col(GROUP), col(WXX), col(WYY),
+        col(WXY)));
+  }
+
+  private static String pairColumn(int pair, String name) {
+    return "_pair" + pair + "_" + name;
   }
 
   /**

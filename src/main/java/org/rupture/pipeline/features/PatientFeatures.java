@@ -10,6 +10,7 @@ import static org.apache.spark.sql.functions.when;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -48,6 +49,17 @@ public final class PatientFeatures {
    * plus {@code retained} (= not dropout) from the patient record, null when the record is missing.
    */
   public Dataset<Row> patientProcess(Dataset<Row> sessionRatings, Dataset<Row> patients) {
+    return patientProcess(sessionRatings, patients, Map.of());
+  }
+
+  /**
+   * {@link #patientProcess(Dataset, Dataset)} with more columns: each of {@code alsoPerPatient} is an
+   * aggregate over the same early-window session rows of a patient and rater, computed in the same
+   * aggregation, so that analyses needing per-patient session sums share the features' one scan of
+   * the session ratings. The extra columns follow the features, under their keys' names.
+   */
+  public Dataset<Row> patientProcess(Dataset<Row> sessionRatings, Dataset<Row> patients,
+      Map<String, Column> alsoPerPatient) {
     Column present = col(FeatureCatalog.RUPTURE_PRESENT);
     Column rupture = present.equalTo(true);
     Column resolution = col(FeatureCatalog.RUPTURE_RESOLUTION);
@@ -65,6 +77,7 @@ public final class PatientFeatures {
         aggregates.add(avg(col(variable)).as(FeatureCatalog.patientMean(variable)));
       }
     }
+    alsoPerPatient.forEach((name, aggregate) -> aggregates.add(aggregate.as(name)));
 
     Dataset<Row> process = sessionRatings
         .where(col("session_number").leq(window))
@@ -75,6 +88,7 @@ public final class PatientFeatures {
     List<Column> columns = new ArrayList<>(List.of(col("site"), col("patient_key"), col("rater")));
     catalog.processFeatures().forEach(f -> columns.add(col(f)));
     columns.add(col(FeatureCatalog.RETAINED));
+    alsoPerPatient.keySet().forEach(name -> columns.add(col(name)));
     return process.join(retained, new String[] {"site", "patient_key"}, "left")
         .select(columns.toArray(Column[]::new));
   }
