@@ -36,8 +36,8 @@ public interface AnalysisKind {
 
   /**
    * For an analysis of session rows paired within patients: its pair of session variables, so that every
-   * such analysis is computed from one scan of the session ratings
-   * ({@link SiteStatistics#sessionUnits(AnalysisInputs, java.util.List)}) instead of one scan each;
+   * such analysis is computed in one aggregation of the session ratings
+   * ({@link SiteStatistics#sessionUnitAggregates}, shared with the patient features) instead of one scan each;
    * null (the default) for analyses whose unit rows come from {@link #unitRows} alone.
    */
   default SiteStatistics.SessionPair sessionPair(AnalysisSpec spec) {

@@ -210,11 +210,8 @@ public final class AnalyzeStage {
       Set<String> notWritten) {
     Dataset<Row> kept = table.persist(StorageLevel.MEMORY_AND_DISK());
     rowsWritten.put(new Path(location).getName(), kept.count());
-    // One task writes each site's folder: one file per site instead of one per shuffle partition. A fixed
-    // number of tasks, several a core, because adaptive execution would coalesce a plain repartition
-    // into about one a core, and the last task would finish alone.
-    int tasks = 8 * kept.sparkSession().sparkContext().defaultParallelism();
-    kept.drop(notWritten.toArray(String[]::new)).repartition(tasks, col("site"))
+    kept.drop(notWritten.toArray(String[]::new))
+        .repartition(CuratedTables.siteWriteTasks(kept.sparkSession()), col("site"))
         .write().mode(SaveMode.Overwrite).partitionBy("site").parquet(location);
     return kept;
   }

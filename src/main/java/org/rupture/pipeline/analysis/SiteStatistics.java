@@ -1,19 +1,17 @@
 package org.rupture.pipeline.analysis;
 
-import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.covar_pop;
 import static org.apache.spark.sql.functions.covar_samp;
-import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.var_pop;
 import static org.apache.spark.sql.functions.var_samp;
 import static org.apache.spark.sql.functions.when;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,22 +66,17 @@ public final class SiteStatistics {
   public record SessionPair(String analysis, List<String> raters, Column usable, Column x, Column y) {}
 
   /**
-   * Unit rows of several session-level analyses from one scan of the session ratings: every session row
-   * becomes one (analysis, x, y) row per analysis it is usable for, and one aggregation by analysis,
-   * rater, site and patient makes the units ({@link #sessionUnits(Dataset)}). One scan instead of one per
-   * analysis and rater matters most with many sites, where a scan's cost is mostly opening a file per site.
+   * Unit rows of session-level analyses straight from the early-window session rows: one aggregation by
+   * site, patient and rater computes the {@link #sessionUnitAggregates} of every pair. The analysis stage
+   * instead takes these aggregates from the features' aggregation (the same sums, one scan for both).
    */
   public static Dataset<Row> sessionUnits(AnalysisInputs inputs, List<SessionPair> pairs) {
     List<String> raters = pairs.stream().flatMap(p -> p.raters().stream()).distinct().toList();
-    Column[] rows = pairs.stream()
-        .map(p -> when(p.usable().and(col("rater").isin(p.raters().toArray())),
-            struct(lit(p.analysis()).as("a"), p.x().as("x"), p.y().as("y"))))
-        .toArray(Column[]::new);
-    return sessionUnits(inputs.sessions(raters)
-        .select(col("site"), col("rater"), col("patient_key"), explode(array(rows)).as("u"))
-        .where(col("u").isNotNull())
-        .select(col("u.a").as(ANALYSIS), col("rater").as(RATER), lit(null).cast("string").as(MEASURE),
-            col("site").as(SITE), col("patient_key").as(UNIT), col("u.x").as(X), col("u.y").as(Y)));
+    List<Column> sums = new ArrayList<>();
+    sessionUnitAggregates(pairs).forEach((name, aggregate) -> sums.add(aggregate.as(name)));
+    Dataset<Row> perPatient = inputs.sessions(raters).groupBy(col("site"), col("patient_key"), col("rater"))
+        .agg(sums.get(0), sums.subList(1, sums.size()).toArray(Column[]::new));
+    return sessionUnits(perPatient, pairs);
   }
 
   /**
@@ -135,21 +128,6 @@ public final class SiteStatistics {
 
   private static String pairColumn(int pair, String name) {
     return "_pair" + pair + "_" + name;
-  }
-
-  /**
-   * Unit rows from session-level rows with columns analysis, rater, measure, site, unit, x, y (complete
-   * pairs): one row per patient holding the patient's means and within-patient centred sums.
-   */
-  public static Dataset<Row> sessionUnits(Dataset<Row> sessionRows) {
-    Column rows = count(lit(1));
-    return sessionRows
-        .groupBy(col(ANALYSIS), col(RATER), col(MEASURE), col(SITE), col(UNIT))
-        .agg(rows.as(ROWS), avg(X).as(X), avg(Y).as(Y),
-            var_pop(X).multiply(rows).as(WXX), var_pop(Y).multiply(rows).as(WYY),
-            covar_pop(X, Y).multiply(rows).as(WXY))
-        .select(withKeys(col(UNIT), col(ROWS), col(X), col(Y), lit(null).cast("double").as(Z),
-            lit(null).cast("double").as(GROUP), col(WXX), col(WYY), col(WXY)));
   }
 
   /**

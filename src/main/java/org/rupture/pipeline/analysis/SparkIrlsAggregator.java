@@ -14,6 +14,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.rupture.pipeline.stats.models.IrlsAggregator;
+import org.rupture.pipeline.stats.models.LogisticRowAccumulator;
 import org.rupture.pipeline.stats.models.WeightedCrossProducts;
 
 /**
@@ -130,8 +131,7 @@ public final class SparkIrlsAggregator implements IrlsAggregator, AutoCloseable 
 
     /**
      * This block's per-site sums at {@code beta} (intercept, slope, then the offsets of sites 1..k-1), and
-     * the deviance last: w = mu (1 - mu), w z = w eta + (y - mu) (the working response multiplied out, so
-     * tiny weights lose no digits) and the deviance 2 [y log(1 + e^-eta) + (1 - y) log(1 + e^eta)].
+     * the deviance last; each row's terms as {@link LogisticRowAccumulator} takes them.
      */
     double[] sums(double[] beta, int k) {
       double[] out = new double[k * SUMS + 1];
@@ -139,9 +139,9 @@ public final class SparkIrlsAggregator implements IrlsAggregator, AutoCloseable 
       for (int i = 0; i < site.length; i++) {
         int s = site[i];
         double eta = beta[0] + beta[1] * x[i] + (s == 0 ? 0.0 : beta[s + 1]);
-        double mu = 1.0 / (1.0 + Math.exp(-eta));
-        double w = mu * (1.0 - mu);
-        double wz = w * eta + (y[i] - mu);
+        double mu = LogisticRowAccumulator.mean(eta);
+        double w = LogisticRowAccumulator.weight(mu);
+        double wz = LogisticRowAccumulator.workingTimesWeight(eta, mu, y[i]);
         int o = s * SUMS;
         out[o] += 1;
         out[o + 1] += w;
@@ -149,15 +149,10 @@ public final class SparkIrlsAggregator implements IrlsAggregator, AutoCloseable 
         out[o + 3] += w * x[i] * x[i];
         out[o + 4] += wz;
         out[o + 5] += x[i] * wz;
-        deviance += 2.0 * (y[i] * softplus(-eta) + (1.0 - y[i]) * softplus(eta));
+        deviance += LogisticRowAccumulator.deviance(eta, y[i]);
       }
       out[k * SUMS] = deviance;
       return out;
-    }
-
-    /** log(1 + e^t) without overflow. */
-    private static double softplus(double t) {
-      return Math.max(t, 0.0) + Math.log1p(Math.exp(-Math.abs(t)));
     }
   }
 }

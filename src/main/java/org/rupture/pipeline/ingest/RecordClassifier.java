@@ -17,6 +17,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.expressions.WindowSpec;
+import org.rupture.pipeline.curated.CuratedTables;
 
 /**
  * Gives every record exactly one status (SPEC section 4, "Nothing is lost"):
@@ -33,9 +34,6 @@ public final class RecordClassifier {
   public static final String FILE = "file";
   /** The reasons the rules gave, kept next to the classifier's {@code reasons} for the ingest state. */
   public static final String RULE_REASONS = "rule_reasons";
-
-  /** Tasks a core for the records shuffled by site (many sites): small enough tasks for an even finish. */
-  static final int TASKS_PER_CORE = 8;
 
   private RecordClassifier() {}
 
@@ -62,10 +60,7 @@ public final class RecordClassifier {
     Dataset<Row> bySite = rules.withColumn(RULE_REASONS, col("reasons"))
         .withColumn("raw_line", when(size(col("reasons")).gt(0), col("raw_line")));
     if (!groupedBySite) {
-      // A fixed number of partitions, several a core: adaptive execution would coalesce a plain
-      // repartition by site into about one task a core (3 tasks for 2,000 sites on 2 cores), and
-      // the last of those then ran alone for a third of the stage.
-      int partitions = TASKS_PER_CORE * rules.sparkSession().sparkContext().defaultParallelism();
+      int partitions = CuratedTables.siteWriteTasks(rules.sparkSession());
       bySite = bySite.repartition(partitions, col("site"));
     }
     Dataset<Row> withKey = bySite

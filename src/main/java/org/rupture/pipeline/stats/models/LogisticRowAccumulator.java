@@ -42,20 +42,40 @@ public final class LogisticRowAccumulator implements Serializable {
     for (int j = 0; j < x.length; j++) {
       eta += x[j] * beta[j];
     }
-    double mu = 1.0 / (1.0 + Math.exp(-eta));
-    double w = mu * (1.0 - mu);
-    double workingTimesWeight = w * eta + (y - mu);
+    double mu = mean(eta);
+    double w = weight(mu);
+    double workingTimesWeight = workingTimesWeight(eta, mu, y);
     for (int j = 0; j < x.length; j++) {
       xtwz[j] += x[j] * workingTimesWeight;
       for (int k = 0; k <= j; k++) {
         xtwx[j][k] += w * x[j] * x[k];
       }
     }
-    // log1p form: -2 log(mu) = 2 log(1 + exp(-eta)), -2 log(1 - mu) = 2 log(1 + exp(eta))
-    double signedEta = y == 1.0 ? -eta : eta;
-    deviance += 2.0 * (signedEta > 0 ? signedEta + Math.log1p(Math.exp(-signedEta)) : Math.log1p(Math.exp(signedEta)));
+    deviance += deviance(eta, y);
     n++;
     return this;
+  }
+
+  /** The mean at linear predictor {@code eta}: 1 / (1 + exp(-eta)). */
+  public static double mean(double eta) {
+    return 1.0 / (1.0 + Math.exp(-eta));
+  }
+
+  /** The working weight at mean {@code mu}: mu (1 - mu). */
+  public static double weight(double mu) {
+    return mu * (1.0 - mu);
+  }
+
+  /** w z with the working response z = eta + (y - mu) / w multiplied out, so tiny weights lose no digits. */
+  public static double workingTimesWeight(double eta, double mu, double y) {
+    return weight(mu) * eta + (y - mu);
+  }
+
+  /** A 0/1 row's deviance -2 [y log mu + (1 - y) log(1 - mu)], in log1p form so that no term overflows. */
+  public static double deviance(double eta, double y) {
+    // -2 log(mu) = 2 log(1 + exp(-eta)), -2 log(1 - mu) = 2 log(1 + exp(eta))
+    double signedEta = y == 1.0 ? -eta : eta;
+    return 2.0 * (signedEta > 0 ? signedEta + Math.log1p(Math.exp(-signedEta)) : Math.log1p(Math.exp(signedEta)));
   }
 
   /** Adds another accumulator's rows (same coefficients) to this one. */
