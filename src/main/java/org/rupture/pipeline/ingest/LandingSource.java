@@ -47,7 +47,7 @@ import org.rupture.pipeline.config.SiteMapping;
  *
  * <p>Why a data source rather than an RDD of rows: the scan tells Spark that its output is grouped by
  * site ({@link KeyGroupedPartitioning} on {@code site}). Every record key contains the site, so the
- * classifier's windows over the key, and the site-partitioned writes after them, run on the scan's
+ * classifier's hash table over the keys, and the site-partitioned writes after it, run on the scan's
  * partitions as they are: no shuffle of the records, and one file per site and table. The scan also
  * hands Spark the internal rows the parser builds, with no conversion from external rows per record.
  *

@@ -1,22 +1,33 @@
 package org.rupture.pipeline.ingest;
 
+import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.bitwise_not;
-import static org.apache.spark.sql.functions.concat_ws;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.size;
-import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.expressions.Window;
-import org.apache.spark.sql.expressions.WindowSpec;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.BoundReference;
+import org.apache.spark.sql.catalyst.expressions.Expression;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.catalyst.expressions.JoinedRow;
+import org.apache.spark.sql.catalyst.expressions.UnsafeProjection;
+import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.unsafe.types.UTF8String;
 import org.rupture.pipeline.curated.CuratedTables;
 
 /**
@@ -24,8 +35,14 @@ import org.rupture.pipeline.curated.CuratedTables;
  * {@code accepted}, {@code quarantined} (reasons non-empty, or a conflicting duplicate within the
  * latest delivery: {@code DUPLICATE_CONFLICT}) or {@code superseded} (an earlier delivery of the key:
  * {@code SUPERSEDED_BY_LATER_DELIVERY}; an identical copy within one delivery: {@code DUPLICATE_IDENTICAL}).
- * File summary records get status {@code file}. One window over the key does it in one shuffle;
- * records that cannot be keyed get a unique key of their own so they pass through untouched.
+ * File summary records get status {@code file}. Records that cannot be keyed (not data, or already
+ * given a reason by the rules) take part in no key.
+ *
+ * <p>How: every key lives in one site, and each task holds whole sites (the landing scan's partitions,
+ * or one shuffle by site), so each task classifies its own records with a hash table over the keys
+ * ({@link PartitionClassifier}): one look at every record to summarise its key, one more to give it
+ * its status. A window over the key did the same with a sort of all 8 M session records by a long
+ * string key and two window operators copying every row; that was about a third of the ingest's CPU.
  */
 public final class RecordClassifier {
   public static final String ACCEPTED = "accepted";
@@ -35,6 +52,9 @@ public final class RecordClassifier {
   /** The reasons the rules gave, kept next to the classifier's {@code reasons} for the ingest state. */
   public static final String RULE_REASONS = "rule_reasons";
 
+  private static final String CONTENT_HASH = "content_hash";
+  private static final String CLASSIFIER_REASON = "classifier_reason";
+
   private RecordClassifier() {}
 
   /**
@@ -43,76 +63,230 @@ public final class RecordClassifier {
    * @param content the canonical value columns that decide whether two copies are identical
    * @param groupedBySite whether the records are already partitioned by site (the landing scan's
    *     partitions); if not, they are shuffled by site first
+   * @return the records with {@code status}, the classifier's {@code reasons} and the rules' own
+   *     ({@link #RULE_REASONS}); within every partition each site's records come together, as the
+   *     site-partitioned writes after it need ({@link MultiTableWriter})
    */
   public static Dataset<Row> classify(Dataset<Row> rules, List<String> keys, List<String> content,
       boolean groupedBySite) {
-    Column keyable = col("record_type").equalTo(StagedRows.DATA).and(size(col("reasons")).equalTo(0));
-    Column key = when(keyable, concat_ws("\u0001", keys.stream().map(k -> col(k).cast("string")).toArray(Column[]::new)))
-        .otherwise(concat_ws("\u0001", lit("#"), col("record_type"), col("source_file"), col("source_row").cast("string")));
-    // Records are classified within their site's partition: every key lives in one site, so the
-    // window below needs no exchange of its own, and each site's rows end in one task, sorted by
-    // site, so the partitioned writes that follow produce one file per site and table without another
-    // sort. The landing scan delivers records so (LandingSource); stored records taken over from the
-    // previous run are not, and then one shuffle by site does it.
-    // Raw lines travel through the sort only for rows already quarantined by a rule; the
-    // few rows quarantined here (conflicting duplicates) get theirs back from their files afterwards
-    // (IngestStage), which keeps the widest column out of the costly part.
+    // Raw lines are kept only for rows already quarantined by a rule; the few rows quarantined here
+    // (conflicting duplicates) get theirs back from their files afterwards (IngestStage), which keeps
+    // the widest column out of the rows held in memory.
     Dataset<Row> bySite = rules.withColumn(RULE_REASONS, col("reasons"))
-        .withColumn("raw_line", when(size(col("reasons")).gt(0), col("raw_line")));
+        .withColumn("raw_line", when(size(col("reasons")).gt(0), col("raw_line")))
+        // copies are told apart by a 64-bit hash of their contents
+        .withColumn(CONTENT_HASH, xxhash64(content.stream().map(c -> col(c)).toArray(Column[]::new)));
     if (!groupedBySite) {
-      int partitions = CuratedTables.siteWriteTasks(rules.sparkSession());
-      bySite = bySite.repartition(partitions, col("site"));
+      bySite = bySite.repartition(CuratedTables.siteWriteTasks(rules.sparkSession()), col("site"));
     }
-    Dataset<Row> withKey = bySite
-        .withColumn("dedup_key", key)
-        .withColumn("key_hash", xxhash64(col("dedup_key")))
-        .withColumn("content_hash", xxhash64(content.stream().map(c -> col(c)).toArray(Column[]::new)));
-    // One window, one sort: within a key the latest delivery comes first, so the row number of a row
-    // of that delivery is its copy number there (first by file and row stays accepted). Whether the
-    // latest delivery holds different contents is whether the largest and the smallest content hash
-    // among its rows differ: both are the hash half of a maximum over (delivery, hash) pairs, the
-    // smallest through the bitwise complement, which reverses the order without overflow. Plain
-    // aggregates over the full frame, instead of a set of hashes nested over the latest delivery,
-    // keep it to one window operator.
-    // The window sorts each partition by its partition columns first. With one site per partition the
-    // site decides nothing and a string key's 8-byte sort prefix would be the same for most rows (the
-    // site's name leads it), so every comparison would walk long strings; a 64-bit hash of the key
-    // first gives the sort a prefix that almost always decides. With many sites a partition (after
-    // the shuffle by site) the site comes first, so that each site's rows stay together for the writes.
-    Column[] partitionBy = groupedBySite
-        ? new Column[] {col("key_hash"), col("site"), col("dedup_key")}
-        : new Column[] {col("site"), col("dedup_key")};
-    WindowSpec byKey = Window.partitionBy(partitionBy)
-        .orderBy(col("delivery").desc(), col("source_file"), col("source_row"));
-    WindowSpec wholeKey = byKey.rowsBetween(Window.unboundedPreceding(), Window.unboundedFollowing());
-    Column latest = max("delivery").over(wholeKey);
-    Column largestHash = max(struct(col("delivery"), col("content_hash"))).over(wholeKey).getField("content_hash");
-    Column smallestHash = bitwise_not(max(struct(col("delivery"), bitwise_not(col("content_hash")).as("h")))
-        .over(wholeKey).getField("h"));
-    Dataset<Row> w = withKey
-        .withColumn("latest_delivery", latest)
-        .withColumn("conflict", largestHash.notEqual(smallestHash))
-        .withColumn("copy", row_number().over(byKey));
-    Column status = when(col("record_type").notEqual(StagedRows.DATA), lit(FILE))
-        .when(size(col("reasons")).gt(0), lit(QUARANTINED))
-        .when(col("delivery").lt(col("latest_delivery")), lit(SUPERSEDED))
-        .when(col("conflict"), lit(QUARANTINED))
-        .when(col("copy").gt(1), lit(SUPERSEDED))
-        .otherwise(lit(ACCEPTED));
-    Column reasons = when(col("record_type").notEqual(StagedRows.DATA), col("reasons"))
-        .when(size(col("reasons")).gt(0), col("reasons"))
-        .when(col("delivery").lt(col("latest_delivery")), reason("SUPERSEDED_BY_LATER_DELIVERY"))
-        .when(col("conflict"), reason("DUPLICATE_CONFLICT"))
-        .when(col("copy").gt(1), reason("DUPLICATE_IDENTICAL"))
-        .otherwise(col("reasons"));
-    return w.withColumn("status", status)
-        .withColumn("reasons", reasons)
-        // raw lines are kept for quarantine only; dropping the rest early keeps the rows small
-        .withColumn("raw_line", when(col("status").equalTo(QUARANTINED), col("raw_line")))
-        .drop("dedup_key", "key_hash", "content_hash", "latest_delivery", "conflict", "copy");
+    StructType schema = bySite.schema();
+    PartitionClassifier classifier = new PartitionClassifier(schema, keys);
+    JavaRDD<InternalRow> classified = ((org.apache.spark.sql.classic.Dataset<Row>) bySite).queryExecution()
+        .toRdd().toJavaRDD().mapPartitions(classifier);
+    StructType out = schema.add("status", DataTypes.StringType, false)
+        .add(CLASSIFIER_REASON, DataTypes.StringType, true);
+    Dataset<Row> withStatus = ((org.apache.spark.sql.classic.SparkSession) rules.sparkSession())
+        .internalCreateDataFrame(classified.rdd(), out, false);
+    return withStatus
+        .withColumn("reasons", when(col(CLASSIFIER_REASON).isNotNull(), array(col(CLASSIFIER_REASON)))
+            .otherwise(col("reasons")))
+        .drop(CONTENT_HASH, CLASSIFIER_REASON);
   }
 
-  private static Column reason(String reason) {
-    return org.apache.spark.sql.functions.array(lit(reason));
+  /**
+   * Classifies the records of one task. The task's records are held (as compact Spark rows) while a
+   * hash table keyed by the key columns' bytes summarises every key: its latest delivery, the smallest
+   * and largest content hash within that delivery (they differ when its copies conflict) and which of
+   * its copies there comes first by file and row (that one stays accepted). Memory is the task's share
+   * of the records: one site in the landing scan's partitions, else 1 / {@link CuratedTables#siteWriteTasks}.
+   * Records leave grouped by site, in the order their sites first came in.
+   */
+  static final class PartitionClassifier implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
+    private static final UTF8String DATA = UTF8String.fromString(StagedRows.DATA);
+    private static final UTF8String[] STATUS = {UTF8String.fromString(FILE), UTF8String.fromString(QUARANTINED),
+        UTF8String.fromString(SUPERSEDED), UTF8String.fromString(ACCEPTED)};
+    private static final UTF8String LATER_DELIVERY = UTF8String.fromString("SUPERSEDED_BY_LATER_DELIVERY");
+    private static final UTF8String CONFLICT = UTF8String.fromString("DUPLICATE_CONFLICT");
+    private static final UTF8String IDENTICAL = UTF8String.fromString("DUPLICATE_IDENTICAL");
+
+    private final int recordType;
+    private final int reasons;
+    private final int site;
+    private final int delivery;
+    private final int sourceFile;
+    private final int sourceRow;
+    private final int contentHash;
+    private final int[] keyOrdinals;
+    private final DataType[] keyTypes;
+
+    PartitionClassifier(StructType schema, List<String> keys) {
+      recordType = schema.fieldIndex("record_type");
+      reasons = schema.fieldIndex("reasons");
+      site = schema.fieldIndex("site");
+      delivery = schema.fieldIndex("delivery");
+      sourceFile = schema.fieldIndex("source_file");
+      sourceRow = schema.fieldIndex("source_row");
+      contentHash = schema.fieldIndex(CONTENT_HASH);
+      keyOrdinals = keys.stream().mapToInt(schema::fieldIndex).toArray();
+      keyTypes = keys.stream().map(k -> schema.apply(k).dataType()).toArray(DataType[]::new);
+    }
+
+    /** What the records of one key have in common. */
+    private static final class KeySummary {
+      UTF8String latest;
+      long smallestHash;
+      long largestHash;
+      int first;
+    }
+
+    @Override
+    public Iterator<InternalRow> call(Iterator<InternalRow> input) {
+      List<Expression> keyColumns = new ArrayList<>();
+      for (int i = 0; i < keyOrdinals.length; i++) {
+        keyColumns.add(new BoundReference(keyOrdinals[i], keyTypes[i], true));
+      }
+      UnsafeProjection keyOf = UnsafeProjection.create(
+          scala.jdk.javaapi.CollectionConverters.asScala(keyColumns).toList());
+      List<InternalRow> rows = new ArrayList<>();
+      List<KeySummary> summaries = new ArrayList<>();
+      IntList siteOfRow = new IntList();
+      Map<UTF8String, Integer> sites = new HashMap<>();
+      Map<UnsafeRow, KeySummary> byKey = new HashMap<>();
+      while (input.hasNext()) {
+        InternalRow row = input.next().copy();
+        int index = rows.size();
+        rows.add(row);
+        UTF8String rowSite = row.getUTF8String(site);
+        Integer siteIndex = sites.get(rowSite);
+        if (siteIndex == null) {
+          siteIndex = sites.size();
+          sites.put(rowSite, siteIndex);
+        }
+        siteOfRow.add(siteIndex);
+        KeySummary summary = null;
+        if (keyable(row)) {
+          summary = byKey.computeIfAbsent(keyOf.apply(row).copy(), k -> new KeySummary());
+          offer(summary, row, index, rows);
+        }
+        summaries.add(summary);
+      }
+      int[] order = groupedBySite(siteOfRow, sites.size());
+      GenericInternalRow extra = new GenericInternalRow(2);
+      JoinedRow joined = new JoinedRow();
+      return new Iterator<>() {
+        private int next;
+
+        @Override
+        public boolean hasNext() {
+          return next < order.length;
+        }
+
+        @Override
+        public InternalRow next() {
+          if (next >= order.length) {
+            throw new NoSuchElementException();
+          }
+          int i = order[next++];
+          InternalRow row = rows.set(i, null);   // released as it goes
+          KeySummary s = summaries.set(i, null);
+          classify(row, s, i, extra);
+          return joined.apply(row, extra);
+        }
+      };
+    }
+
+    private boolean keyable(InternalRow row) {
+      return row.getUTF8String(recordType).equals(DATA) && (row.isNullAt(reasons) || row.getArray(reasons).numElements() == 0);
+    }
+
+    private void offer(KeySummary s, InternalRow row, int index, List<InternalRow> rows) {
+      UTF8String d = row.getUTF8String(delivery);
+      long hash = row.getLong(contentHash);
+      int c = s.latest == null ? 1 : compareNullsFirst(d, s.latest);
+      if (c > 0) {
+        s.latest = d;
+        s.smallestHash = hash;
+        s.largestHash = hash;
+        s.first = index;
+      } else if (c == 0) {
+        s.smallestHash = Math.min(s.smallestHash, hash);
+        s.largestHash = Math.max(s.largestHash, hash);
+        if (before(row, rows.get(s.first))) {
+          s.first = index;
+        }
+      }
+    }
+
+    /** Whether {@code a} comes before {@code b} by source file, then row (nulls first). */
+    private boolean before(InternalRow a, InternalRow b) {
+      int c = compareNullsFirst(a.isNullAt(sourceFile) ? null : a.getUTF8String(sourceFile),
+          b.isNullAt(sourceFile) ? null : b.getUTF8String(sourceFile));
+      if (c != 0) {
+        return c < 0;
+      }
+      if (a.isNullAt(sourceRow) || b.isNullAt(sourceRow)) {
+        return a.isNullAt(sourceRow) && !b.isNullAt(sourceRow);
+      }
+      return a.getLong(sourceRow) < b.getLong(sourceRow);
+    }
+
+    private static int compareNullsFirst(UTF8String a, UTF8String b) {
+      if (a == null || b == null) {
+        return a == null ? (b == null ? 0 : -1) : 1;
+      }
+      return a.compareTo(b);
+    }
+
+    private void classify(InternalRow row, KeySummary s, int index, GenericInternalRow extra) {
+      UTF8String reason = null;
+      int status;
+      if (!row.getUTF8String(recordType).equals(DATA)) {
+        status = 0;
+      } else if (s == null) {
+        status = 1;                                   // the rules gave it a reason
+      } else if (compareNullsFirst(row.getUTF8String(delivery), s.latest) < 0) {
+        status = 2;
+        reason = LATER_DELIVERY;
+      } else if (s.smallestHash != s.largestHash) {
+        status = 1;
+        reason = CONFLICT;
+      } else if (s.first != index) {
+        status = 2;
+        reason = IDENTICAL;
+      } else {
+        status = 3;
+      }
+      extra.update(0, STATUS[status]);
+      extra.update(1, reason);
+    }
+
+    /** The row indexes in site order (sites in the order they first came, rows in input order). */
+    private static int[] groupedBySite(IntList siteOfRow, int sites) {
+      int[] start = new int[sites + 1];
+      for (int i = 0; i < siteOfRow.size; i++) {
+        start[siteOfRow.values[i] + 1]++;
+      }
+      for (int s = 0; s < sites; s++) {
+        start[s + 1] += start[s];
+      }
+      int[] order = new int[siteOfRow.size];
+      for (int i = 0; i < siteOfRow.size; i++) {
+        order[start[siteOfRow.values[i]]++] = i;
+      }
+      return order;
+    }
+  }
+
+  /** A growable list of ints (one per record; boxed integers would take four times the memory). */
+  private static final class IntList {
+    int[] values = new int[1024];
+    int size;
+
+    void add(int v) {
+      if (size == values.length) {
+        values = java.util.Arrays.copyOf(values, size * 2);
+      }
+      values[size++] = v;
+    }
   }
 }
