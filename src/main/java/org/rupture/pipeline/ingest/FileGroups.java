@@ -4,16 +4,19 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.PriorityQueue;
+import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.function.ToLongFunction;
 
 /**
  * Landed files packed into Spark tasks of similar size. One task per file costs a task's overhead (and
  * a staged Parquet file) per file, which at thousands of small site files outweighs the parsing
- * itself; a few large groups leave cores idle. So: at least {@code minGroups} groups (when there are
- * that many files), otherwise groups of about {@code targetBytes}, filled largest file first onto the
- * lightest group.
+ * itself; a few large groups leave cores idle. So: groups of about {@code targetBytes}, their number
+ * a multiple of {@code minGroups} (at least that many when there are that many files), filled largest
+ * first onto the lightest group.
  */
 final class FileGroups {
   /** Bytes a parse task should read when the input is large. */
@@ -22,13 +25,33 @@ final class FileGroups {
   private FileGroups() {}
 
   static List<List<SourceFile>> pack(List<SourceFile> files, int minGroups, long targetBytes) {
-    if (files.isEmpty()) {
+    return packUnits(files.stream().map(List::of).toList(), minGroups, targetBytes);
+  }
+
+  /**
+   * The same with every site's files kept together in one group, one site after the other (the
+   * landing scan's groups: each task then holds whole sites and reads them site by site, which is what
+   * classifying records by key within a task, and writing one file per site and table, need).
+   */
+  static List<List<SourceFile>> packBySite(List<SourceFile> files, int minGroups, long targetBytes) {
+    Map<String, List<SourceFile>> bySite = new TreeMap<>();
+    files.forEach(f -> bySite.computeIfAbsent(f.site(), k -> new ArrayList<>()).add(f));
+    return packUnits(List.copyOf(bySite.values()), minGroups, targetBytes);
+  }
+
+  private static List<List<SourceFile>> packUnits(List<List<SourceFile>> units, int minGroups, long targetBytes) {
+    if (units.isEmpty()) {
       return List.of();
     }
-    long total = files.stream().mapToLong(f -> Math.max(1, f.bytes())).sum();
-    int n = (int) Math.min(files.size(), Math.max(minGroups, (total + targetBytes - 1) / targetBytes));
-    List<SourceFile> bySize = new ArrayList<>(files);
-    bySize.sort(Comparator.comparingLong(SourceFile::bytes).reversed().thenComparing(SourceFile::relativePath));
+    ToLongFunction<List<SourceFile>> size = u -> u.stream().mapToLong(f -> Math.max(1, f.bytes())).sum();
+    long total = units.stream().mapToLong(size).sum();
+    // a whole number of rounds of minGroups tasks (a multiple of the cores), so the last round is full
+    int round = Math.max(1, minGroups);
+    long wanted = (total + targetBytes - 1) / targetBytes;
+    int n = (int) Math.min(units.size(), Math.max(1, (wanted + round - 1) / round) * round);
+    List<List<SourceFile>> bySize = new ArrayList<>(units);
+    bySize.sort(Comparator.comparingLong(size).reversed()
+        .thenComparing(u -> u.get(0).relativePath()));
     PriorityQueue<Group> lightest = new PriorityQueue<>(
         Comparator.comparingLong((Group g) -> g.bytes).thenComparingInt(g -> g.index));
     List<Group> groups = new ArrayList<>();
@@ -37,10 +60,10 @@ final class FileGroups {
       groups.add(g);
       lightest.add(g);
     }
-    for (SourceFile f : bySize) {
+    for (List<SourceFile> u : bySize) {
       Group g = lightest.poll();
-      g.files.add(f);
-      g.bytes += Math.max(1, f.bytes());
+      g.files.addAll(u);
+      g.bytes += size.applyAsLong(u);
       lightest.add(g);
     }
     return groups.stream().map(g -> (List<SourceFile>) g.files).toList();

@@ -64,6 +64,8 @@ public final class IngestStage {
   private final KeyHasher hasher;
   private final String runId;
   private final double maxQuarantineShare;
+  /** Shuffle parsed records by site too (the path records take when stored ones join them); for tests. */
+  private boolean shuffleBySite;
 
   public IngestStage(SparkSession spark, List<SiteMapping> mappings, KeyHasher hasher, String runId,
       double maxQuarantineShare) {
@@ -72,6 +74,12 @@ public final class IngestStage {
     this.hasher = hasher;
     this.runId = runId;
     this.maxQuarantineShare = maxQuarantineShare;
+  }
+
+  /** This stage with the parsed records shuffled by site before they are classified, as stored ones are. */
+  IngestStage shufflingBySite() {
+    shuffleBySite = true;
+    return this;
   }
 
   /**
@@ -276,7 +284,7 @@ public final class IngestStage {
   /**
    * The classified records of one kind: the planned files parsed and put through the field
    * rules, plus the rules' output stored for the files taken over from the previous run. When nothing is
-   * taken over the records stay in the landing scan's partitions, one site each, so classifying them
+   * taken over the records stay in the landing scan's partitions, whole sites each, so classifying them
    * needs no shuffle ({@link LandingSource}).
    */
   private Dataset<Row> classified(IngestPlan plan, SourceFile.Kind kind, Map<String, SiteMapping> byId,
@@ -288,7 +296,7 @@ public final class IngestStage {
         ? spark.createDataFrame(List.of(), schema)
         : LandingSource.load(spark, schema, toParse, byId, hasher));
     Object[] reused = plan.reuse().stream().filter(f -> f.kind() == kind).map(SourceFile::relativePath).toArray();
-    boolean bySite = reused.length == 0 && LandingSource.groupsBySite(spark, toParse);
+    boolean bySite = reused.length == 0 && !shuffleBySite;
     if (reused.length > 0) {
       Dataset<Row> stored = spark.read().parquet(IngestState.records(previous.dir(), kind))
           .where(col("source_file").isin(reused));

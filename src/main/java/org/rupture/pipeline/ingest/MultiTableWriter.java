@@ -54,7 +54,7 @@ import org.apache.spark.util.SerializableConfiguration;
  * readers, which skip names starting with '_'); the driver moves the files the successful task attempts
  * reported into place and removes the staging folders, so files of failed or retried attempts never
  * show. Site-partitioned tables get {@code site=<value>} folders; the routed rows must arrive grouped by
- * site within a partition (the classifier's sort guarantees it), so a task holds one open file per table.
+ * site within a partition (the classifier leaves them so), so a task holds one open file per table.
  *
  * <p>Routed rows must have the columns {@code site}, {@code source_file}, {@code status} (the
  * {@link RecordClassifier} statuses), {@code file_rows}, {@code file_checksum} and {@code line_missing}

@@ -39,7 +39,7 @@ import org.rupture.pipeline.curated.CuratedTables;
  * given a reason by the rules) take part in no key.
  *
  * <p>How: every key lives in one site, and each task holds whole sites (the landing scan's partitions,
- * or one shuffle by site), so each task classifies its own records with a hash table over the keys
+ * or after one shuffle by site), so each task classifies its own records with a hash table over the keys
  * ({@link PartitionClassifier}): one look at every record to summarise its key, one more to give it
  * its status. A window over the key did the same with a sort of all 8 M session records by a long
  * string key and two window operators copying every row; that was about a third of the ingest's CPU.
@@ -61,8 +61,8 @@ public final class RecordClassifier {
    * @param rules output of the rules: {@code reasons}, lineage, and the canonical columns
    * @param keys the canonical key columns (e.g. site, patient_key, session_number, rater)
    * @param content the canonical value columns that decide whether two copies are identical
-   * @param groupedBySite whether the records are already partitioned by site (the landing scan's
-   *     partitions); if not, they are shuffled by site first
+   * @param groupedBySite whether every partition holds whole sites, each site's records one after the
+   *     other (the landing scan's partitions); if not, they are shuffled by site first
    * @return the records with {@code status}, the classifier's {@code reasons} and the rules' own
    *     ({@link #RULE_REASONS}); within every partition each site's records come together, as the
    *     site-partitioned writes after it need ({@link MultiTableWriter})
@@ -80,7 +80,7 @@ public final class RecordClassifier {
       bySite = bySite.repartition(CuratedTables.siteWriteTasks(rules.sparkSession()), col("site"));
     }
     StructType schema = bySite.schema();
-    PartitionClassifier classifier = new PartitionClassifier(schema, keys);
+    PartitionClassifier classifier = new PartitionClassifier(schema, keys, groupedBySite);
     JavaRDD<InternalRow> classified = ((org.apache.spark.sql.classic.Dataset<Row>) bySite).queryExecution()
         .toRdd().toJavaRDD().mapPartitions(classifier);
     StructType out = schema.add("status", DataTypes.StringType, false)
@@ -97,9 +97,10 @@ public final class RecordClassifier {
    * Classifies the records of one task. The task's records are held (as compact Spark rows) while a
    * hash table keyed by the key columns' bytes summarises every key: its latest delivery, the smallest
    * and largest content hash within that delivery (they differ when its copies conflict) and which of
-   * its copies there comes first by file and row (that one stays accepted). Memory is the task's share
-   * of the records: one site in the landing scan's partitions, else 1 / {@link CuratedTables#siteWriteTasks}.
-   * Records leave grouped by site, in the order their sites first came in.
+   * its copies there comes first by file and row (that one stays accepted). What is held: one site's
+   * records when sites arrive one after the other (the landing scan), else the task's share of the
+   * records, 1 / {@link CuratedTables#siteWriteTasks} of them. Records leave grouped by site, in the
+   * order their sites first came in.
    */
   static final class PartitionClassifier implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
     private static final UTF8String DATA = UTF8String.fromString(StagedRows.DATA);
@@ -118,8 +119,14 @@ public final class RecordClassifier {
     private final int contentHash;
     private final int[] keyOrdinals;
     private final DataType[] keyTypes;
+    private final boolean sitesArriveTogether;
 
-    PartitionClassifier(StructType schema, List<String> keys) {
+    /**
+     * @param sitesArriveTogether whether each site's records come one after the other (the landing
+     *     scan's partitions): then one site's records are held at a time, else the task's
+     */
+    PartitionClassifier(StructType schema, List<String> keys, boolean sitesArriveTogether) {
+      this.sitesArriveTogether = sitesArriveTogether;
       recordType = schema.fieldIndex("record_type");
       reasons = schema.fieldIndex("reasons");
       site = schema.fieldIndex("site");
@@ -147,52 +154,72 @@ public final class RecordClassifier {
       }
       UnsafeProjection keyOf = UnsafeProjection.create(
           scala.jdk.javaapi.CollectionConverters.asScala(keyColumns).toList());
-      List<InternalRow> rows = new ArrayList<>();
-      List<KeySummary> summaries = new ArrayList<>();
-      IntList siteOfRow = new IntList();
-      Map<UTF8String, Integer> sites = new HashMap<>();
-      Map<UnsafeRow, KeySummary> byKey = new HashMap<>();
-      while (input.hasNext()) {
-        InternalRow row = input.next().copy();
-        int index = rows.size();
-        rows.add(row);
-        UTF8String rowSite = row.getUTF8String(site);
-        Integer siteIndex = sites.get(rowSite);
-        if (siteIndex == null) {
-          siteIndex = sites.size();
-          sites.put(rowSite, siteIndex);
-        }
-        siteOfRow.add(siteIndex);
-        KeySummary summary = null;
-        if (keyable(row)) {
-          summary = byKey.computeIfAbsent(keyOf.apply(row).copy(), k -> new KeySummary());
-          offer(summary, row, index, rows);
-        }
-        summaries.add(summary);
-      }
-      int[] order = groupedBySite(siteOfRow, sites.size());
       GenericInternalRow extra = new GenericInternalRow(2);
       JoinedRow joined = new JoinedRow();
       return new Iterator<>() {
+        private Batch batch;
+        private InternalRow lookahead;   // the first row of the next site, when sites arrive together
         private int next;
 
         @Override
         public boolean hasNext() {
-          return next < order.length;
+          while (batch == null || next >= batch.order.length) {
+            if (lookahead == null && !input.hasNext()) {
+              batch = null;              // let the last batch go
+              return false;
+            }
+            batch = readBatch();
+            next = 0;
+          }
+          return true;
         }
 
         @Override
         public InternalRow next() {
-          if (next >= order.length) {
+          if (!hasNext()) {
             throw new NoSuchElementException();
           }
-          int i = order[next++];
-          InternalRow row = rows.set(i, null);   // released as it goes
-          KeySummary s = summaries.set(i, null);
-          classify(row, s, i, extra);
+          int i = batch.order[next++];
+          InternalRow row = batch.rows.set(i, null);   // released as it goes
+          classify(row, batch.summaries.set(i, null), i, extra);
           return joined.apply(row, extra);
         }
+
+        /** The next site's records (sites arriving together), else all of the task's. */
+        private Batch readBatch() {
+          Batch b = new Batch();
+          Map<UTF8String, Integer> sites = new HashMap<>();
+          Map<UnsafeRow, KeySummary> byKey = new HashMap<>();
+          IntList siteOfRow = new IntList();
+          while (lookahead != null || input.hasNext()) {
+            InternalRow row = lookahead != null ? lookahead : input.next().copy();
+            lookahead = null;
+            UTF8String rowSite = row.getUTF8String(site);
+            if (sitesArriveTogether && !sites.isEmpty() && !sites.containsKey(rowSite)) {
+              lookahead = row;
+              break;
+            }
+            int index = b.rows.size();
+            b.rows.add(row);
+            siteOfRow.add(sites.computeIfAbsent(rowSite, k -> sites.size()));
+            KeySummary summary = null;
+            if (keyable(row)) {
+              summary = byKey.computeIfAbsent(keyOf.apply(row).copy(), k -> new KeySummary());
+              offer(summary, row, index, b.rows);
+            }
+            b.summaries.add(summary);
+          }
+          b.order = groupedBySite(siteOfRow, sites.size());
+          return b;
+        }
       };
+    }
+
+    /** Records classified together: their rows, each one's key summary, and the order they leave in. */
+    private static final class Batch {
+      final List<InternalRow> rows = new ArrayList<>();
+      final List<KeySummary> summaries = new ArrayList<>();
+      int[] order;
     }
 
     private boolean keyable(InternalRow row) {

@@ -3,7 +3,6 @@ package org.rupture.pipeline.job;
 import java.util.Map;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
-import org.rupture.pipeline.ingest.LandingSource;
 
 /**
  * Builds the job's SparkSession. A master given by spark-submit or {@code --conf spark.master=...}
@@ -45,9 +44,6 @@ public final class SparkSessions {
     // Code lookups lower-case every code field of every row; the JVM's case mapping (what the mappings'
     // code lists were lower-cased with) is several times cheaper than ICU's, which Spark 4 uses by default.
     sc.setIfMissing("spark.sql.icu.caseMappings.enabled", "false");
-    // The landing scan reports its records as grouped by site (LandingSource); Spark uses that to
-    // classify them without a shuffle only with this on (off by default in Spark 4.0).
-    sc.setIfMissing(LandingSource.GROUPING_CONF, "true");
     // Parquet part files only; no _SUCCESS markers mixed into the output folders users browse.
     sc.setIfMissing("spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs", "false");
     sc.setAppName(appName);

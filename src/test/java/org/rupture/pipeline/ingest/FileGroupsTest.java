@@ -23,11 +23,34 @@ class FileGroupsTest {
   void thousandsOfSmallFilesBecomeAFewTasksOfAboutTheTargetSize() {
     List<SourceFile> files = IntStream.range(0, 2000).mapToObj(i -> file(i, 250_000)).toList();
     List<List<SourceFile>> groups = FileGroups.pack(files, 8, 32L << 20);
-    assertEquals(15, groups.size());   // 500 MB / 32 MiB, rounded up
+    assertEquals(16, groups.size());   // 500 MB / 32 MiB = 15 groups, rounded up to whole rounds of 8
     assertEquals(2000, groups.stream().mapToInt(List::size).sum());
     long min = groups.stream().mapToLong(FileGroupsTest::bytes).min().orElseThrow();
     long max = groups.stream().mapToLong(FileGroupsTest::bytes).max().orElseThrow();
     assertTrue(max - min <= 250_000, "balanced to within one file: " + min + ".." + max);
+  }
+
+  /** Two deliveries a site: each site's files land in one group, together, and the groups stay balanced. */
+  @Test
+  void packingBySiteKeepsEverySitesFilesTogether() {
+    List<SourceFile> files = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      files.add(new SourceFile("/l/s" + i + "/d1/sessions.csv", "s" + i, "d1", SourceFile.Kind.SESSIONS, "m", 100_000, 0));
+      files.add(new SourceFile("/l/s" + i + "/d2/sessions.csv", "s" + i, "d2", SourceFile.Kind.SESSIONS, "m", 50_000, 0));
+    }
+    List<List<SourceFile>> groups = FileGroups.packBySite(files, 8, 32L << 20);
+    assertEquals(8, groups.size());
+    assertEquals(80, groups.stream().mapToInt(List::size).sum());
+    for (List<SourceFile> g : groups) {
+      assertEquals(750_000, bytes(g), "5 sites of 150 kB each");
+      for (int i = 0; i < g.size(); i += 2) {
+        // a site's two deliveries next to each other, in the order they were given
+        assertEquals(g.get(i).site(), g.get(i + 1).site());
+        assertEquals("d1", g.get(i).delivery());
+        assertEquals("d2", g.get(i + 1).delivery());
+      }
+      assertEquals(5, g.stream().map(SourceFile::site).distinct().count());
+    }
   }
 
   @Test

@@ -69,11 +69,17 @@ class IngestStageTest extends SparkTestBase {
     return SiteMappingLoader.loadAll(sites);
   }
 
+  /** Whether the parsed records go through the shuffle by site (the path of stored records). */
+  private boolean shuffled;
+
   private IngestResult ingest(double maxShare) throws IOException {
     List<SiteMapping> m = mappings();
     LandingInventory inv = LandingScanner.scan(spark().sparkContext().hadoopConfiguration(),
         dir.resolve("landing").toString(), m);
     IngestStage stage = new IngestStage(spark(), m, new KeyHasher("0123456789abcdef-test".getBytes()), "r1", maxShare);
+    if (shuffled) {
+      stage.shufflingBySite();
+    }
     return stage.run(inv, new CuratedLayout(dir.resolve("out").toString()), IngestState.none(), true);
   }
 
@@ -91,15 +97,11 @@ class IngestStageTest extends SparkTestBase {
     everyRowEndsExactlyOnce();
   }
 
-  /** The same with the landing files packed into groups and shuffled by site (the path for very many sites). */
+  /** The same with the parsed records shuffled by site before they are classified (the path of stored records). */
   @Test
-  void everyRowEndsExactlyOnceWhenTheScanIsNotGroupedBySite() throws IOException {
-    spark().conf().set(LandingSource.GROUPING_CONF, "false");
-    try {
-      everyRowEndsExactlyOnce();
-    } finally {
-      spark().conf().set(LandingSource.GROUPING_CONF, "true");
-    }
+  void everyRowEndsExactlyOnceWhenTheRecordsAreShuffledBySite() throws IOException {
+    shuffled = true;
+    everyRowEndsExactlyOnce();
   }
 
   private void everyRowEndsExactlyOnce() throws IOException {

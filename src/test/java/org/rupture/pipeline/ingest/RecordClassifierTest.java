@@ -2,11 +2,15 @@ package org.rupture.pipeline.ingest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 import org.rupture.pipeline.testing.SparkTestBase;
 
@@ -65,28 +69,66 @@ class RecordClassifierTest extends SparkTestBase {
     assertEquals("quarantined [UNKNOWN_RATER]", s.get("z:1"));
   }
 
+  private static final String TWO_SITES = "SELECT record_type, site, delivery, source_file, "
+      + "CAST(source_row AS BIGINT) AS source_row, k, v, CAST(reasons AS ARRAY<STRING>) AS reasons, "
+      + "CAST(NULL AS STRING) AS raw_line, xxhash64(v) AS content_hash FROM VALUES ";
+
+  /** What one task's classifier makes of {@code rows} (site file:row status classifier-reason). */
+  private static List<String> classifyTask(String rows, boolean sitesArriveTogether) throws Exception {
+    Dataset<Row> in = spark().sql(TWO_SITES + rows + " AS t(record_type, site, delivery, source_file, source_row, k, v, reasons)");
+    List<InternalRow> input = ((org.apache.spark.sql.classic.Dataset<Row>) in).queryExecution().toRdd()
+        .toJavaRDD().map(InternalRow::copy).collect();
+    StructType schema = in.schema();
+    Iterator<InternalRow> out = new RecordClassifier.PartitionClassifier(schema, List.of("site", "k"),
+        sitesArriveTogether).call(input.iterator());
+    List<String> seen = new ArrayList<>();
+    int site = schema.fieldIndex("site");
+    int file = schema.fieldIndex("source_file");
+    int row = schema.fieldIndex("source_row");
+    int status = schema.length();
+    while (out.hasNext()) {
+      InternalRow r = out.next();
+      seen.add(r.getUTF8String(site) + " " + r.getUTF8String(file) + ":" + (r.isNullAt(row) ? "-" : r.getLong(row))
+          + " " + r.getUTF8String(status) + (r.isNullAt(status + 1) ? "" : " " + r.getUTF8String(status + 1)));
+    }
+    return seen;
+  }
+
   /**
-   * Records of two sites in one partition, interleaved, taken as they come (as from a landing scan
-   * that holds several sites a task): the same key values at two sites are two keys, file records pass
-   * with status file, and each site's records leave together, as the site-partitioned writes need.
+   * A task whose records come site after site (the landing scan) classifies a site at a time: the
+   * same key values at two sites are two keys, file records pass with status file, order is kept.
    */
   @Test
-  void sitesOfOnePartitionAreKeptApartAndLeaveGrouped() {
-    Dataset<Row> rules = spark().sql("SELECT record_type, site, delivery, source_file, "
+  void sitesArrivingOneAfterTheOtherAreClassifiedASiteAtATime() throws Exception {
+    assertEquals(List.of("s1 a:1 accepted", "s1 a:- file", "s1 a:2 superseded DUPLICATE_IDENTICAL",
+        "s2 b:1 accepted", "s2 b:2 quarantined DUPLICATE_CONFLICT", "s2 b:3 quarantined DUPLICATE_CONFLICT"),
+        classifyTask("('data', 's1', 'd1', 'a', 1, 'p1', 1, array()), ('file', 's1', 'd1', 'a', NULL, NULL, NULL, array()), "
+            + "('data', 's1', 'd1', 'a', 2, 'p1', 1, array()), ('data', 's2', 'd1', 'b', 1, 'p1', 2, array()), "
+            + "('data', 's2', 'd1', 'b', 2, 'p2', 2, array()), ('data', 's2', 'd1', 'b', 3, 'p2', 3, array())", true));
+  }
+
+  /** Interleaved sites (as after the shuffle by site) are told apart too, and leave grouped by site. */
+  @Test
+  void interleavedSitesOfOneTaskLeaveGroupedBySite() throws Exception {
+    assertEquals(List.of("s1 a:1 accepted", "s1 a:- file", "s1 a:2 accepted",
+        "s2 b:1 accepted", "s2 b:2 superseded DUPLICATE_IDENTICAL"),
+        classifyTask("('data', 's1', 'd1', 'a', 1, 'p1', 1, array()), ('data', 's2', 'd1', 'b', 1, 'p1', 2, array()), "
+            + "('file', 's1', 'd1', 'a', NULL, NULL, NULL, array()), ('data', 's2', 'd1', 'b', 2, 'p1', 2, array()), "
+            + "('data', 's1', 'd1', 'a', 2, 'p2', 3, array())", false));
+  }
+
+  /** The classifier's own columns (content hash, its reason) do not leave it; reasons are its own. */
+  @Test
+  void classifiedRecordsCarryStatusAndBothReasonLists() {
+    Dataset<Row> rules = spark().sql("SELECT 'data' AS record_type, 's1' AS site, 'd1' AS delivery, 'a' AS source_file, "
         + "CAST(source_row AS BIGINT) AS source_row, k, v, CAST(reasons AS ARRAY<STRING>) AS reasons, "
-        + "CAST(NULL AS STRING) AS raw_line "
-        + "FROM VALUES ('data', 's1', 'd1', 'a', 1, 'p1', 1, array()), ('data', 's2', 'd1', 'b', 1, 'p1', 2, array()), "
-        + "('file', 's1', 'd1', 'a', NULL, NULL, NULL, array()), ('data', 's2', 'd1', 'b', 2, 'p1', 2, array()), "
-        + "('data', 's1', 'd1', 'a', 2, 'p2', 3, array()) "
-        + "AS t(record_type, site, delivery, source_file, source_row, k, v, reasons)").coalesce(1);
-    List<Row> out = RecordClassifier.classify(rules, List.of("site", "k"), List.of("v"), true).collectAsList();
-    List<String> seen = out.stream().map(r -> r.<String>getAs("site") + " " + r.getAs("source_file") + ":"
-        + r.getAs("source_row") + " " + r.getAs("status") + " " + r.getList(r.fieldIndex("reasons"))).toList();
-    assertEquals(List.of(
-        "s1 a:1 accepted []", "s1 a:null file []", "s1 a:2 accepted []",
-        "s2 b:1 accepted []", "s2 b:2 superseded [DUPLICATE_IDENTICAL]"), seen);
-    // the classifier's own columns (key summary, content hash) do not leave it
+        + "CAST(NULL AS STRING) AS raw_line FROM VALUES (1, 'p1', 1, array()), (2, 'p1', 1, array()) "
+        + "AS t(source_row, k, v, reasons)").coalesce(1);
+    List<Row> out = RecordClassifier.classify(rules, List.of("site", "k"), List.of("v"), true)
+        .orderBy("source_row").collectAsList();
     assertEquals(List.of("record_type", "site", "delivery", "source_file", "source_row", "k", "v", "reasons",
         "raw_line", "rule_reasons", "status"), List.of(out.get(0).schema().fieldNames()));
+    assertEquals(List.of("DUPLICATE_IDENTICAL"), out.get(1).getList(out.get(1).fieldIndex("reasons")));
+    assertEquals(List.of(), out.get(1).getList(out.get(1).fieldIndex("rule_reasons")));
   }
 }

@@ -31,7 +31,6 @@ public abstract class SparkTestBase {
               .config("spark.driver.host", "127.0.0.1")
               .config("spark.sql.session.timeZone", "UTC")
               .config("spark.sql.ansi.enabled", "true")
-              .config(org.rupture.pipeline.ingest.LandingSource.GROUPING_CONF, "true")
               .getOrCreate();
         }
       }
