@@ -162,6 +162,7 @@ public final class RecordClassifier {
         private Batch batch;
         private InternalRow lookahead;   // the first row of the next site, when sites arrive together
         private int next;
+        private int lastBatchRows = 1024;
 
         @Override
         public boolean hasNext() {
@@ -189,9 +190,10 @@ public final class RecordClassifier {
 
         /** The next site's records (sites arriving together), else all of the task's. */
         private Batch readBatch() {
-          Batch b = new Batch();
+          // sized like the last batch (sites are alike): no rehashing and regrowing as a site's rows come
+          Batch b = new Batch(lastBatchRows);
           Map<UTF8String, Integer> sites = new HashMap<>();
-          Map<UnsafeRow, KeySummary> byKey = new HashMap<>();
+          Map<UnsafeRow, KeySummary> byKey = new HashMap<>(Math.max(16, lastBatchRows * 4 / 3 + 1));
           IntList siteOfRow = new IntList();
           UTF8String lastSite = null;
           int siteIndex = -1;
@@ -219,6 +221,7 @@ public final class RecordClassifier {
             b.summaries.add(summary);
           }
           b.order = groupedBySite(siteOfRow, sites.size());
+          lastBatchRows = b.rows.size();
           return b;
         }
       };
@@ -226,9 +229,14 @@ public final class RecordClassifier {
 
     /** Records classified together: their rows, each one's key summary, and the order they leave in. */
     private static final class Batch {
-      final List<InternalRow> rows = new ArrayList<>();
-      final List<KeySummary> summaries = new ArrayList<>();
+      final List<InternalRow> rows;
+      final List<KeySummary> summaries;
       int[] order;
+
+      Batch(int expectedRows) {
+        rows = new ArrayList<>(expectedRows);
+        summaries = new ArrayList<>(expectedRows);
+      }
     }
 
     private boolean keyable(InternalRow row) {

@@ -82,4 +82,45 @@ class CsvRecordReaderTest {
     assertEquals(3, recs.size());
     assertEquals(List.of("3"), read("a;b\n\n1;2\n3".getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8, ';').get(2).fields());
   }
+
+  /** A stream that hands out a few bytes per read, so that lines span reads of the reader's buffer. */
+  private static java.io.InputStream trickle(byte[] bytes) {
+    return new ByteArrayInputStream(bytes) {
+      private int turn;
+
+      @Override
+      public synchronized int read(byte[] b, int off, int len) {
+        return super.read(b, off, Math.min(len, 1 + (turn++ % 5)));
+      }
+    };
+  }
+
+  @Test
+  void linesSpanningReadsGiveTheSameRecords() throws IOException {
+    byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+    byte[] body = ("pid,x,y\r\n1,\"a, \"\"b\"\"\",c\r\n2,\"two\nlines\",\uFFFD genuine\n\n3,,z\n4,\"open\n5,ok,"
+        + "x".repeat(300) + "\n6,last,line").getBytes(StandardCharsets.UTF_8);
+    byte[] all = new byte[bom.length + body.length];
+    System.arraycopy(bom, 0, all, 0, 3);
+    System.arraycopy(body, 0, all, 3, body.length);
+    List<CsvRecordReader.RawRecord> whole = read(all, StandardCharsets.UTF_8, ',');
+    List<CsvRecordReader.RawRecord> trickled = new ArrayList<>();
+    try (CsvRecordReader r = new CsvRecordReader(trickle(all), StandardCharsets.UTF_8, ',', '"')) {
+      CsvRecordReader.RawRecord rec;
+      while ((rec = r.next()) != null) {
+        trickled.add(rec);
+      }
+    }
+    assertEquals(whole, trickled);
+    assertEquals(List.of("pid", "x", "y"), whole.get(0).fields());
+    assertEquals(List.of("1", "a, \"b\"", "c"), whole.get(1).fields());
+    // a U+FFFD that is really in the file is a character like any other, not a bad byte
+    assertEquals(List.of("2", "two\nlines", "\uFFFD genuine"), whole.get(2).fields());
+    assertNull(whole.get(2).error());
+    assertEquals(List.of("3", "", "z"), whole.get(3).fields());
+    assertEquals(CsvRecordReader.Reason.MALFORMED_QUOTING, whole.get(4).error());
+    assertEquals(List.of("5", "ok", "x".repeat(300)), whole.get(5).fields());
+    assertEquals(List.of("6", "last", "line"), whole.get(6).fields());
+    assertEquals(9, whole.get(6).line());
+  }
 }
