@@ -96,7 +96,7 @@ final class SessionRules {
         "record_type", "site", "delivery", "source_file", "source_row", "mapping_id", "raw_line",
         "patient_key", "therapist_key",
         "session_number_t AS session_number",
-        "CAST(date_t AS DATE) AS session_date",
+        "date_t AS session_date",
         "rater_t AS rater",
         "present_t AS rupture_present",
         "CASE WHEN present_t = false THEN NULL ELSE rupture_intensity_t END AS rupture_intensity",
@@ -158,7 +158,7 @@ final class SessionRules {
    */
   private static String dateExpr(List<String> formats, int maxFormats) {
     if (formats.isEmpty()) {
-      return "CAST(NULL AS TIMESTAMP)";
+      return "CAST(NULL AS DATE)";
     }
     List<String> tries = new ArrayList<>();
     for (int i = 1; i <= Math.max(1, maxFormats); i++) {
@@ -177,30 +177,39 @@ final class SessionRules {
   private static final String SEPARATORS = "-./ :,_";
 
   /**
-   * The raw value parsed as a timestamp with the Spark datetime pattern {@code format}: a Spark SQL
-   * expression, null when the value does not match.
+   * The date of the raw value read with the Spark datetime pattern {@code format} (the day of the
+   * timestamp {@code try_to_timestamp} gives, in the session time zone): a Spark SQL expression, null when
+   * the value does not match.
    *
    * <p>Why not always {@code try_to_timestamp}: its formatter was a twentieth of the ingest's CPU on
    * 8 M rows (java.time's field resolution per row). A format made of fixed-width numeric fields
    * ({@code yyyy}, {@code MM}, {@code dd}, optionally {@code HH}, {@code mm}, {@code ss}) and separator
    * characters, as exports use, is matched against its exact shape (digits where the fields are, the
-   * separators in place) and its fields are rearranged into ISO form for {@code try_cast}, whose
-   * hand-written parser checks the calendar (no 30 February, no hour 24) as the formatter does.
+   * separators in place) and, rearranged into ISO form where it is not in it, read by {@code try_cast},
+   * whose hand-written parser checks the calendar (no 30 February, no hour 24) as the formatter does.
    * SessionRulesTest checks that both give the same result on valid and invalid values. Any other
    * format keeps the formatter.
    */
   static String parseDate(String raw, String format) {
     String regex = fixedWidthShape(format);
     if (regex == null) {
-      return "try_to_timestamp(" + raw + ", " + lit(format) + ")";
+      return "CAST(try_to_timestamp(" + raw + ", " + lit(format) + ") AS DATE)";
     }
-    String iso = "concat(" + field(raw, format, "yyyy") + ", '-', " + field(raw, format, "MM") + ", '-', "
-        + field(raw, format, "dd");
-    if (format.contains("HH")) {
-      iso += ", ' ', " + field(raw, format, "HH") + ", ':', " + field(raw, format, "mm") + ", ':', "
-          + field(raw, format, "ss");
+    boolean time = format.contains("HH");
+    String iso = time ? "yyyy-MM-dd HH:mm:ss" : "yyyy-MM-dd";
+    String value = raw;
+    if (!format.equals(iso)) {
+      value = "concat(" + field(raw, format, "yyyy") + ", '-', " + field(raw, format, "MM") + ", '-', "
+          + field(raw, format, "dd");
+      if (time) {
+        value += ", ' ', " + field(raw, format, "HH") + ", ':', " + field(raw, format, "mm") + ", ':', "
+            + field(raw, format, "ss");
+      }
+      value += ")";
     }
-    return "CASE WHEN " + raw + " RLIKE " + lit(regex) + " THEN try_cast(" + iso + ") AS TIMESTAMP) END";
+    // a date alone needs no time zone; with a time, the day is taken in the session's, as the formatter's
+    String cast = time ? "CAST(try_cast(" + value + " AS TIMESTAMP) AS DATE)" : "try_cast(" + value + " AS DATE)";
+    return "CASE WHEN " + raw + " RLIKE " + lit(regex) + " THEN " + cast + " END";
   }
 
   /** The regex of values of a fixed-width format, or null when the format is not one. */

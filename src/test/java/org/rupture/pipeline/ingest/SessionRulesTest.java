@@ -26,7 +26,8 @@ class SessionRulesTest extends SparkTestBase {
   /** Every value under every format: the date each expression gives (null when none). */
   private static List<String> parsed(String format, boolean formatter) {
     String values = VALUES.stream().map(v -> "('" + v + "')").collect(Collectors.joining(", "));
-    String expr = formatter ? "try_to_timestamp(date_raw, '" + format + "')" : SessionRules.parseDate("date_raw", format);
+    String expr = formatter ? "CAST(try_to_timestamp(date_raw, '" + format + "') AS DATE)"
+        : SessionRules.parseDate("date_raw", format);
     return sql("SELECT CAST(%s AS STRING) FROM VALUES %s AS t(date_raw)", expr, values).stream()
         .map(r -> r.isNullAt(0) ? null : r.getString(0)).toList();
   }
@@ -47,15 +48,15 @@ class SessionRulesTest extends SparkTestBase {
   @Test
   void expectedDatesAndRejections() {
     List<String> iso = parsed("yyyy-MM-dd", false);
-    assertEquals("2023-01-09 00:00:00", iso.get(VALUES.indexOf("2023-01-09")));
-    assertEquals("2024-02-29 00:00:00", iso.get(VALUES.indexOf("2024-02-29")));
+    assertEquals("2023-01-09", iso.get(VALUES.indexOf("2023-01-09")));
+    assertEquals("2024-02-29", iso.get(VALUES.indexOf("2024-02-29")));
     assertNull(iso.get(VALUES.indexOf("2023-02-29")));
     assertNull(iso.get(VALUES.indexOf("2023-01-9")));
     List<String> german = parsed("dd.MM.yyyy", false);
-    assertEquals("2023-01-09 00:00:00", german.get(VALUES.indexOf("09.01.2023")));
+    assertEquals("2023-01-09", german.get(VALUES.indexOf("09.01.2023")));
     assertNull(german.get(VALUES.indexOf("1 .01.2023")));
     List<String> stamp = parsed("yyyy-MM-dd HH:mm:ss", false);
-    assertEquals("2023-01-09 23:59:59", stamp.get(VALUES.indexOf("2023-01-09 23:59:59")));
+    assertEquals("2023-01-09", stamp.get(VALUES.indexOf("2023-01-09 23:59:59")));
     assertNull(stamp.get(VALUES.indexOf("2023-01-09 24:00:00")));
   }
 
@@ -64,7 +65,7 @@ class SessionRulesTest extends SparkTestBase {
     for (String format : List.of("d.M.yyyy", "yyyy-MM-dd'T'HH:mm:ss", "dd MMM yyyy", "yyyy-MM", "yyyy-MM-dd HH:mm",
         "yyyy-dd-dd")) {
       String expr = SessionRules.parseDate("date_raw", format);
-      assertTrue(expr.startsWith("try_to_timestamp("), format + ": " + expr);
+      assertTrue(expr.startsWith("CAST(try_to_timestamp("), format + ": " + expr);
     }
     List<Row> r = sql("SELECT CAST(%s AS STRING)", SessionRules.parseDate("'9.1.2023'", "d.M.yyyy"));
     assertNotNull(r.get(0).get(0));
