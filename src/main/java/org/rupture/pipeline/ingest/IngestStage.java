@@ -110,8 +110,7 @@ public final class IngestStage {
     List<String> dateFormats = mappings.stream().flatMap(m -> m.dialect().dateFormats().stream()).distinct().toList();
     int maxMeasures = mappings.stream().filter(m -> m.patients() != null)
         .mapToInt(m -> m.patients().outcomes().size()).max().orElse(0);
-    int maxItems = mappings.stream().filter(m -> m.sessions() != null && m.sessions().alliance() != null)
-        .mapToInt(m -> m.sessions().alliance().items().size()).max().orElse(0);
+    int maxItems = MappingParameters.maxAllianceItems(mappings);
 
     Dataset<Row> sessions = classified(plan, SourceFile.Kind.SESSIONS, byId, previous,
         staged -> SessionRules.apply(staged.join(broadcast(MappingParameters.sessions(spark, mappings)),

@@ -31,23 +31,43 @@ import scala.jdk.javaapi.CollectionConverters;
 final class MappingParameters {
   private MappingParameters() {}
 
-  static final StructType SESSION_SCHEMA = createStructType(List.of(
-      createStructField("p_mapping_id", StringType, false),
-      createStructField("p_decimal_comma", BooleanType, false),
-      createStructField("p_date_formats", createArrayType(StringType), false),
-      createStructField("p_rater_map", createMapType(StringType, StringType), false),
-      createStructField("p_yes", createArrayType(StringType), false),
-      createStructField("p_no", createArrayType(StringType), false),
-      createStructField("p_ranges", createMapType(StringType, createArrayType(DoubleType)), false),
-      createStructField("p_range_rupture_intensity", createArrayType(DoubleType), false),
-      createStructField("p_range_rupture_resolution", createArrayType(DoubleType), false),
-      createStructField("p_range_session_quality", createArrayType(DoubleType), false),
-      createStructField("p_range_alliance", createArrayType(DoubleType), true),
-      createStructField("p_alliance_columns", createArrayType(StringType), true),
-      createStructField("p_columns", createMapType(StringType, StringType), false),
-      createStructField("p_reverse", createArrayType(BooleanType), true),
-      createStructField("p_min_items", IntegerType, true),
-      createStructField("p_wide", BooleanType, false)));
+  /** The fixed fields with a source scale, each with its four bound columns ({@link Rules.Range#columns}). */
+  static final List<String> SCALED_FIELDS = List.of("rupture_intensity", "rupture_resolution", "session_quality",
+      "alliance");
+
+  /**
+   * The session parameters' schema for mappings with at most {@code maxAllianceItems} alliance items:
+   * per scaled field four bound columns, and per item position whether it is reverse-keyed.
+   */
+  static StructType sessionSchema(int maxAllianceItems) {
+    List<org.apache.spark.sql.types.StructField> f = new ArrayList<>(List.of(
+        createStructField("p_mapping_id", StringType, false),
+        createStructField("p_decimal_comma", BooleanType, false),
+        createStructField("p_date_formats", createArrayType(StringType), false),
+        createStructField("p_rater_map", createMapType(StringType, StringType), false),
+        createStructField("p_yes", createArrayType(StringType), false),
+        createStructField("p_no", createArrayType(StringType), false),
+        createStructField("p_ranges", createMapType(StringType, createArrayType(DoubleType)), false)));
+    for (String field : SCALED_FIELDS) {
+      Rules.Range r = Rules.Range.columns("p_range_" + field);
+      for (String bound : List.of(r.low(), r.high(), r.targetLow(), r.targetHigh())) {
+        f.add(createStructField(bound, DoubleType, field.equals("alliance")));
+      }
+    }
+    f.add(createStructField("p_alliance_columns", createArrayType(StringType), true));
+    f.add(createStructField("p_columns", createMapType(StringType, StringType), false));
+    for (int i = 0; i < maxAllianceItems; i++) {
+      f.add(createStructField(reverseColumn(i), BooleanType, true));
+    }
+    f.add(createStructField("p_min_items", IntegerType, true));
+    f.add(createStructField("p_wide", BooleanType, false));
+    return createStructType(f);
+  }
+
+  /** The column saying whether alliance item {@code i} (0-based) is reverse-keyed; null past the mapping's items. */
+  static String reverseColumn(int i) {
+    return "p_reverse_" + i;
+  }
 
   static final StructType PATIENT_SCHEMA = createStructType(List.of(
       createStructField("p_mapping_id", StringType, false),
@@ -63,11 +83,13 @@ final class MappingParameters {
       createStructField("p_columns", createMapType(StringType, StringType), false)));
 
   /**
-   * Range arrays are [source min, source max, canonical min, canonical max]. The fixed fields get a
-   * column each (an array index is compiled code; a map lookup per row and field is not cheap);
-   * extra variables, which vary by mapping, stay in the {@code p_ranges} map.
+   * One row per mapping with sessions. The fixed fields' scales and the reverse-keying of each alliance
+   * item position are plain columns (an array index is compiled code with its own bounds check at every
+   * use; a map lookup per row and field is not cheap); extra variables, which vary by mapping, keep their
+   * [source min, source max, canonical min, canonical max] in the {@code p_ranges} map.
    */
   static Dataset<Row> sessions(SparkSession spark, List<SiteMapping> mappings) {
+    int maxItems = maxAllianceItems(mappings);
     List<Row> rows = new ArrayList<>();
     for (SiteMapping m : mappings) {
       var s = m.sessions();
@@ -75,12 +97,7 @@ final class MappingParameters {
         continue;
       }
       Map<String, Object> ranges = new LinkedHashMap<>();
-      ranges.put("rupture_intensity", range(s.scales().get("rupture_intensity"), SiteMapping.INTENSITY_RANGE));
-      ranges.put("rupture_resolution", range(s.scales().get("rupture_resolution"), SiteMapping.RESOLUTION_RANGE));
-      ranges.put("session_quality", range(s.scales().get("session_quality"), SiteMapping.QUALITY_RANGE));
-      if (s.alliance() != null) {
-        ranges.put("alliance", range(s.alliance().scale(), SiteMapping.ALLIANCE_RANGE));
-      }
+      // the extra variables' scales; the fixed fields' are columns of their own
       s.extras().forEach(e -> ranges.put(e.name(), range(e.scale(), e.target())));
       Map<String, String> raterMap = new LinkedHashMap<>();
       s.raterCodes().forEach((k, v) -> raterMap.put(k.toLowerCase(Locale.ROOT), v));
@@ -89,16 +106,26 @@ final class MappingParameters {
       if (s.alliance() != null) {
         columns.put("alliance", String.join("+", s.alliance().items()));
       }
-      List<Boolean> reverse = s.alliance() == null ? null
-          : s.alliance().items().stream().map(i -> s.alliance().reverse().contains(i)).toList();
-      rows.add(RowFactory.create(m.id(), m.dialect().decimal() == ',', seq(m.dialect().dateFormats()),
-          map(raterMap), seq(lower(s.yesNo().get("yes"))), seq(lower(s.yesNo().get("no"))), map(ranges),
-          ranges.get("rupture_intensity"), ranges.get("rupture_resolution"), ranges.get("session_quality"),
-          ranges.get("alliance"), s.alliance() == null ? null : seq(s.alliance().items()),
-          map(columns), reverse == null ? null : seq(reverse),
-          s.alliance() == null ? null : s.alliance().minItems(), s.layout() == SiteMapping.Layout.WIDE));
+      List<Object> values = new ArrayList<>(List.of(m.id(), m.dialect().decimal() == ',',
+          seq(m.dialect().dateFormats()), map(raterMap), seq(lower(s.yesNo().get("yes"))),
+          seq(lower(s.yesNo().get("no"))), map(ranges)));
+      for (String field : SCALED_FIELDS) {
+        double[] bounds = boundsOf(s, field);
+        for (int b = 0; b < 4; b++) {
+          values.add(bounds == null ? null : bounds[b]);
+        }
+      }
+      values.add(s.alliance() == null ? null : seq(s.alliance().items()));
+      values.add(map(columns));
+      for (int i = 0; i < maxItems; i++) {
+        values.add(s.alliance() == null || i >= s.alliance().items().size() ? null
+            : s.alliance().reverse().contains(s.alliance().items().get(i)));
+      }
+      values.add(s.alliance() == null ? null : s.alliance().minItems());
+      values.add(s.layout() == SiteMapping.Layout.WIDE);
+      rows.add(RowFactory.create(values.toArray()));
     }
-    return spark.createDataFrame(rows, SESSION_SCHEMA);
+    return spark.createDataFrame(rows, sessionSchema(maxItems));
   }
 
   static Dataset<Row> patients(SparkSession spark, List<SiteMapping> mappings) {
@@ -122,6 +149,29 @@ final class MappingParameters {
           seq(measures), seq(directions), seq(ranges), map(columns)));
     }
     return spark.createDataFrame(rows, PATIENT_SCHEMA);
+  }
+
+  /** The longest alliance item list of any of {@code mappings} (0 when none has alliance items). */
+  static int maxAllianceItems(List<SiteMapping> mappings) {
+    return mappings.stream().filter(m -> m.sessions() != null && m.sessions().alliance() != null)
+        .mapToInt(m -> m.sessions().alliance().items().size()).max().orElse(0);
+  }
+
+  /** [source min, source max, canonical min, canonical max] of a scaled field, null for no alliance items. */
+  private static double[] boundsOf(SiteMapping.SessionsSpec s, String field) {
+    if (field.equals("alliance")) {
+      return s.alliance() == null ? null : bounds(s.alliance().scale(), SiteMapping.ALLIANCE_RANGE);
+    }
+    double[] target = switch (field) {
+      case "rupture_intensity" -> SiteMapping.INTENSITY_RANGE;
+      case "rupture_resolution" -> SiteMapping.RESOLUTION_RANGE;
+      default -> SiteMapping.QUALITY_RANGE;
+    };
+    return bounds(s.scales().get(field), target);
+  }
+
+  private static double[] bounds(double[] source, double[] target) {
+    return new double[] {source[0], source[1], target[0], target[1]};
   }
 
   private static Object range(double[] source, double[] target) {

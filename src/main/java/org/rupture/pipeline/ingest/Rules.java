@@ -17,19 +17,38 @@ final class Rules {
   }
 
   /**
-   * Reason a numeric raw value is nulled: NOT_NUMERIC, OUT_OF_RANGE (outside [r[0], r[1]]), or null.
-   * {@code number} is the column holding {@link #number} of {@code raw}.
+   * A source scale and the canonical scale it is rescaled to, as four SQL expressions. The fixed fields'
+   * bounds are plain columns of {@link MappingParameters} ({@link #columns}): an array index is compiled
+   * into a bounds check with its own error path (ANSI) at every use, and the rules' generated method,
+   * already too large for the JIT's optimising compiler, grew by a fifth with them. Extra variables,
+   * which vary by mapping, keep an array from a map ({@link #array}).
    */
-  static String numericIssue(String raw, String number, String range) {
-    return "CASE WHEN " + raw + " IS NULL THEN NULL WHEN " + number + " IS NULL THEN 'NOT_NUMERIC' WHEN "
-        + number + " < " + range + "[0] OR " + number + " > " + range + "[1] THEN 'OUT_OF_RANGE' END";
+  record Range(String low, String high, String targetLow, String targetHigh) {
+    /** The bounds in columns {@code <prefix>_lo, _hi, _to_lo, _to_hi}. */
+    static Range columns(String prefix) {
+      return new Range(prefix + "_lo", prefix + "_hi", prefix + "_to_lo", prefix + "_to_hi");
+    }
+
+    /** The bounds as elements 0-3 of an array [source min, source max, canonical min, canonical max]. */
+    static Range array(String array) {
+      return new Range(array + "[0]", array + "[1]", array + "[2]", array + "[3]");
+    }
   }
 
-  /** The parsed number (a column holding {@link #number}) rescaled linearly from [r0, r1] to [r2, r3]. */
-  static String rescaled(String number, String range) {
-    return "CASE WHEN " + number + " BETWEEN " + range + "[0] AND " + range + "[1] THEN (" + number + " - " + range
-        + "[0]) / (" + range + "[1] - " + range + "[0]) * (" + range + "[3] - " + range + "[2]) + " + range
-        + "[2] END";
+  /**
+   * Reason a numeric raw value is nulled: NOT_NUMERIC, OUT_OF_RANGE (outside the source scale), or null.
+   * {@code number} is the column holding {@link #number} of {@code raw}.
+   */
+  static String numericIssue(String raw, String number, Range r) {
+    return "CASE WHEN " + raw + " IS NULL THEN NULL WHEN " + number + " IS NULL THEN 'NOT_NUMERIC' WHEN "
+        + number + " < " + r.low() + " OR " + number + " > " + r.high() + " THEN 'OUT_OF_RANGE' END";
+  }
+
+  /** The parsed number (a column holding {@link #number}) rescaled linearly from the source to the canonical scale. */
+  static String rescaled(String number, Range r) {
+    return "CASE WHEN " + number + " BETWEEN " + r.low() + " AND " + r.high() + " THEN (" + number + " - "
+        + r.low() + ") / (" + r.high() + " - " + r.low() + ") * (" + r.targetHigh() + " - " + r.targetLow()
+        + ") + " + r.targetLow() + " END";
   }
 
   /** One field issue struct, or null when {@code reasonSql} is null. */

@@ -58,27 +58,27 @@ final class SessionRules {
     // Step 2: rescaled values and the reason of every nulled field.
     List<String> typed = new ArrayList<>(List.of("*"));
     for (int i = 0; i < SCALED.length; i++) {
-      String range = "p_range_" + SCALED[i];
+      Rules.Range range = Rules.Range.columns("p_range_" + SCALED[i]);
       typed.add(numericIssue(RAW[i], SCALED[i] + "_n", range) + " AS " + SCALED[i] + "_issue");
       typed.add(rescaled(SCALED[i] + "_n", range) + " AS " + SCALED[i] + "_t");
     }
     for (String e : extraNames) {
-      String range = "try_element_at(p_ranges, " + lit(e) + ")";
+      Rules.Range range = Rules.Range.array("try_element_at(p_ranges, " + lit(e) + ")");
       typed.add(numericIssue("`x_raw_" + e + "`", "`x_n_" + e + "`", range) + " AS `x_issue_" + e + "`");
       typed.add(rescaled("`x_n_" + e + "`", range) + " AS `x_t_" + e + "`");
     }
     // Alliance items, unrolled up to the longest item list of any mapping: plain expressions are
     // compiled by whole-stage codegen, higher-order functions over the item array would be interpreted.
-    String allianceRange = "p_range_alliance";
+    Rules.Range alliance = Rules.Range.columns("p_range_alliance");
     List<String> counts = new ArrayList<>();
     List<String> sums = new ArrayList<>();
     for (int i = 0; i < maxAllianceItems; i++) {
       String v = "a_v" + i;
-      String ok = "coalesce(" + v + " BETWEEN " + allianceRange + "[0] AND " + allianceRange + "[1], false)";
+      String ok = "coalesce(" + v + " BETWEEN " + alliance.low() + " AND " + alliance.high() + ", false)";
       typed.add(ok + " AS a_ok" + i);
       counts.add("CASE WHEN a_ok" + i + " THEN 1 ELSE 0 END");
-      sums.add("CASE WHEN a_ok" + i + " THEN (CASE WHEN try_element_at(p_reverse, " + (i + 1) + ") THEN "
-          + allianceRange + "[0] + " + allianceRange + "[1] - " + v + " ELSE " + v + " END) ELSE 0 END");
+      sums.add("CASE WHEN a_ok" + i + " THEN (CASE WHEN " + MappingParameters.reverseColumn(i) + " THEN "
+          + alliance.low() + " + " + alliance.high() + " - " + v + " ELSE " + v + " END) ELSE 0 END");
     }
     String nValid = counts.isEmpty() ? "0" : "(" + String.join(" + ", counts) + ")";
     String keyed = sums.isEmpty() ? "0" : "(" + String.join(" + ", sums) + ")";
@@ -88,8 +88,8 @@ final class SessionRules {
         .selectExpr(numbers.toArray(String[]::new))
         .selectExpr(typed.toArray(String[]::new));
     String allianceMean = "CASE WHEN alliance_items IS NOT NULL AND a_n_valid >= p_min_items THEN (a_sum / a_n_valid - "
-        + allianceRange + "[0]) / (" + allianceRange + "[1] - " + allianceRange + "[0]) * (" + allianceRange
-        + "[3] - " + allianceRange + "[2]) + " + allianceRange + "[2] END";
+        + alliance.low() + ") / (" + alliance.high() + " - " + alliance.low() + ") * (" + alliance.targetHigh()
+        + " - " + alliance.targetLow() + ") + " + alliance.targetLow() + " END";
 
     // Step 3: canonical values, quarantine reasons, field issues.
     List<String> out = new ArrayList<>(List.of(
