@@ -34,10 +34,10 @@ final class PatientRules {
         "CASE WHEN " + isCode("phase_raw", "p_phase_pre") + " THEN 'pre' WHEN " + isCode("phase_raw", "p_phase_post")
             + " THEN 'post' END AS phase_t"));
     for (int i = 0; i < maxMeasures; i++) {
-      typed.add("try_element_at(p_measures, " + (i + 1) + ") AS m" + i);
-      typed.add("try_element_at(p_outcome_ranges, " + (i + 1) + ") AS r" + i);
-      typed.add("try_element_at(baseline_raw, " + (i + 1) + ") AS b_raw" + i);
-      typed.add("try_element_at(termination_raw, " + (i + 1) + ") AS t_raw" + i);
+      typed.add(Rules.element("p_measures", i) + " AS m" + i);
+      typed.add(Rules.element("p_outcome_ranges", i) + " AS r" + i);
+      typed.add(Rules.element("baseline_raw", i) + " AS b_raw" + i);
+      typed.add(Rules.element("termination_raw", i) + " AS t_raw" + i);
     }
     List<String> numbers = new ArrayList<>(List.of("*"));
     for (int i = 0; i < maxMeasures; i++) {
@@ -59,7 +59,7 @@ final class PatientRules {
       issues.add(scoreIssue(i, "b", outOfRange.replace("v", "b" + i)));
       issues.add(scoreIssue(i, "t", outOfRange.replace("v", "t" + i)));
       String valid = "(x IS NOT NULL AND NOT (r" + i + " IS NOT NULL AND (x < r" + i + "[0] OR x > r" + i + "[1])))";
-      scores.add("named_struct('measure', m" + i + ", 'direction', try_element_at(p_directions, " + (i + 1) + "), "
+      scores.add("named_struct('measure', m" + i + ", 'direction', " + Rules.element("p_directions", i) + ", "
           + "'baseline', CASE WHEN " + valid.replace("x", "b" + i) + " THEN b" + i + " END, "
           + "'termination', CASE WHEN " + valid.replace("x", "t" + i) + " THEN t" + i + " END)");
     }

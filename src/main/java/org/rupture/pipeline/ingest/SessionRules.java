@@ -37,7 +37,7 @@ final class SessionRules {
       raws.add("try_element_at(extras, " + lit(e) + ") AS `x_raw_" + e + "`");
     }
     for (int i = 0; i < maxAllianceItems; i++) {
-      raws.add("try_element_at(alliance_items, " + (i + 1) + ") AS a_raw" + i);
+      raws.add(Rules.element("alliance_items", i) + " AS a_raw" + i);
     }
     // Step 1: every raw number parsed once; keys, codes and dates typed.
     List<String> numbers = new ArrayList<>(List.of("*",
@@ -131,7 +131,7 @@ final class SessionRules {
     for (int i = 0; i < maxAllianceItems; i++) {
       issues.add(new String[] {"alliance", "a_raw" + i, "CASE WHEN a_raw" + i + " IS NOT NULL AND NOT a_ok" + i
           + " THEN CASE WHEN a_v" + i + " IS NULL THEN 'NOT_NUMERIC' ELSE 'OUT_OF_RANGE' END END",
-          "try_element_at(p_alliance_columns, " + (i + 1) + ")"});
+          Rules.element("p_alliance_columns", i)});
     }
     List<String> reasonColumns = new ArrayList<>();
     List<String> withReasons = new ArrayList<>(List.of("*"));
@@ -162,7 +162,7 @@ final class SessionRules {
     }
     List<String> tries = new ArrayList<>();
     for (int i = 1; i <= Math.max(1, maxFormats); i++) {
-      StringBuilder c = new StringBuilder("CASE try_element_at(p_date_formats, " + i + ")");
+      StringBuilder c = new StringBuilder("CASE " + Rules.element("p_date_formats", i - 1));
       for (String f : formats) {
         c.append(" WHEN ").append(lit(f)).append(" THEN ").append(parseDate("date_raw", f));
       }
