@@ -171,7 +171,7 @@ final class SessionRules {
     return "coalesce(" + String.join(", ", tries) + ")";
   }
 
-  /** Fixed-width numeric fields of a date format, by pattern letter, and where they go in ISO form. */
+  /** The fixed-width numeric fields a fast-path date format may hold (each at most once). */
   private static final String FIELDS = "yyyy MM dd HH mm ss";
   /** Separators a fixed-width format may use between its fields (each stands for itself). */
   private static final String SEPARATORS = "-./ :,_";
