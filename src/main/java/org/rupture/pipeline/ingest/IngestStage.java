@@ -110,11 +110,10 @@ public final class IngestStage {
     List<String> dateFormats = mappings.stream().flatMap(m -> m.dialect().dateFormats().stream()).distinct().toList();
     int maxMeasures = mappings.stream().filter(m -> m.patients() != null)
         .mapToInt(m -> m.patients().outcomes().size()).max().orElse(0);
-    int maxItems = MappingParameters.maxAllianceItems(mappings);
 
     Dataset<Row> sessions = classified(plan, SourceFile.Kind.SESSIONS, byId, previous,
         staged -> SessionRules.apply(staged.join(broadcast(MappingParameters.sessions(spark, mappings)),
-            col("mapping_id").equalTo(col("p_mapping_id"))), extras, dateFormats, maxFormats, maxItems),
+            col("mapping_id").equalTo(col("p_mapping_id"))), extras, dateFormats, maxFormats),
         List.of("site", "patient_key", "session_number", "rater"), SessionRules.canonicalColumns(extras));
     Dataset<Row> patients = classified(plan, SourceFile.Kind.PATIENTS, byId, previous,
         staged -> PatientRules.apply(staged.join(broadcast(MappingParameters.patients(spark, mappings)),

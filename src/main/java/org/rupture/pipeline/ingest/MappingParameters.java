@@ -35,11 +35,10 @@ final class MappingParameters {
   static final List<String> SCALED_FIELDS = List.of("rupture_intensity", "rupture_resolution", "session_quality",
       "alliance");
 
-  /**
-   * The session parameters' schema for mappings with at most {@code maxAllianceItems} alliance items:
-   * per scaled field four bound columns, and per item position whether it is reverse-keyed.
-   */
-  static StructType sessionSchema(int maxAllianceItems) {
+  /** The session parameters' schema: per scaled field four bound columns ({@link Rules.Range#columns}). */
+  static final StructType SESSION_SCHEMA = sessionSchema();
+
+  private static StructType sessionSchema() {
     List<org.apache.spark.sql.types.StructField> f = new ArrayList<>(List.of(
         createStructField("p_mapping_id", StringType, false),
         createStructField("p_decimal_comma", BooleanType, false),
@@ -56,17 +55,10 @@ final class MappingParameters {
     }
     f.add(createStructField("p_alliance_columns", createArrayType(StringType), true));
     f.add(createStructField("p_columns", createMapType(StringType, StringType), false));
-    for (int i = 0; i < maxAllianceItems; i++) {
-      f.add(createStructField(reverseColumn(i), BooleanType, true));
-    }
+    f.add(createStructField("p_reverse", createArrayType(BooleanType, false), true));
     f.add(createStructField("p_min_items", IntegerType, true));
     f.add(createStructField("p_wide", BooleanType, false));
     return createStructType(f);
-  }
-
-  /** The column saying whether alliance item {@code i} (0-based) is reverse-keyed; null past the mapping's items. */
-  static String reverseColumn(int i) {
-    return "p_reverse_" + i;
   }
 
   static final StructType PATIENT_SCHEMA = createStructType(List.of(
@@ -83,13 +75,12 @@ final class MappingParameters {
       createStructField("p_columns", createMapType(StringType, StringType), false)));
 
   /**
-   * One row per mapping with sessions. The fixed fields' scales and the reverse-keying of each alliance
-   * item position are plain columns (an array index is compiled code with its own bounds check at every
-   * use; a map lookup per row and field is not cheap); extra variables, which vary by mapping, keep their
-   * [source min, source max, canonical min, canonical max] in the {@code p_ranges} map.
+   * One row per mapping with sessions. The fixed fields' scales are plain columns (an array index is
+   * compiled code with its own bounds check at every use; a map lookup per row and field is not cheap);
+   * extra variables, which vary by mapping, keep their [source min, source max, canonical min, canonical
+   * max] in the {@code p_ranges} map. {@code p_reverse} says per alliance item whether it is reverse-keyed.
    */
   static Dataset<Row> sessions(SparkSession spark, List<SiteMapping> mappings) {
-    int maxItems = maxAllianceItems(mappings);
     List<Row> rows = new ArrayList<>();
     for (SiteMapping m : mappings) {
       var s = m.sessions();
@@ -117,15 +108,13 @@ final class MappingParameters {
       }
       values.add(s.alliance() == null ? null : seq(s.alliance().items()));
       values.add(map(columns));
-      for (int i = 0; i < maxItems; i++) {
-        values.add(s.alliance() == null || i >= s.alliance().items().size() ? null
-            : s.alliance().reverse().contains(s.alliance().items().get(i)));
-      }
+      values.add(s.alliance() == null ? null
+          : seq(s.alliance().items().stream().map(item -> s.alliance().reverse().contains(item)).toList()));
       values.add(s.alliance() == null ? null : s.alliance().minItems());
       values.add(s.layout() == SiteMapping.Layout.WIDE);
       rows.add(RowFactory.create(values.toArray()));
     }
-    return spark.createDataFrame(rows, sessionSchema(maxItems));
+    return spark.createDataFrame(rows, SESSION_SCHEMA);
   }
 
   static Dataset<Row> patients(SparkSession spark, List<SiteMapping> mappings) {
@@ -149,12 +138,6 @@ final class MappingParameters {
           seq(measures), seq(directions), seq(ranges), map(columns)));
     }
     return spark.createDataFrame(rows, PATIENT_SCHEMA);
-  }
-
-  /** The longest alliance item list of any of {@code mappings} (0 when none has alliance items). */
-  static int maxAllianceItems(List<SiteMapping> mappings) {
-    return mappings.stream().filter(m -> m.sessions() != null && m.sessions().alliance() != null)
-        .mapToInt(m -> m.sessions().alliance().items().size()).max().orElse(0);
   }
 
   /** [source min, source max, canonical min, canonical max] of a scaled field, null for no alliance items. */

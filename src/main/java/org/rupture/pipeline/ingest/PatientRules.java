@@ -26,6 +26,7 @@ final class PatientRules {
    *     higher-order functions over the measure array would be interpreted for every patient
    */
   static Dataset<Row> apply(Dataset<Row> staged, int maxMeasures) {
+    FieldFunctions.register(staged.sparkSession());
     List<String> typed = new ArrayList<>(List.of("*",
         "try_element_at(p_treatment_map, lower(trim(treatment_raw))) AS treatment_t",
         "CASE WHEN " + isCode("dropout_raw", "p_dropout_yes") + " THEN true WHEN " + isCode("dropout_raw", "p_dropout_no")

@@ -10,10 +10,13 @@ import java.util.List;
 final class Rules {
   private Rules() {}
 
-  /** A raw numeric string as double, honouring the mapping's decimal comma; NaN counts as not numeric. */
+  /**
+   * A raw numeric string as double, honouring the mapping's decimal comma; NaN counts as not numeric.
+   * The same as {@code nanvl(try_cast(CASE WHEN p_decimal_comma THEN replace(raw, ',', '.') ELSE raw END
+   * AS DOUBLE), NULL)}, as one call ({@link FieldFunctions#number}) instead of that expression's code.
+   */
   static String number(String raw) {
-    return "nanvl(try_cast(CASE WHEN p_decimal_comma THEN replace(" + raw + ", ',', '.') ELSE " + raw
-        + " END AS DOUBLE), CAST(NULL AS DOUBLE))";
+    return "rupture_number(" + raw + ", p_decimal_comma)";
   }
 
   /**
@@ -78,9 +81,21 @@ final class Rules {
    * takes the interpreted path.
    */
   static String compact(List<String> guards, List<String> elements, String none) {
+    return compact(guards, elements, null, none);
+  }
+
+  /**
+   * As {@link #compact(List, List, String)}, followed by the elements of {@code tail} (an array of the
+   * same element type, or null for none) when it is not null.
+   */
+  static String compact(List<String> guards, List<String> elements, String tail, String none) {
     String allNull = String.join(" AND ", guards.stream().map(g -> "(" + g + ") IS NULL").toList());
-    return "CASE WHEN " + allNull + " THEN " + none + " ELSE array_compact(array(" + String.join(", ", elements)
-        + ")) END";
+    String compacted = "array_compact(array(" + String.join(", ", elements) + "))";
+    if (tail == null) {
+      return "CASE WHEN " + allNull + " THEN " + none + " ELSE " + compacted + " END";
+    }
+    return "CASE WHEN " + tail + " IS NOT NULL THEN concat(" + compacted + ", " + tail + ") WHEN " + allNull
+        + " THEN " + none + " ELSE " + compacted + " END";
   }
 
   /**

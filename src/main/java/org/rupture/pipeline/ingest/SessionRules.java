@@ -30,14 +30,12 @@ final class SessionRules {
    *     built once per task instead of once per row, as it is for a format read from a column)
    */
   static Dataset<Row> apply(Dataset<Row> staged, List<String> extraNames, List<String> dateFormats,
-      int maxDateFormats, int maxAllianceItems) {
+      int maxDateFormats) {
+    FieldFunctions.register(staged.sparkSession());
     // Step 0: look up the raw strings held in collections, once.
     List<String> raws = new ArrayList<>(List.of("*"));
     for (String e : extraNames) {
       raws.add("try_element_at(extras, " + lit(e) + ") AS `x_raw_" + e + "`");
-    }
-    for (int i = 0; i < maxAllianceItems; i++) {
-      raws.add(Rules.element("alliance_items", i) + " AS a_raw" + i);
     }
     // Step 1: every raw number parsed once; keys, codes and dates typed.
     List<String> numbers = new ArrayList<>(List.of("*",
@@ -52,9 +50,11 @@ final class SessionRules {
     for (String e : extraNames) {
       numbers.add(Rules.number("`x_raw_" + e + "`") + " AS `x_n_" + e + "`");
     }
-    for (int i = 0; i < maxAllianceItems; i++) {
-      numbers.add(Rules.number("a_raw" + i) + " AS a_v" + i);
-    }
+    // the alliance items' count of valid ones, their (reverse-keyed) sum and their field issues, in one
+    // call (FieldFunctions): per item position, as expressions, they were most of the generated code
+    Rules.Range alliance = Rules.Range.columns("p_range_alliance");
+    numbers.add("rupture_alliance(alliance_items, p_decimal_comma, " + alliance.low() + ", " + alliance.high()
+        + ", p_reverse, p_alliance_columns) AS a");
     // Step 2: rescaled values and the reason of every nulled field.
     List<String> typed = new ArrayList<>(List.of("*"));
     for (int i = 0; i < SCALED.length; i++) {
@@ -67,27 +67,10 @@ final class SessionRules {
       typed.add(numericIssue("`x_raw_" + e + "`", "`x_n_" + e + "`", range) + " AS `x_issue_" + e + "`");
       typed.add(rescaled("`x_n_" + e + "`", range) + " AS `x_t_" + e + "`");
     }
-    // Alliance items, unrolled up to the longest item list of any mapping: plain expressions are
-    // compiled by whole-stage codegen, higher-order functions over the item array would be interpreted.
-    Rules.Range alliance = Rules.Range.columns("p_range_alliance");
-    List<String> counts = new ArrayList<>();
-    List<String> sums = new ArrayList<>();
-    for (int i = 0; i < maxAllianceItems; i++) {
-      String v = "a_v" + i;
-      String ok = "coalesce(" + v + " BETWEEN " + alliance.low() + " AND " + alliance.high() + ", false)";
-      typed.add(ok + " AS a_ok" + i);
-      counts.add("CASE WHEN a_ok" + i + " THEN 1 ELSE 0 END");
-      sums.add("CASE WHEN a_ok" + i + " THEN (CASE WHEN " + MappingParameters.reverseColumn(i) + " THEN "
-          + alliance.low() + " + " + alliance.high() + " - " + v + " ELSE " + v + " END) ELSE 0 END");
-    }
-    String nValid = counts.isEmpty() ? "0" : "(" + String.join(" + ", counts) + ")";
-    String keyed = sums.isEmpty() ? "0" : "(" + String.join(" + ", sums) + ")";
-    typed.add(nValid + " AS a_n_valid");
-    typed.add(keyed + " AS a_sum");
     Dataset<Row> t = staged.selectExpr(raws.toArray(String[]::new))
         .selectExpr(numbers.toArray(String[]::new))
         .selectExpr(typed.toArray(String[]::new));
-    String allianceMean = "CASE WHEN alliance_items IS NOT NULL AND a_n_valid >= p_min_items THEN (a_sum / a_n_valid - "
+    String allianceMean = "CASE WHEN alliance_items IS NOT NULL AND a.n_valid >= p_min_items THEN (a.sum / a.n_valid - "
         + alliance.low() + ") / (" + alliance.high() + " - " + alliance.low() + ") * (" + alliance.targetHigh()
         + " - " + alliance.targetLow() + ") + " + alliance.targetLow() + " END";
 
@@ -126,13 +109,8 @@ final class SessionRules {
     for (String e : extraNames) {
       issues.add(new String[] {e, "`x_raw_" + e + "`", "`x_issue_" + e + "`"});
     }
-    issues.add(new String[] {"alliance", "cast(a_n_valid AS STRING) || ' valid items'",
-        "CASE WHEN alliance_items IS NOT NULL AND a_n_valid < p_min_items THEN 'TOO_FEW_ITEMS' END"});
-    for (int i = 0; i < maxAllianceItems; i++) {
-      issues.add(new String[] {"alliance", "a_raw" + i, "CASE WHEN a_raw" + i + " IS NOT NULL AND NOT a_ok" + i
-          + " THEN CASE WHEN a_v" + i + " IS NULL THEN 'NOT_NUMERIC' ELSE 'OUT_OF_RANGE' END END",
-          Rules.element("p_alliance_columns", i)});
-    }
+    issues.add(new String[] {"alliance", "cast(a.n_valid AS STRING) || ' valid items'",
+        "CASE WHEN alliance_items IS NOT NULL AND a.n_valid < p_min_items THEN 'TOO_FEW_ITEMS' END"});
     List<String> reasonColumns = new ArrayList<>();
     List<String> withReasons = new ArrayList<>(List.of("*"));
     for (int i = 0; i < issues.size(); i++) {
@@ -145,7 +123,7 @@ final class SessionRules {
       structs.add(Rules.issue(is[0], is[1], "issue_reason_" + i, is.length > 3 ? is[3] : null));
     }
     out.add("CASE WHEN record_type <> 'data' OR parse_error IS NOT NULL THEN NULL ELSE "
-        + Rules.compact(reasonColumns, structs, "NULL") + " END AS issues");
+        + Rules.compact(reasonColumns, structs, "a.issues", "NULL") + " END AS issues");
     out.add("file_checksum");
     out.add("file_rows");
     out.add("file_lines");

@@ -1,0 +1,157 @@
+package org.rupture.pipeline.ingest;
+
+import static org.apache.spark.sql.types.DataTypes.BooleanType;
+import static org.apache.spark.sql.types.DataTypes.DoubleType;
+import static org.apache.spark.sql.types.DataTypes.IntegerType;
+import static org.apache.spark.sql.types.DataTypes.StringType;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.analysis.FunctionRegistry;
+import org.apache.spark.sql.catalyst.expressions.Cast;
+import org.apache.spark.sql.catalyst.expressions.Expression;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.catalyst.expressions.objects.StaticInvoke;
+import org.apache.spark.sql.catalyst.util.ArrayData;
+import org.apache.spark.sql.catalyst.util.GenericArrayData;
+import org.apache.spark.sql.types.AbstractDataType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.unsafe.types.UTF8String;
+import scala.jdk.javaapi.CollectionConverters;
+import scala.runtime.AbstractFunction1;
+
+/**
+ * SQL functions of the field rules that are Java methods, called from Spark's generated code
+ * ({@link StaticInvoke}, the way Spark's own functions call their helpers).
+ *
+ * <p>Why: whole-stage codegen compiles all the session rules into one Java method, and HotSpot's
+ * optimising compiler gives up on a method of more than about 8 kB of bytecode; the rules then run as
+ * unoptimised code. The number parse, written as {@code nanvl(try_cast(CASE WHEN decimal comma THEN
+ * replace(raw, ',', '.') ELSE raw END AS DOUBLE), NULL)}, and the alliance items' check, reverse-keying
+ * and sum, unrolled per item position, were most of that method. Each is one call here, and these
+ * methods are small enough to be optimised on their own.
+ *
+ * <p>The semantics are Spark's: {@link #number} reads a string as {@code try_cast(... AS DOUBLE)} does
+ * (Java's {@code Double.parseDouble}, then Spark's special literals such as {@code inf}), which
+ * FieldFunctionsTest checks value by value against the SQL it replaces.
+ */
+public final class FieldFunctions {
+  private FieldFunctions() {}
+
+  /** The element type of the field-issue arrays ({@link Rules#issue}): field, source column, raw value, reason. */
+  static final StructType ISSUE = new StructType().add("field", StringType).add("source_column", StringType)
+      .add("raw_value", StringType).add("reason", StringType);
+
+  /** {@link #alliance}'s result: valid items, their (reverse-keyed) sum, and the items' field issues or null. */
+  static final StructType ALLIANCE = new StructType().add("n_valid", IntegerType, false).add("sum", DoubleType, false)
+      .add("issues", DataTypes.createArrayType(ISSUE, false), true);
+
+  private static final UTF8String ALLIANCE_FIELD = UTF8String.fromString("alliance");
+  private static final UTF8String NOT_NUMERIC = UTF8String.fromString("NOT_NUMERIC");
+  private static final UTF8String OUT_OF_RANGE = UTF8String.fromString("OUT_OF_RANGE");
+
+  /**
+   * Makes the functions known to {@code spark}'s SQL (idempotent):
+   * <ul>
+   *   <li>{@code rupture_number(raw STRING, decimal_comma BOOLEAN) -> DOUBLE}: {@link #number};</li>
+   *   <li>{@code rupture_alliance(items ARRAY<STRING>, decimal_comma BOOLEAN, low DOUBLE, high DOUBLE,
+   *       reverse ARRAY<BOOLEAN>, columns ARRAY<STRING>) -> ALLIANCE}: {@link #alliance}.</li>
+   * </ul>
+   * Both are null when an argument is null.
+   */
+  static void register(SparkSession spark) {
+    FunctionRegistry registry = ((org.apache.spark.sql.classic.SparkSession) spark).sessionState().functionRegistry();
+    registry.createOrReplaceTempFunction("rupture_number",
+        new Builder("number", DoubleType, List.of(StringType, BooleanType)), "internal");
+    registry.createOrReplaceTempFunction("rupture_alliance",
+        new Builder("alliance", ALLIANCE, List.of(DataTypes.createArrayType(StringType), BooleanType, DoubleType,
+            DoubleType, DataTypes.createArrayType(BooleanType), DataTypes.createArrayType(StringType))), "internal");
+  }
+
+  /**
+   * The raw string as a number, as {@code try_cast} reads it after the decimal comma (when the mapping
+   * has one) is made a point; null when it is not a number or is NaN.
+   */
+  public static Double number(UTF8String raw, boolean decimalComma) {
+    String s = raw.toString();
+    if (decimalComma) {
+      s = s.replace(',', '.');
+    }
+    double d;
+    try {
+      d = Double.parseDouble(s);
+    } catch (NumberFormatException e) {
+      // as Spark's cast: "inf", "-Infinity", "nan" in any case
+      Object special = Cast.processFloatingPointSpecialLiterals(s, false);
+      if (special == null) {
+        return null;
+      }
+      d = (Double) special;
+    }
+    return Double.isNaN(d) ? null : d;
+  }
+
+  /**
+   * The alliance items of one rating: how many are valid (a number within [low, high]), the sum of the
+   * valid ones with reverse-keyed items ({@code reverse[i]} true) turned round (low + high - value), and
+   * a field issue (NOT_NUMERIC or OUT_OF_RANGE, the item's source column from {@code columns}) for each
+   * item given but not valid, or null when there is none. A null item was not given.
+   */
+  public static InternalRow alliance(ArrayData items, boolean decimalComma, double low, double high,
+      ArrayData reverse, ArrayData columns) {
+    int valid = 0;
+    double sum = 0;
+    List<InternalRow> issues = null;
+    for (int i = 0; i < items.numElements(); i++) {
+      if (items.isNullAt(i)) {
+        continue;
+      }
+      UTF8String raw = items.getUTF8String(i);
+      Double v = number(raw, decimalComma);
+      if (v != null && v >= low && v <= high) {
+        valid++;
+        boolean reversed = i < reverse.numElements() && !reverse.isNullAt(i) && reverse.getBoolean(i);
+        sum += reversed ? low + high - v : v;
+      } else {
+        if (issues == null) {
+          issues = new ArrayList<>(2);
+        }
+        UTF8String column = i < columns.numElements() && !columns.isNullAt(i) ? columns.getUTF8String(i) : null;
+        issues.add(new GenericInternalRow(new Object[] {ALLIANCE_FIELD, column, raw,
+            v == null ? NOT_NUMERIC : OUT_OF_RANGE}));
+      }
+    }
+    return new GenericInternalRow(new Object[] {valid, sum,
+        issues == null ? null : new GenericArrayData(issues.toArray())});
+  }
+
+  /** Builds the call of one of this class's methods from the SQL function's arguments. */
+  private static final class Builder extends AbstractFunction1<scala.collection.immutable.Seq<Expression>, Expression>
+      implements java.io.Serializable {
+    private final String method;
+    private final DataType result;
+    private final List<DataType> inputs;
+
+    Builder(String method, DataType result, List<DataType> inputs) {
+      this.method = method;
+      this.result = result;
+      this.inputs = inputs;
+    }
+
+    @Override
+    public Expression apply(scala.collection.immutable.Seq<Expression> args) {
+      if (args.size() != inputs.size()) {
+        throw new IllegalArgumentException("rupture function " + method + " takes " + inputs.size()
+            + " arguments, not " + args.size());
+      }
+      List<AbstractDataType> types = new ArrayList<>(inputs);
+      // null when an argument is null (propagateNull), a nullable result, deterministic
+      return new StaticInvoke(FieldFunctions.class, result, method, args,
+          CollectionConverters.asScala(types).toList(), true, true, true, scala.Option.empty());
+    }
+  }
+}
