@@ -17,6 +17,7 @@ import org.apache.spark.sql.catalyst.expressions.objects.StaticInvoke;
 import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.catalyst.util.GenericArrayData;
 import org.apache.spark.sql.types.AbstractDataType;
+import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -59,9 +60,10 @@ public final class FieldFunctions {
    * <ul>
    *   <li>{@code rupture_number(raw STRING, decimal_comma BOOLEAN) -> DOUBLE}: {@link #number};</li>
    *   <li>{@code rupture_alliance(items ARRAY<STRING>, decimal_comma BOOLEAN, low DOUBLE, high DOUBLE,
-   *       reverse ARRAY<BOOLEAN>, columns ARRAY<STRING>) -> ALLIANCE}: {@link #alliance}.</li>
+   *       reverse ARRAY<BOOLEAN>, columns ARRAY<STRING>) -> ALLIANCE}: {@link #alliance};</li>
+   *   <li>{@code rupture_compact(array(...))}: {@link #compact}.</li>
    * </ul>
-   * Both are null when an argument is null.
+   * Each is null when an argument is null.
    */
   static void register(SparkSession spark) {
     FunctionRegistry registry = ((org.apache.spark.sql.classic.SparkSession) spark).sessionState().functionRegistry();
@@ -70,6 +72,7 @@ public final class FieldFunctions {
     registry.createOrReplaceTempFunction("rupture_alliance",
         new Builder("alliance", ALLIANCE, List.of(DataTypes.createArrayType(StringType), BooleanType, DoubleType,
             DoubleType, DataTypes.createArrayType(BooleanType), DataTypes.createArrayType(StringType))), "internal");
+    registry.createOrReplaceTempFunction("rupture_compact", new Builder("compact", null, null), "internal");
   }
 
   /**
@@ -129,6 +132,37 @@ public final class FieldFunctions {
         issues == null ? null : new GenericArrayData(issues.toArray())});
   }
 
+  /**
+   * The non-null elements of an array built by {@code array(...)} of strings or structs, in order: as
+   * {@code array_compact}, which is a higher-order function that Spark's generated code cannot hold
+   * (it would cut the rules' whole-stage code in two, with every intermediate row copied in between).
+   */
+  public static ArrayData compact(ArrayData array) {
+    if (!(array instanceof GenericArrayData generic)) {
+      // array(...) of non-primitive elements is one, generated or interpreted
+      throw new IllegalArgumentException("rupture_compact takes array(...) of strings or structs, not "
+          + array.getClass().getSimpleName());
+    }
+    Object[] values = generic.array();
+    int kept = 0;
+    for (Object v : values) {
+      if (v != null) {
+        kept++;
+      }
+    }
+    if (kept == values.length) {
+      return array;
+    }
+    Object[] out = new Object[kept];
+    int k = 0;
+    for (Object v : values) {
+      if (v != null) {
+        out[k++] = v;
+      }
+    }
+    return new GenericArrayData(out);
+  }
+
   /** Builds the call of one of this class's methods from the SQL function's arguments. */
   private static final class Builder extends AbstractFunction1<scala.collection.immutable.Seq<Expression>, Expression>
       implements java.io.Serializable {
@@ -136,6 +170,7 @@ public final class FieldFunctions {
     private final DataType result;
     private final List<DataType> inputs;
 
+    /** {@code result} and {@code inputs} null: one array argument, and its type without nulls is the result's. */
     Builder(String method, DataType result, List<DataType> inputs) {
       this.method = method;
       this.result = result;
@@ -144,6 +179,14 @@ public final class FieldFunctions {
 
     @Override
     public Expression apply(scala.collection.immutable.Seq<Expression> args) {
+      if (inputs == null) {
+        if (args.size() != 1 || !(args.head().dataType() instanceof ArrayType a)) {
+          throw new IllegalArgumentException("rupture function " + method + " takes one array");
+        }
+        return new StaticInvoke(FieldFunctions.class, DataTypes.createArrayType(a.elementType(), false), method,
+            args, CollectionConverters.asScala(List.<AbstractDataType>of(a)).toList(), true, true, true,
+            scala.Option.empty());
+      }
       if (args.size() != inputs.size()) {
         throw new IllegalArgumentException("rupture function " + method + " takes " + inputs.size()
             + " arguments, not " + args.size());

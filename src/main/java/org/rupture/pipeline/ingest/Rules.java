@@ -76,9 +76,7 @@ final class Rules {
 
   /**
    * The non-null {@code elements} as an array, or {@code none} when every {@code guards} value (element i
-   * is null exactly when guard i is) is null. {@code array_compact} is a higher-order function that
-   * whole-stage codegen cannot compile; guarded like this, only the rare row with something to report
-   * takes the interpreted path.
+   * is null exactly when guard i is) is null: the common row builds no array at all.
    */
   static String compact(List<String> guards, List<String> elements, String none) {
     return compact(guards, elements, null, none);
@@ -90,7 +88,7 @@ final class Rules {
    */
   static String compact(List<String> guards, List<String> elements, String tail, String none) {
     String allNull = String.join(" AND ", guards.stream().map(g -> "(" + g + ") IS NULL").toList());
-    String compacted = "array_compact(array(" + String.join(", ", elements) + "))";
+    String compacted = "rupture_compact(array(" + String.join(", ", elements) + "))";
     if (tail == null) {
       return "CASE WHEN " + allNull + " THEN " + none + " ELSE " + compacted + " END";
     }

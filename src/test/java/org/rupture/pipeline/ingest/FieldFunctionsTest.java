@@ -123,6 +123,22 @@ class FieldFunctionsTest extends SparkTestBase {
     assertNull(none.get(2));
   }
 
+  @Test
+  void compactKeepsTheNonNullElementsInOrder() {
+    for (String mode : List.of("CODEGEN_ONLY", "NO_CODEGEN")) {
+      withSQLConf(Map.of("spark.sql.codegen.factoryMode", mode), () -> {
+        Row r = sql("SELECT rupture_compact(array(NULL, 'b', NULL, 'a')), rupture_compact(array('x', 'y')), "
+            + "rupture_compact(array(CAST(NULL AS STRING))), rupture_compact(array(named_struct('f', 1), NULL)), "
+            + "array_compact(array(NULL, 'b', NULL, 'a')) = rupture_compact(array(NULL, 'b', NULL, 'a'))").get(0);
+        assertEquals(List.of("b", "a"), r.getList(0), mode);
+        assertEquals(List.of("x", "y"), r.getList(1), mode);
+        assertEquals(List.of(), r.getList(2), mode);
+        assertEquals(1, r.getList(3).size(), mode);
+        assertTrue(r.getBoolean(4), mode);
+      });
+    }
+  }
+
   private static List<Object> fields(Row r) {
     List<Object> out = new ArrayList<>();
     for (int i = 0; i < r.size(); i++) {
