@@ -62,7 +62,7 @@ public final class AnalyzeStage {
     checkProcessVariables(config, curated.get("session_ratings"), curatedDir);
     // patients are read by the features and by every analysis of a patient attribute; one row per
     // patient is small enough to keep, and saves a listing of every site's file per read
-    curated.put("patients", curated.get("patients").persist(StorageLevel.MEMORY_AND_DISK()));
+    curated.put("patients", keptByPatient(curated.get("patients")));
     curated.get("patients").count(); // filled now: analyses running side by side would each read the files
     List<Dataset<Row>> kept = new ArrayList<>(List.of(curated.get("patients")));
     try {
@@ -208,12 +208,25 @@ public final class AnalyzeStage {
    */
   private static Dataset<Row> writeAndKeep(Dataset<Row> table, String location, Map<String, Long> rowsWritten,
       Set<String> notWritten) {
-    Dataset<Row> kept = table.persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> kept = keptByPatient(table);
     rowsWritten.put(new Path(location).getName(), kept.count());
     kept.drop(notWritten.toArray(String[]::new))
         .repartition(CuratedTables.siteWriteTasks(kept.sparkSession()), col("site"))
         .write().mode(SaveMode.Overwrite).partitionBy("site").parquet(location);
     return kept;
+  }
+
+  /**
+   * A patient-level table kept in memory, hash-partitioned by (site, patient_key) into the shuffle's
+   * number of partitions and sorted by them within each. The analyses join these tables on exactly
+   * those keys, a dozen times; Spark knows a kept table's partitioning and order, so each such join
+   * reads the partitions side by side, with no exchange and no sort of either side.
+   */
+  private static Dataset<Row> keptByPatient(Dataset<Row> table) {
+    int partitions = Integer.parseInt(table.sparkSession().conf().get("spark.sql.shuffle.partitions"));
+    return table.repartition(partitions, col("site"), col("patient_key"))
+        .sortWithinPartitions("site", "patient_key")
+        .persist(StorageLevel.MEMORY_AND_DISK());
   }
 
   private static boolean exists(SparkSession spark, String location) {

@@ -22,7 +22,7 @@ final class PatientRules {
 
   /**
    * @param maxMeasures the most outcome measures of any mapping: the measures are unrolled into plain
-   *     expressions up to it (as the sessions' alliance items are), which whole-stage codegen compiles;
+   *     expressions up to it, which whole-stage codegen compiles;
    *     higher-order functions over the measure array would be interpreted for every patient
    */
   static Dataset<Row> apply(Dataset<Row> staged, int maxMeasures) {
