@@ -231,6 +231,57 @@ class IngestStageTest extends SparkTestBase {
     assertTrue(!plan.contains("Exchange"), plan);
   }
 
+  /**
+   * A run that takes an unchanged patients file over from the state classifies exactly as a run that
+   * parses it: a copy in a new file of the same delivery is an identical duplicate where the values are
+   * the same, missing and out-of-range scores included, and a conflict where they differ.
+   */
+  @Test
+  void reusedPatientsClassifyAsIfParsed() throws IOException {
+    write("alpha/2026-01-01/patients.csv", String.join("\n", PATIENT_HEADER,
+        "p1,t1,1,0,12,pre,1.5,0.5,a@x.org",     // both scores
+        "p2,t1,2,1,3,post,2.25,NA,b@x.org",     // termination missing
+        "p3,t2,1,0,8,pre,NA,NA,c@x.org",        // no scores at all
+        "p4,t2,2,0,10,pre,9,1,d@x.org") + "\n"); // baseline out of range: nulled, a field issue
+    List<SiteMapping> m = mappings();
+    KeyHasher keys = new KeyHasher("0123456789abcdef-test".getBytes());
+    org.apache.hadoop.conf.Configuration conf = spark().sparkContext().hadoopConfiguration();
+    CuratedLayout first = new CuratedLayout(dir.resolve("run1").toString());
+    new IngestStage(spark(), m, keys, "r1", 1.0).run(LandingScanner.scan(conf, dir.resolve("landing").toString(), m),
+        first, IngestState.none(), true);
+
+    write("alpha/2026-01-01/patients_b.csv", String.join("\n", PATIENT_HEADER,
+        "p1,t1,1,0,12,pre,1.5,0.5,other@x.org", // identical (the dropped column aside)
+        "p2,t1,2,1,3,post,2.25,1.0,b@x.org",    // a termination score now: a conflict
+        "p3,t2,1,0,8,pre,,-99,c@x.org",         // identical: other missing codes
+        "p4,t2,2,0,10,pre,9,1,d@x.org",         // identical, its field issue too
+        "p5,t2,1,0,6,post,3,2,e@x.org") + "\n");
+    LandingInventory inventory = LandingScanner.scan(conf, dir.resolve("landing").toString(), m);
+    CuratedLayout second = new CuratedLayout(dir.resolve("run2").toString());
+    IngestResult r = new IngestStage(spark(), m, keys, "r2", 1.0).run(inventory, second,
+        IngestState.load(first.ingestState(), conf), true);
+    CuratedLayout scratch = new CuratedLayout(dir.resolve("scratch").toString());
+    IngestResult s = new IngestStage(spark(), m, keys, "r2", 1.0).run(inventory, scratch, IngestState.none(), true);
+
+    Map<String, FileCounts> f = byFile(r);
+    FileCounts reused = f.get("alpha/2026-01-01/patients.csv");
+    FileCounts parsed = f.get("alpha/2026-01-01/patients_b.csv");
+    assertTrue(!reused.parsed() && parsed.parsed(), r.files().toString());
+    assertEquals(List.of(3L, 1L, 0L), List.of(reused.accepted(), reused.quarantined(), reused.superseded()));
+    assertEquals(List.of(1L, 1L, 3L), List.of(parsed.accepted(), parsed.quarantined(), parsed.superseded()));
+    assertEquals(byFile(s).values().stream().map(c -> List.of(c.file(), c.accepted(), c.quarantined(), c.superseded()))
+            .collect(Collectors.toSet()),
+        r.files().stream().map(c -> List.of(c.file(), c.accepted(), c.quarantined(), c.superseded()))
+            .collect(Collectors.toSet()));
+    for (String table : List.of("curated/patients", "curated/outcomes", "restricted/field_issues")) {
+      var reusedRun = spark().read().parquet(dir.resolve("run2").resolve(table).toString()).drop("run_id");
+      var fromScratch = spark().read().parquet(dir.resolve("scratch").resolve(table).toString()).drop("run_id");
+      assertEquals(0, reusedRun.exceptAll(fromScratch).count() + fromScratch.exceptAll(reusedRun).count(), table);
+    }
+    assertEquals(5, spark().read().parquet(dir.resolve("run2/curated/outcomes").toString()).count(),
+        "p1 2, p2 none (a conflict), p3 none, p4 1 (its termination), p5 2, and the copies none");
+  }
+
   @Test
   void quarantineGateRejectsTheRunAndPublishesNothing() throws IOException {
     write("alpha/2026-01-01/sessions.csv", String.join("\n", HEADER,
