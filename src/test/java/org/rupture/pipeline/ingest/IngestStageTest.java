@@ -69,6 +69,10 @@ class IngestStageTest extends SparkTestBase {
     return SiteMappingLoader.loadAll(sites);
   }
 
+  private static KeyHasher keys() {
+    return new KeyHasher("0123456789abcdef-test".getBytes());
+  }
+
   /** Whether the parsed records go through the shuffle by site (the path of stored records). */
   private boolean shuffled;
 
@@ -76,7 +80,7 @@ class IngestStageTest extends SparkTestBase {
     List<SiteMapping> m = mappings();
     LandingInventory inv = LandingScanner.scan(spark().sparkContext().hadoopConfiguration(),
         dir.resolve("landing").toString(), m);
-    IngestStage stage = new IngestStage(spark(), m, new KeyHasher("0123456789abcdef-test".getBytes()), "r1", maxShare);
+    IngestStage stage = new IngestStage(spark(), m, keys(), "r1", maxShare);
     if (shuffled) {
       stage.shufflingBySite();
     }
@@ -220,7 +224,7 @@ class IngestStageTest extends SparkTestBase {
     LandingInventory inv = LandingScanner.scan(spark().sparkContext().hadoopConfiguration(),
         dir.resolve("landing").toString(), m);
     List<SourceFile> files = inv.files().stream().filter(f -> f.kind() == SourceFile.Kind.SESSIONS).toList();
-    var staged = LandingSource.load(spark(), StagedRows.SESSIONS, files, byId, new KeyHasher("0123456789abcdef-test".getBytes()))
+    var staged = LandingSource.load(spark(), StagedRows.SESSIONS, files, byId, keys())
         .withColumn("reasons", org.apache.spark.sql.functions.array())
         .withColumn("session_number", org.apache.spark.sql.functions.col("session_raw"))
         .withColumn("rater", org.apache.spark.sql.functions.col("rater_raw"));
@@ -244,7 +248,7 @@ class IngestStageTest extends SparkTestBase {
         "p3,t2,1,0,8,pre,NA,NA,c@x.org",        // no scores at all
         "p4,t2,2,0,10,pre,9,1,d@x.org") + "\n"); // baseline out of range: nulled, a field issue
     List<SiteMapping> m = mappings();
-    KeyHasher keys = new KeyHasher("0123456789abcdef-test".getBytes());
+    KeyHasher keys = keys();
     org.apache.hadoop.conf.Configuration conf = spark().sparkContext().hadoopConfiguration();
     CuratedLayout first = new CuratedLayout(dir.resolve("run1").toString());
     new IngestStage(spark(), m, keys, "r1", 1.0).run(LandingScanner.scan(conf, dir.resolve("landing").toString(), m),
@@ -273,6 +277,13 @@ class IngestStageTest extends SparkTestBase {
             .collect(Collectors.toSet()),
         r.files().stream().map(c -> List.of(c.file(), c.accepted(), c.quarantined(), c.superseded()))
             .collect(Collectors.toSet()));
+    assertTrue(r.files().stream().allMatch(FileCounts::reconciles), r.files().toString());
+    List<Row> conflicts = spark().read().parquet(dir.resolve("run2/restricted/quarantine").toString())
+        .orderBy("source_file").collectAsList();
+    assertEquals(List.of("alpha/2026-01-01/patients.csv", "alpha/2026-01-01/patients_b.csv"),
+        conflicts.stream().map(q -> q.<String>getAs("source_file")).toList(), "p2's two copies");
+    assertTrue(conflicts.stream().allMatch(q -> q.<String>getList(q.fieldIndex("reasons")).equals(List.of("DUPLICATE_CONFLICT"))),
+        conflicts.toString());
     for (String table : List.of("curated/patients", "curated/outcomes", "restricted/field_issues")) {
       var reusedRun = spark().read().parquet(dir.resolve("run2").resolve(table).toString()).drop("run_id");
       var fromScratch = spark().read().parquet(dir.resolve("scratch").resolve(table).toString()).drop("run_id");
