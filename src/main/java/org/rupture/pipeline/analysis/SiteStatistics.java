@@ -1,11 +1,14 @@
 package org.rupture.pipeline.analysis;
 
+import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.covar_pop;
 import static org.apache.spark.sql.functions.covar_samp;
+import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.var_pop;
 import static org.apache.spark.sql.functions.var_samp;
@@ -107,23 +110,28 @@ public final class SiteStatistics {
   /**
    * Unit rows of session-level analyses from per-patient rows (site, patient_key, rater) holding the
    * {@link #sessionUnitAggregates} of {@code pairs}: a unit for each pair a patient has usable rows for.
+   * One read of the per-patient rows serves every pair: each row becomes an array of one struct per pair,
+   * exploded (a union of one branch per pair read the rows once per pair).
    */
   public static Dataset<Row> sessionUnits(Dataset<Row> perPatient, List<SessionPair> pairs) {
-    Dataset<Row> units = null;
-    for (int i = 0; i < pairs.size(); i++) {
-      Dataset<Row> pair = perPatient.where(col(pairColumn(i, ROWS)).gt(0)).select(
-          lit(pairs.get(i).analysis()).as(ANALYSIS), col("rater").as(RATER), lit(null).cast("string").as(MEASURE),
-          col("site").as(SITE), col("patient_key").as(UNIT), col(pairColumn(i, ROWS)).as(ROWS),
-          col(pairColumn(i, X)).as(X), col(pairColumn(i, Y)).as(Y), lit(null).cast("double").as(Z),
-          lit(null).cast("double").as(GROUP), col(pairColumn(i, WXX)).as(WXX), col(pairColumn(i, WYY)).as(WYY),
-          col(pairColumn(i, WXY)).as(WXY));
-      units = units == null ? pair : units.unionByName(pair);
-    }
-    if (units == null) {
+    if (pairs.isEmpty()) {
       throw new IllegalArgumentException("no session pairs");
     }
-    return units.select(withKeys(col(UNIT), col(ROWS), col(X), col(Y), col(Z), col(GROUP), col(WXX), col(WYY),
-        col(WXY)));
+    Column[] perPair = new Column[pairs.size()];
+    for (int i = 0; i < pairs.size(); i++) {
+      perPair[i] = struct(lit(pairs.get(i).analysis()).as(ANALYSIS), col(pairColumn(i, ROWS)).as(ROWS),
+          col(pairColumn(i, X)).as(X), col(pairColumn(i, Y)).as(Y), col(pairColumn(i, WXX)).as(WXX),
+          col(pairColumn(i, WYY)).as(WYY), col(pairColumn(i, WXY)).as(WXY));
+    }
+    Dataset<Row> units = perPatient
+        .select(col("site"), col("patient_key"), col("rater"), explode(array(perPair)).as("pair"))
+        .where(col("pair." + ROWS).gt(0));
+    return units.select(col("pair." + ANALYSIS).as(ANALYSIS), col("rater").as(RATER),
+        lit(null).cast("string").as(MEASURE), col("site").as(SITE), col("patient_key").as(UNIT),
+        col("pair." + ROWS).as(ROWS), col("pair." + X).as(X), col("pair." + Y).as(Y),
+        lit(null).cast("double").as(Z), lit(null).cast("double").as(GROUP), col("pair." + WXX).as(WXX),
+        col("pair." + WYY).as(WYY), col("pair." + WXY).as(WXY))
+        .select(withKeys(col(UNIT), col(ROWS), col(X), col(Y), col(Z), col(GROUP), col(WXX), col(WYY), col(WXY)));
   }
 
   private static String pairColumn(int pair, String name) {
