@@ -11,8 +11,11 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
+import java.util.Objects;
+import org.apache.spark.unsafe.types.UTF8String;
 
 /**
  * Streams RFC 4180 records from one file, keeping what quarantine needs and Spark's CSV reader does
@@ -30,8 +33,112 @@ public final class CsvRecordReader implements AutoCloseable {
   /** Why a record could not be tokenised. */
   public enum Reason { MALFORMED_QUOTING, BAD_ENCODING }
 
-  /** One logical record: fields (null when malformed), raw text, first physical line (1-based). */
-  public record RawRecord(long line, String raw, List<String> fields, Reason error) {}
+  /**
+   * One logical record: fields (null when malformed), raw text, first physical line (1-based).
+   *
+   * <p>A line of ASCII bytes without a quote (nearly every line of a real export) is kept as its bytes
+   * and the bounds of its fields: {@link #utf8Field} and {@link #utf8Raw} are views of those bytes, so
+   * the parser makes no Java string of it at all; {@link #raw} and {@link #fields} are then made on
+   * first use. ASCII bytes read the same in every charset the reader takes (see {@code asciiSafe}).
+   */
+  public static final class RawRecord {
+    private final long line;
+    private final Reason error;
+    private String raw;
+    private List<String> fields;
+    private final byte[] ascii;     // the line's bytes when it is plain ASCII, else null
+    private final int[] starts;     // field k is ascii[starts[k], starts[k + 1] - 1)
+
+    public RawRecord(long line, String raw, List<String> fields, Reason error) {
+      this(line, raw, fields, error, null, null);
+    }
+
+    private RawRecord(long line, String raw, List<String> fields, Reason error, byte[] ascii, int[] starts) {
+      this.line = line;
+      this.raw = raw;
+      this.fields = fields;
+      this.error = error;
+      this.ascii = ascii;
+      this.starts = starts;
+    }
+
+    public long line() {
+      return line;
+    }
+
+    public Reason error() {
+      return error;
+    }
+
+    public String raw() {
+      if (raw == null && ascii != null) {
+        raw = new String(ascii, StandardCharsets.ISO_8859_1);
+      }
+      return raw;
+    }
+
+    public List<String> fields() {
+      if (fields == null && ascii != null) {
+        List<String> f = new ArrayList<>(fieldCount());
+        for (int k = 0; k < fieldCount(); k++) {
+          f.add(new String(ascii, starts[k], starts[k + 1] - 1 - starts[k], StandardCharsets.ISO_8859_1));
+        }
+        fields = f;
+      }
+      return fields;
+    }
+
+    /** The number of fields, or -1 when the record is malformed. */
+    public int fieldCount() {
+      if (ascii != null) {
+        return starts.length - 1;
+      }
+      return fields == null ? -1 : fields.size();
+    }
+
+    /** Whether {@link #utf8Field} and {@link #utf8Raw} are available (a plain ASCII line). */
+    public boolean isAscii() {
+      return ascii != null;
+    }
+
+    /**
+     * Field {@code k} with leading and trailing characters up to U+0020 removed, as {@link String#trim}
+     * does, as a view of the line's bytes (valid UTF-8: the line is ASCII). Only for {@link #isAscii}.
+     */
+    public UTF8String utf8Field(int k) {
+      int from = starts[k];
+      int to = starts[k + 1] - 1;
+      while (from < to && (ascii[from] & 0xff) <= ' ') {
+        from++;
+      }
+      while (to > from && (ascii[to - 1] & 0xff) <= ' ') {
+        to--;
+      }
+      return UTF8String.fromBytes(ascii, from, to - from);
+    }
+
+    /** The raw line as a view of its bytes. Only for {@link #isAscii}. */
+    public UTF8String utf8Raw() {
+      return UTF8String.fromBytes(ascii);
+    }
+
+    /** Equal when line, raw text, fields and error are: however each was read. */
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof RawRecord r && line == r.line && error == r.error && Objects.equals(raw(), r.raw())
+          && Objects.equals(fields(), r.fields());
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(line, raw(), fields(), error);
+    }
+
+    @Override
+    public String toString() {
+      return "RawRecord[line=" + line + ", raw=" + raw() + ", fields=" + fields() + ", error=" + error + "]";
+    }
+  }
 
   /** A multi-line quoted field longer than this many lines is treated as an unclosed quote. */
   static final int MAX_RECORD_LINES = 50;
@@ -52,7 +159,20 @@ public final class CsvRecordReader implements AutoCloseable {
   /** Fields of the last record, the likely size of the next (lists are made the right size). */
   private int fieldsSeen = 16;
 
-  private record PhysicalLine(long number, String text, boolean badEncoding) {}
+  /** Delimiter and quote as bytes, when a plain ASCII line can be cut on its bytes; else -1. */
+  private final int delimiterByte;
+  private final int quoteByte;
+
+  /** A physical line: decoded text, or (a plain ASCII line) its bytes and the starts of its fields. */
+  private record PhysicalLine(long number, String decoded, boolean badEncoding, byte[] ascii, int[] starts) {
+    PhysicalLine(long number, String decoded, boolean badEncoding) {
+      this(number, decoded, badEncoding, null, null);
+    }
+
+    String text() {
+      return decoded != null ? decoded : new String(ascii, StandardCharsets.ISO_8859_1);
+    }
+  }
 
   public CsvRecordReader(InputStream in, Charset charset, char delimiter, char quote) {
     this.in = in;
@@ -62,6 +182,20 @@ public final class CsvRecordReader implements AutoCloseable {
         .onUnmappableCharacter(CodingErrorAction.REPORT);
     this.delimiter = delimiter;
     this.quote = quote;
+    boolean bytesCut = asciiSafe(charset) && delimiter < 0x80 && quote < 0x80 && delimiter != '\n' && quote != '\n';
+    this.delimiterByte = bytesCut ? delimiter : -1;
+    this.quoteByte = bytesCut ? quote : -1;
+  }
+
+  /** Whether the charset reads every ASCII byte as that character (UTF-8 and the single-byte charsets). */
+  static boolean asciiSafe(Charset charset) {
+    byte[] ascii = new byte[128];
+    char[] expected = new char[128];
+    for (int i = 0; i < 128; i++) {
+      ascii[i] = (byte) i;
+      expected[i] = (char) i;
+    }
+    return charset.canEncode() && new String(ascii, charset).equals(new String(expected));
   }
 
   /** The next record, or null at end of file. Blank lines are skipped. */
@@ -72,18 +206,21 @@ public final class CsvRecordReader implements AutoCloseable {
       if (start == null) {
         return null;
       }
-    } while (!start.badEncoding && start.text.isEmpty());
-    if (start.badEncoding) {
-      return new RawRecord(start.number, start.text, null, Reason.BAD_ENCODING);
+    } while (start.ascii != null ? start.ascii.length == 0 : !start.badEncoding && start.decoded.isEmpty());
+    if (start.ascii != null) {
+      return new RawRecord(start.number, null, null, null, start.ascii, start.starts);
     }
-    if (start.text.indexOf(quote) < 0) {
-      return new RawRecord(start.number, start.text, split(start.text), null);
+    if (start.badEncoding) {
+      return new RawRecord(start.number, start.decoded, null, Reason.BAD_ENCODING);
+    }
+    if (start.decoded.indexOf(quote) < 0) {
+      return new RawRecord(start.number, start.decoded, split(start.decoded), null);
     }
     List<PhysicalLine> consumed = new ArrayList<>(1);
     consumed.add(start);
     List<String> fields = new ArrayList<>(fieldsSeen);
     StringBuilder field = new StringBuilder();
-    String text = start.text;
+    String text = start.text();
     int i = 0;
     boolean inQuotes = false;
     boolean quotedField = false;
@@ -104,7 +241,7 @@ public final class CsvRecordReader implements AutoCloseable {
         }
         consumed.add(more);
         field.append('\n');
-        text = more.text;
+        text = more.text();
         i = 0;
         continue;
       }
@@ -161,19 +298,19 @@ public final class CsvRecordReader implements AutoCloseable {
     for (int k = consumed.size() - 1; k >= 1; k--) {
       pushedBack.push(consumed.get(k));
     }
-    return new RawRecord(start.number, start.text, null, Reason.MALFORMED_QUOTING);
+    return new RawRecord(start.number, start.text(), null, Reason.MALFORMED_QUOTING);
   }
 
   private static String joinRaw(List<PhysicalLine> lines) {
     if (lines.size() == 1) {
-      return lines.get(0).text;
+      return lines.get(0).text();
     }
     StringBuilder sb = new StringBuilder();
     for (PhysicalLine l : lines) {
       if (sb.length() > 0) {
         sb.append('\n');
       }
-      sb.append(l.text);
+      sb.append(l.text());
     }
     return sb.toString();
   }
@@ -245,6 +382,12 @@ public final class CsvRecordReader implements AutoCloseable {
       }
     }
     lineNumber++;
+    if (delimiterByte >= 0) {
+      PhysicalLine plain = plainAscii(bytes, off, end);
+      if (plain != null) {
+        return plain;
+      }
+    }
     // The JDK's replacing decoder is several times faster than a reporting CharsetDecoder; it marks
     // a bad byte with U+FFFD, so only a line holding that character is decoded again, strictly, to
     // tell a bad byte from a genuine U+FFFD.
@@ -257,6 +400,30 @@ public final class CsvRecordReader implements AutoCloseable {
     } catch (CharacterCodingException e) {
       return new PhysicalLine(lineNumber, s, true);
     }
+  }
+
+  /** The line as a {@link PhysicalLine} of ASCII bytes cut at the delimiters, or null if it has a quote or a non-ASCII byte. */
+  private PhysicalLine plainAscii(byte[] bytes, int off, int end) {
+    int fields = 1;
+    for (int i = off; i < end; i++) {
+      byte b = bytes[i];
+      if (b < 0 || b == quoteByte) {
+        return null;
+      }
+      if (b == delimiterByte) {
+        fields++;
+      }
+    }
+    byte[] line = Arrays.copyOfRange(bytes, off, end);
+    int[] starts = new int[fields + 1];
+    int k = 1;
+    for (int i = 0; i < line.length; i++) {
+      if (line[i] == delimiterByte) {
+        starts[k++] = i + 1;
+      }
+    }
+    starts[fields] = line.length + 1;
+    return new PhysicalLine(lineNumber, null, false, line, starts);
   }
 
   @Override

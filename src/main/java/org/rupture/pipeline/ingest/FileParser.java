@@ -9,12 +9,13 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
-import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -41,7 +42,11 @@ public final class FileParser implements Iterator<InternalRow>, java.io.Closeabl
   private final SourceFile file;
   private final SiteMapping mapping;
   private final KeyHasher hasher;
-  private final Set<String> missing;
+  // the mapping's missing codes; a handful, so a scan by length is cheaper than hashing every field value
+  private final String[] missing;
+  private final UTF8String[] missingUtf8;
+  // this file's keys by raw id (one site): most ids recur on many rows
+  private final Map<UTF8String, UTF8String> keys = new HashMap<>();
   private final CsvRecordReader reader;
   private final MessageDigest digest;
   private final Deque<InternalRow> pending = new ArrayDeque<>();
@@ -66,8 +71,8 @@ public final class FileParser implements Iterator<InternalRow>, java.io.Closeabl
     this.raterValue = mapping.sessions() == null ? null : u(mapping.sessions().raterValue());
     this.extraNames = mapping.sessions() == null ? new UTF8String[0] : mapping.sessions().extras().stream()
         .map(e -> UTF8String.fromString(e.name())).toArray(UTF8String[]::new);
-    this.missing = new HashSet<>();
-    mapping.missingCodes().forEach(c -> missing.add(c.trim()));
+    this.missing = mapping.missingCodes().stream().map(String::trim).distinct().toArray(String[]::new);
+    this.missingUtf8 = Arrays.stream(missing).map(UTF8String::fromString).toArray(UTF8String[]::new);
     try {
       digest = MessageDigest.getInstance("SHA-256");
       Path p = new Path(file.path());
@@ -135,7 +140,7 @@ public final class FileParser implements Iterator<InternalRow>, java.io.Closeabl
       }
       dataRows++;
       String error = rec.error() != null ? rec.error().name()
-          : rec.fields().size() != layout.header.size() ? WRONG_FIELD_COUNT : null;
+          : rec.fieldCount() != layout.header.size() ? WRONG_FIELD_COUNT : null;
       if (error != null) {
         pending.add(errorRecord(rec, error));
       } else if (file.kind() == SourceFile.Kind.PATIENTS) {
@@ -164,7 +169,36 @@ public final class FileParser implements Iterator<InternalRow>, java.io.Closeabl
       return null;
     }
     String v = fields.get(idx).trim();
-    return missing.contains(v) ? null : v;
+    return isMissing(v) ? null : v;
+  }
+
+  /**
+   * {@link #value} as a Spark string: for a plain ASCII line a view of the line's bytes, made without
+   * a Java string.
+   */
+  private UTF8String utf8(CsvRecordReader.RawRecord rec, int idx) {
+    if (idx < 0) {
+      return null;
+    }
+    if (!rec.isAscii()) {
+      return u(value(rec.fields(), idx));
+    }
+    UTF8String v = rec.utf8Field(idx);
+    for (UTF8String code : missingUtf8) {
+      if (code.numBytes() == v.numBytes() && code.equals(v)) {
+        return null;
+      }
+    }
+    return v;
+  }
+
+  private boolean isMissing(String v) {
+    for (String code : missing) {
+      if (code.length() == v.length() && code.equals(v)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static final UTF8String DATA = UTF8String.fromString(StagedRows.DATA);
@@ -174,8 +208,19 @@ public final class FileParser implements Iterator<InternalRow>, java.io.Closeabl
     return s == null ? null : UTF8String.fromString(s);
   }
 
-  private UTF8String key(String rawId) {
-    return u(hasher.key(file.site(), rawId));
+  private UTF8String key(UTF8String rawId) {
+    if (rawId == null) {
+      return null;
+    }
+    UTF8String key = keys.get(rawId);
+    if (key == null) {
+      if (keys.size() > 100_000) {
+        keys.clear();
+      }
+      key = u(hasher.key(file.site(), rawId.toString()));
+      keys.put(rawId.copy(), key);
+    }
+    return key;
   }
 
   private Object[] base(CsvRecordReader.RawRecord rec, String error, UTF8String patientKey, UTF8String therapistKey) {
@@ -188,7 +233,7 @@ public final class FileParser implements Iterator<InternalRow>, java.io.Closeabl
     v[4] = dataRows;
     v[5] = mappingId;
     v[6] = u(error);
-    v[7] = u(rec.raw());
+    v[7] = rec.isAscii() ? rec.utf8Raw() : u(rec.raw());
     v[8] = patientKey;
     v[9] = therapistKey;
     return v;
@@ -213,42 +258,40 @@ public final class FileParser implements Iterator<InternalRow>, java.io.Closeabl
   }
 
   /** A record of a one-record-per-row layout: hashed keys, then the mapped fields in staging order. */
-  private Object[] keyedRecord(CsvRecordReader.RawRecord rec, List<String> f) {
+  private Object[] keyedRecord(CsvRecordReader.RawRecord rec) {
     int[] idx = layout.fieldIdx;
-    Object[] v = base(rec, null, key(value(f, layout.patientIdx)), key(value(f, idx[0])));
+    Object[] v = base(rec, null, key(utf8(rec, layout.patientIdx)), key(utf8(rec, idx[0])));
     for (int i = 1; i < idx.length; i++) {
-      v[9 + i] = u(value(f, idx[i]));
+      v[9 + i] = utf8(rec, idx[i]);
     }
     return v;
   }
 
   private InternalRow longSessionRecord(CsvRecordReader.RawRecord rec) {
-    List<String> f = rec.fields();
-    Object[] v = keyedRecord(rec, f);
+    Object[] v = keyedRecord(rec);
     if (raterValue != null) {
       v[12] = raterValue;
     }
-    v[17] = items(f, layout.allianceIdx);
-    v[18] = extras(f, layout.extraIdx);
+    v[17] = items(rec, layout.allianceIdx);
+    v[18] = extras(rec, layout.extraIdx);
     return new GenericInternalRow(v);
   }
 
   private void wideSessionRecords(CsvRecordReader.RawRecord rec) {
-    List<String> f = rec.fields();
-    UTF8String patientKey = key(value(f, layout.patientIdx));
+    UTF8String patientKey = key(utf8(rec, layout.patientIdx));
     int emitted = 0;
     for (int k = 0; k < layout.sessionNumbers.length; k++) {
       int[] idx = layout.wideIdx[k];
-      Object[] v = base(rec, null, patientKey, key(value(f, idx[0])));
+      Object[] v = base(rec, null, patientKey, key(utf8(rec, idx[0])));
       boolean any = false;
       for (int i = 1; i < idx.length; i++) {
-        String x = value(f, idx[i]);
-        v[9 + i] = u(x);
+        UTF8String x = utf8(rec, idx[i]);
+        v[9 + i] = x;
         // rater is per row, so it alone does not make a session present
         any |= x != null && i != 3;
       }
-      Object items = items(f, layout.wideAllianceIdx[k]);
-      Object extras = extras(f, layout.wideExtraIdx[k]);
+      Object items = items(rec, layout.wideAllianceIdx[k]);
+      Object extras = extras(rec, layout.wideExtraIdx[k]);
       any |= items != null || extras != null;
       if (!any) {
         continue;
@@ -268,31 +311,31 @@ public final class FileParser implements Iterator<InternalRow>, java.io.Closeabl
   }
 
   /** Alliance item values, or null when every item is missing. */
-  private Object items(List<String> f, int[] idx) {
+  private Object items(CsvRecordReader.RawRecord rec, int[] idx) {
     if (idx == null || idx.length == 0) {
       return null;
     }
     Object[] out = new Object[idx.length];
     boolean any = false;
     for (int i = 0; i < idx.length; i++) {
-      out[i] = u(value(f, idx[i]));
+      out[i] = utf8(rec, idx[i]);
       any |= out[i] != null;
     }
     return any ? new GenericArrayData(out) : null;
   }
 
   /** The extra variables present in the row, as a map from name to raw value, or null when none is. */
-  private Object extras(List<String> f, int[] idx) {
+  private Object extras(CsvRecordReader.RawRecord rec, int[] idx) {
     if (idx == null || idx.length == 0) {
       return null;
     }
     List<Object> names = new ArrayList<>(idx.length);
     List<Object> values = new ArrayList<>(idx.length);
     for (int i = 0; i < idx.length; i++) {
-      String x = value(f, idx[i]);
+      UTF8String x = utf8(rec, idx[i]);
       if (x != null) {
         names.add(extraNames[i]);
-        values.add(UTF8String.fromString(x));
+        values.add(x);
       }
     }
     return names.isEmpty() ? null
@@ -300,13 +343,12 @@ public final class FileParser implements Iterator<InternalRow>, java.io.Closeabl
   }
 
   private InternalRow patientRecord(CsvRecordReader.RawRecord rec) {
-    List<String> f = rec.fields();
-    Object[] v = keyedRecord(rec, f);
+    Object[] v = keyedRecord(rec);
     Object[] baseline = new Object[layout.baselineIdx.length];
     Object[] termination = new Object[layout.baselineIdx.length];
     for (int i = 0; i < layout.baselineIdx.length; i++) {
-      baseline[i] = u(value(f, layout.baselineIdx[i]));
-      termination[i] = u(value(f, layout.terminationIdx[i]));
+      baseline[i] = utf8(rec, layout.baselineIdx[i]);
+      termination[i] = utf8(rec, layout.terminationIdx[i]);
     }
     v[14] = new GenericArrayData(baseline);
     v[15] = new GenericArrayData(termination);

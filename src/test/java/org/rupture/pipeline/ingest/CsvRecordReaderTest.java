@@ -1,7 +1,9 @@
 package org.rupture.pipeline.ingest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -9,6 +11,7 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.spark.unsafe.types.UTF8String;
 import org.junit.jupiter.api.Test;
 
 class CsvRecordReaderTest {
@@ -122,5 +125,39 @@ class CsvRecordReaderTest {
     assertEquals(List.of("5", "ok", "x".repeat(300)), whole.get(5).fields());
     assertEquals(List.of("6", "last", "line"), whole.get(6).fields());
     assertEquals(9, whole.get(6).line());
+  }
+
+  @Test
+  void plainAsciiLinesAreReadAsViewsOfTheirBytesWithTheSameFields() throws IOException {
+    var recs = read("a,b,c\n 1 ,\tx\t, \n\"q\",2,3\n\u00e4,1,2\n,,\n");
+    assertEquals(5, recs.size());
+    var plain = recs.get(1);
+    assertTrue(plain.isAscii());
+    assertEquals(List.of(" 1 ", "\tx\t", " "), plain.fields());
+    assertEquals(" 1 ,\tx\t, ", plain.raw());
+    assertEquals(3, plain.fieldCount());
+    // the views are trimmed as String.trim trims
+    for (int k = 0; k < 3; k++) {
+      assertEquals(UTF8String.fromString(plain.fields().get(k).trim()), plain.utf8Field(k));
+    }
+    assertEquals(UTF8String.fromString(plain.raw()), plain.utf8Raw());
+    assertFalse(recs.get(2).isAscii(), "a quoted line is tokenised character by character");
+    assertEquals(List.of("q", "2", "3"), recs.get(2).fields());
+    assertFalse(recs.get(3).isAscii(), "a non-ASCII line is decoded");
+    assertEquals(List.of("\u00e4", "1", "2"), recs.get(3).fields());
+    assertTrue(recs.get(4).isAscii());
+    assertEquals(List.of("", "", ""), recs.get(4).fields());
+    assertEquals(UTF8String.EMPTY_UTF8, recs.get(4).utf8Field(2));
+  }
+
+  @Test
+  void onlyCharsetsReadingAsciiAsItselfAreCutOnBytes() throws IOException {
+    assertTrue(CsvRecordReader.asciiSafe(StandardCharsets.UTF_8));
+    assertTrue(CsvRecordReader.asciiSafe(Charset.forName("windows-1252")));
+    assertTrue(CsvRecordReader.asciiSafe(StandardCharsets.ISO_8859_1));
+    assertFalse(CsvRecordReader.asciiSafe(StandardCharsets.UTF_16LE));
+    var recs = read("a;b\n1;2\n".getBytes(Charset.forName("windows-1252")), Charset.forName("windows-1252"), ';');
+    assertTrue(recs.get(1).isAscii());
+    assertEquals(List.of("1", "2"), recs.get(1).fields());
   }
 }
