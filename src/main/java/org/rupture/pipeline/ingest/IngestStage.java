@@ -127,11 +127,12 @@ public final class IngestStage {
         new MultiTableWriter.Target("t_issues", out.fieldIssues(), false),
         new MultiTableWriter.Target("t_state", IngestState.records(out.ingestState(), SourceFile.Kind.SESSIONS), false));
     List<MultiTableWriter.Target> patientTargets = List.of(
-        new MultiTableWriter.Target("t_curated", out.patients(), true),
+        new MultiTableWriter.Target("t_curated", out.patients(), true, List.of("patient_key")),
         new MultiTableWriter.Target("t_outcomes", out.outcomes(), true),
         new MultiTableWriter.Target("t_quarantine", out.quarantine(), false),
         new MultiTableWriter.Target("t_issues", out.fieldIssues(), false),
-        new MultiTableWriter.Target("t_state", IngestState.records(out.ingestState(), SourceFile.Kind.PATIENTS), false));
+        new MultiTableWriter.Target("t_state", IngestState.records(out.ingestState(), SourceFile.Kind.PATIENTS), false,
+            List.of("patient_key")));
     // Everything is written first and checked after: the run's folder is published only when the whole
     // run succeeds, and on a failed gate this stage removes what it wrote (nothing is published).
     Dataset<Row> sessionRouted = routed(sessions, "session_ratings", run,

@@ -68,7 +68,17 @@ final class MultiTableWriter {
    * @param path the table's folder; several targets (of several passes) may share one
    * @param partitionBySite write into {@code site=<value>} folders (the row structs then omit the site)
    */
-  record Target(String column, String path, boolean partitionBySite) implements Serializable {}
+  /**
+   * One table written from the struct (or array of structs) column {@code column}. {@code uniqueColumns}
+   * hold a different value on (nearly) every row, such as the patients' keys: Parquet's dictionary
+   * encoding would hash every value only to fall back to plain encoding, so it is off for them.
+   */
+  record Target(String column, String path, boolean partitionBySite, List<String> uniqueColumns)
+      implements Serializable {
+    Target(String column, String path, boolean partitionBySite) {
+      this(column, path, partitionBySite, List.of());
+    }
+  }
 
   /** Per source file: its data rows (from its file record), records by status, checksum, lines to re-read. */
   static final class FileTally implements Serializable {
@@ -137,6 +147,9 @@ final class MultiTableWriter {
         Path tablePath = new Path(t.path());
         String table = tablePath.getFileSystem(hadoopConf).makeQualified(tablePath).toString();
         Job hadoopJob = Job.getInstance(hadoopConf);
+        for (String c : t.uniqueColumns()) {
+          hadoopJob.getConfiguration().setBoolean("parquet.enable.dictionary#" + c, false);
+        }
         OutputWriterFactory factory = new ParquetFileFormat().prepareWrite(spark, hadoopJob,
             scala.collection.immutable.Map$.MODULE$.<String, String>empty(), rowType);
         confs.add(new SerializableConfiguration(hadoopJob.getConfiguration()));

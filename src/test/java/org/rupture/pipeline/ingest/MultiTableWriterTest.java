@@ -9,6 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import org.apache.parquet.column.Encoding;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
@@ -76,5 +80,23 @@ class MultiTableWriterTest extends SparkTestBase {
     MultiTableWriter.write(spark(), routed(), List.of(new MultiTableWriter.Target("t_extra", shared, false)));
     MultiTableWriter.write(spark(), routed(), List.of(new MultiTableWriter.Target("t_extra", shared, false)));
     assertEquals(4, spark().read().parquet(shared).count());
+  }
+
+  @Test
+  void uniqueColumnsAreWrittenWithoutADictionary() throws IOException {
+    String main = dir.resolve("plain").toString();
+    MultiTableWriter.write(spark(), routed(), List.of(
+        new MultiTableWriter.Target("t_main", main, false, List.of("v"))));
+    Path file;
+    try (Stream<Path> all = Files.walk(dir.resolve("plain"))) {
+      file = all.filter(p -> p.toString().endsWith(".parquet")).findFirst().orElseThrow();
+    }
+    try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(
+        new org.apache.hadoop.fs.Path(file.toString()), spark().sparkContext().hadoopConfiguration()))) {
+      for (ColumnChunkMetaData c : reader.getFooter().getBlocks().get(0).getColumns()) {
+        boolean dictionary = c.getEncodings().stream().anyMatch(Encoding::usesDictionary);
+        assertEquals(!c.getPath().toDotString().equals("v"), dictionary, c.getPath() + " " + c.getEncodings());
+      }
+    }
   }
 }
