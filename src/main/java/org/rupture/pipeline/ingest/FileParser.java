@@ -9,7 +9,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -42,9 +41,8 @@ public final class FileParser implements Iterator<InternalRow>, java.io.Closeabl
   private final SourceFile file;
   private final SiteMapping mapping;
   private final KeyHasher hasher;
-  // the mapping's missing codes; a handful, so a scan by length is cheaper than hashing every field value
-  private final String[] missing;
-  private final UTF8String[] missingUtf8;
+  // the mapping's missing codes, trimmed; a handful, so a scan by length is cheaper than hashing every value
+  private final UTF8String[] missing;
   // this file's keys by raw id (one site): most ids recur on many rows
   private final Map<UTF8String, UTF8String> keys = new HashMap<>();
   private final CsvRecordReader reader;
@@ -71,8 +69,8 @@ public final class FileParser implements Iterator<InternalRow>, java.io.Closeabl
     this.raterValue = mapping.sessions() == null ? null : u(mapping.sessions().raterValue());
     this.extraNames = mapping.sessions() == null ? new UTF8String[0] : mapping.sessions().extras().stream()
         .map(e -> UTF8String.fromString(e.name())).toArray(UTF8String[]::new);
-    this.missing = mapping.missingCodes().stream().map(String::trim).distinct().toArray(String[]::new);
-    this.missingUtf8 = Arrays.stream(missing).map(UTF8String::fromString).toArray(UTF8String[]::new);
+    this.missing = mapping.missingCodes().stream().map(String::trim).distinct()
+        .map(UTF8String::fromString).toArray(UTF8String[]::new);
     try {
       digest = MessageDigest.getInstance("SHA-256");
       Path p = new Path(file.path());
@@ -164,41 +162,21 @@ public final class FileParser implements Iterator<InternalRow>, java.io.Closeabl
     }
   }
 
-  private String value(List<String> fields, int idx) {
-    if (idx < 0) {
-      return null;
-    }
-    String v = fields.get(idx).trim();
-    return isMissing(v) ? null : v;
-  }
-
   /**
-   * {@link #value} as a Spark string: for a plain ASCII line a view of the line's bytes, made without
-   * a Java string.
+   * Field {@code idx} trimmed, as a Spark string, or null when the column is not mapped ({@code idx < 0})
+   * or holds a missing code. For a plain ASCII line it is a view of the line's bytes: no Java string.
    */
   private UTF8String utf8(CsvRecordReader.RawRecord rec, int idx) {
     if (idx < 0) {
       return null;
     }
-    if (!rec.isAscii()) {
-      return u(value(rec.fields(), idx));
-    }
-    UTF8String v = rec.utf8Field(idx);
-    for (UTF8String code : missingUtf8) {
+    UTF8String v = rec.isAscii() ? rec.utf8Field(idx) : UTF8String.fromString(rec.fields().get(idx).trim());
+    for (UTF8String code : missing) {
       if (code.numBytes() == v.numBytes() && code.equals(v)) {
         return null;
       }
     }
     return v;
-  }
-
-  private boolean isMissing(String v) {
-    for (String code : missing) {
-      if (code.length() == v.length() && code.equals(v)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static final UTF8String DATA = UTF8String.fromString(StagedRows.DATA);

@@ -14,8 +14,6 @@ import javax.crypto.spec.SecretKeySpec;
 public final class KeyHasher implements Serializable {
   private final byte[] secret;
   private transient Mac mac;
-  /** Ids repeat on every session row of a patient; remembering recent keys saves most HMAC calls. */
-  private transient java.util.Map<String, String> recent;
 
   public KeyHasher(byte[] secret) {
     if (secret == null || secret.length < 16) {
@@ -29,22 +27,14 @@ public final class KeyHasher implements Serializable {
     if (rawId == null) {
       return null;
     }
+    // ids repeat on every session row of a patient: FileParser keeps each file's keys by raw id
     String input = site + ":" + rawId;
-    if (recent == null || recent.size() > 50_000) {
-      recent = new java.util.HashMap<>();
-    }
-    String cached = recent.get(input);
-    if (cached != null) {
-      return cached;
-    }
     try {
       if (mac == null) {
         mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(secret, "HmacSHA256"));
       }
-      String key = HexFormat.of().formatHex(mac.doFinal(input.getBytes(StandardCharsets.UTF_8)));
-      recent.put(input, key);
-      return key;
+      return HexFormat.of().formatHex(mac.doFinal(input.getBytes(StandardCharsets.UTF_8)));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HmacSHA256 is not available in this JVM", e);
     }
