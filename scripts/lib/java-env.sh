@@ -30,7 +30,19 @@ JAVA_OPENS=(
 # than HotSpot's 8,000-byte JIT limit, and such a method otherwise runs in the bytecode interpreter
 # (3.4x slower on the rules stage, measured). On a cluster the job adds it to
 # spark.executor.extraJavaOptions itself (SparkSessions).
-JIT_OPTS=(-XX:-DontCompileHugeMethods)
+#
+# The embedded JVM is short-lived and has few cores, and its optimising compiler (C2) competes with the
+# tasks for them: a `run` of the benchmark cohort spent 100 s of its 216 CPU seconds compiling
+# (-XX:+CITime; the bare CSV-to-Parquet copy 17 s), most of it on thousands of warm library methods
+# (Spark's planner, Janino, Parquet, serialisation) rather than the few hot loops. C2 therefore waits for
+# four times its default call and loop counts before it compiles a method, and inlines less deeply.
+# Measured one after the other (3 pairs, scripts/bench's cohort): `run` 212-253 -> 189-239 CPU s (-6% to
+# -12%), wall -3% to -10%; `ingest` and the bare copy within their noise. Cluster executors live long
+# enough that the defaults are right for them; the job does not add these there.
+JIT_OPTS=(-XX:-DontCompileHugeMethods
+  -XX:Tier4InvocationThreshold=20000 -XX:Tier4MinInvocationThreshold=2400
+  -XX:Tier4CompileThreshold=60000 -XX:Tier4BackEdgeThreshold=160000
+  -XX:MaxInlineLevel=9 -XX:InlineSmallCode=1000)
 
 # Builds the shaded jar and the runtime classpath file when missing or older than the sources.
 ensure_built() {
