@@ -11,6 +11,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.rupture.pipeline.features.FeatureCatalog;
+import org.rupture.pipeline.features.PatientFeatures;
 
 /**
  * The tables analyses read, as lazy Spark plans: the early-window session ratings, the patient records
@@ -25,8 +26,6 @@ import org.rupture.pipeline.features.FeatureCatalog;
  */
 public record AnalysisInputs(Dataset<Row> earlySessions, Dataset<Row> patients, Dataset<Row> patientProcess,
     Dataset<Row> patientOutcomes, List<String> measures, FeatureCatalog catalog) {
-
-  private static final String[] PATIENT_ID = {"site", "patient_key"};
 
   /**
    * Patient-level rows holding {@code variables} as doubles (retained as 1/0; grouping variables as
@@ -48,7 +47,7 @@ public record AnalysisInputs(Dataset<Row> earlySessions, Dataset<Row> patients, 
     if (!grouping.isEmpty()) {
       List<Column> attributes = new ArrayList<>(List.of(col("site"), col("patient_key")));
       grouping.forEach(g -> attributes.add(col(g)));
-      rows = rows.join(patients.select(attributes.toArray(Column[]::new)), PATIENT_ID);
+      rows = rows.join(patients.select(attributes.toArray(Column[]::new)), PatientFeatures.PATIENT_ID);
     }
     boolean withOutcome = variables.contains(FeatureCatalog.IMPROVEMENT);
     if (withOutcome) {
@@ -57,7 +56,7 @@ public record AnalysisInputs(Dataset<Row> earlySessions, Dataset<Row> patients, 
         outcomes = outcomes.where(col("measure").isin(measures.toArray()));
       }
       rows = rows.join(outcomes.select(col("site"), col("patient_key"), col("measure"),
-          col(FeatureCatalog.IMPROVEMENT), col(FeatureCatalog.BASELINE)), PATIENT_ID);
+          col(FeatureCatalog.IMPROVEMENT), col(FeatureCatalog.BASELINE)), PatientFeatures.PATIENT_ID);
     }
     List<Column> out = new ArrayList<>(List.of(col("site"), col("patient_key"), col("rater"),
         withOutcome ? col("measure") : lit(null).cast("string").as("measure")));

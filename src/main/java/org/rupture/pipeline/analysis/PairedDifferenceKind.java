@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.lit;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.rupture.pipeline.features.PatientFeatures;
 import org.rupture.pipeline.stats.effects.MeanDifferences;
 import org.rupture.pipeline.stats.meta.ReportingScale;
 
@@ -63,7 +64,7 @@ public final class PairedDifferenceKind implements AnalysisKind {
         .select(col("site"), col("patient_key"), col(variable).as("first"));
     Dataset<Row> second = inputs.patientVariables(List.of(variable), List.of(spec.raters().get(1)))
         .select(col("site"), col("patient_key"), col(variable).as("second"));
-    Dataset<Row> pairs = first.join(second, new String[] {"site", "patient_key"})
+    Dataset<Row> pairs = first.join(second, PatientFeatures.PATIENT_ID)
         .where(col("first").isNotNull().and(col("second").isNotNull()));
     return SiteStatistics.patientUnits(pairs.select(lit(spec.id()).as(SiteStatistics.ANALYSIS),
         lit(raterLabel(spec)).as(SiteStatistics.RATER), lit(null).cast("string").as(SiteStatistics.MEASURE),
