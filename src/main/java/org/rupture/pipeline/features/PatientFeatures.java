@@ -108,18 +108,25 @@ public final class PatientFeatures {
    */
   public Dataset<Row> patientOutcomes(Dataset<Row> outcomes) {
     Column timepoint = col("timepoint");
+    // The direction as two flags, not the max of the text: an aggregate over text needs Spark's sort-based
+    // aggregation (two sorts of every outcome row), one over numbers and flags a hash table. A measure's
+    // direction is lower_is_better or higher_is_better (the mappings allow no other); where its rows
+    // disagreed the max of the text was lower_is_better, and so it stays.
     Dataset<Row> wide = outcomes
-        .groupBy(col("site"), col("patient_key"), col("measure"))
+        .groupBy(col("patient_key"), col("site"), col("measure"))
         .agg(max(when(timepoint.equalTo(FeatureCatalog.BASELINE), col("score"))).as(FeatureCatalog.BASELINE),
             max(when(timepoint.equalTo(FeatureCatalog.TERMINATION), col("score"))).as(FeatureCatalog.TERMINATION),
-            max(col("direction")).as("direction"));
+            max(col("direction").equalTo(LOWER_IS_BETTER)).as(LOWER_IS_BETTER),
+            max(col("direction").equalTo(HIGHER_IS_BETTER)).as(HIGHER_IS_BETTER));
     Column baseline = col(FeatureCatalog.BASELINE);
     Column termination = col(FeatureCatalog.TERMINATION);
-    Column direction = col("direction");
-    Column improvement = when(direction.equalTo(LOWER_IS_BETTER), baseline.minus(termination))
-        .when(direction.equalTo(HIGHER_IS_BETTER), termination.minus(baseline))
+    Column lower = col(LOWER_IS_BETTER).equalTo(true);
+    Column higher = col(HIGHER_IS_BETTER).equalTo(true);
+    Column direction = when(lower, LOWER_IS_BETTER).when(higher, HIGHER_IS_BETTER);
+    Column improvement = when(lower, baseline.minus(termination))
+        .when(higher, termination.minus(baseline))
         .otherwise(lit(null).cast("double"));
-    return wide.select(col("site"), col("patient_key"), col("measure"), baseline, termination, direction,
-        improvement.as(FeatureCatalog.IMPROVEMENT));
+    return wide.select(col("site"), col("patient_key"), col("measure"), baseline, termination,
+        direction.as("direction"), improvement.as(FeatureCatalog.IMPROVEMENT));
   }
 }

@@ -2,6 +2,7 @@ package org.rupture.pipeline.features;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
@@ -72,5 +73,26 @@ class PatientFeaturesTest extends SparkTestBase {
     assertEquals(0.5, improvement.get("a/IIP"), 0.0);
     assertEquals(10.0, improvement.get("a/GAF"), 0.0);
     assertEquals(Double.NaN, improvement.get("b/IIP"), 0.0, "no termination score: null");
+  }
+
+  @Test
+  void directionIsKeptAndAggregatedWithoutSorting() {
+    Dataset<Row> outcomes = spark().createDataFrame(List.of(
+        row("S1", "a", "IIP", "baseline", 2.0, "lower_is_better"),
+        row("S1", "a", "IIP", "termination", 1.5, "lower_is_better"),
+        row("S1", "a", "GAF", "baseline", 50.0, "higher_is_better"),
+        row("S1", "b", "GAF", "baseline", 40.0, null),
+        row("S1", "b", "GAF", "termination", 45.0, "higher_is_better")),
+        StructType.fromDDL("site STRING, patient_key STRING, measure STRING, timepoint STRING, score DOUBLE, "
+            + "direction STRING"));
+    Dataset<Row> table = features.patientOutcomes(outcomes);
+    Map<String, String> direction = table.collectAsList().stream()
+        .collect(Collectors.toMap(r -> r.getAs("patient_key") + "/" + r.getAs("measure"), r -> r.getAs("direction")));
+    assertEquals(Map.of("a/IIP", "lower_is_better", "a/GAF", "higher_is_better", "b/GAF", "higher_is_better"),
+        direction);
+    assertEquals(5.0, table.where("patient_key = 'b'").first().<Double>getAs("improvement"), 0.0,
+        "a row without direction takes its measure's direction from the other timepoint");
+    String plan = ((org.apache.spark.sql.classic.Dataset<Row>) table).queryExecution().executedPlan().toString();
+    assertTrue(plan.contains("HashAggregate") && !plan.contains("SortAggregate"), plan);
   }
 }
