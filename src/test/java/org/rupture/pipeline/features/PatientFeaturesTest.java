@@ -59,14 +59,12 @@ class PatientFeaturesTest extends SparkTestBase {
 
   @Test
   void improvementFollowsTheMeasureDirection() {
-    Dataset<Row> outcomes = spark().createDataFrame(List.of(
+    Dataset<Row> outcomes = outcomes(
         row("S1", "a", "IIP", "baseline", 2.0, "lower_is_better"),
         row("S1", "a", "IIP", "termination", 1.5, "lower_is_better"),
         row("S1", "a", "GAF", "baseline", 50.0, "higher_is_better"),
         row("S1", "a", "GAF", "termination", 60.0, "higher_is_better"),
-        row("S1", "b", "IIP", "baseline", 2.5, "lower_is_better")),
-        StructType.fromDDL("site STRING, patient_key STRING, measure STRING, timepoint STRING, score DOUBLE, "
-            + "direction STRING"));
+        row("S1", "b", "IIP", "baseline", 2.5, "lower_is_better"));
     Map<String, Double> improvement = features.patientOutcomes(outcomes).collectAsList().stream()
         .collect(Collectors.toMap(r -> r.getAs("patient_key") + "/" + r.getAs("measure"),
             r -> r.isNullAt(r.fieldIndex("improvement")) ? Double.NaN : r.<Double>getAs("improvement")));
@@ -77,14 +75,12 @@ class PatientFeaturesTest extends SparkTestBase {
 
   @Test
   void directionIsKeptAndAggregatedWithoutSorting() {
-    Dataset<Row> outcomes = spark().createDataFrame(List.of(
+    Dataset<Row> outcomes = outcomes(
         row("S1", "a", "IIP", "baseline", 2.0, "lower_is_better"),
         row("S1", "a", "IIP", "termination", 1.5, "lower_is_better"),
         row("S1", "a", "GAF", "baseline", 50.0, "higher_is_better"),
         row("S1", "b", "GAF", "baseline", 40.0, null),
-        row("S1", "b", "GAF", "termination", 45.0, "higher_is_better")),
-        StructType.fromDDL("site STRING, patient_key STRING, measure STRING, timepoint STRING, score DOUBLE, "
-            + "direction STRING"));
+        row("S1", "b", "GAF", "termination", 45.0, "higher_is_better"));
     Dataset<Row> table = features.patientOutcomes(outcomes);
     Map<String, String> direction = table.collectAsList().stream()
         .collect(Collectors.toMap(r -> r.getAs("patient_key") + "/" + r.getAs("measure"), r -> r.getAs("direction")));
@@ -94,5 +90,12 @@ class PatientFeaturesTest extends SparkTestBase {
         "a row without direction takes its measure's direction from the other timepoint");
     String plan = ((org.apache.spark.sql.classic.Dataset<Row>) table).queryExecution().executedPlan().toString();
     assertTrue(plan.contains("HashAggregate") && !plan.contains("SortAggregate"), plan);
+  }
+
+  /** Curated outcome rows: site, patient_key, measure, timepoint, score, direction. */
+  private static Dataset<Row> outcomes(Row... rows) {
+    return spark().createDataFrame(List.of(rows),
+        StructType.fromDDL("site STRING, patient_key STRING, measure STRING, timepoint STRING, score DOUBLE, "
+            + "direction STRING"));
   }
 }
