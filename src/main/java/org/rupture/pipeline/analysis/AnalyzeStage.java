@@ -231,17 +231,8 @@ public final class AnalyzeStage {
     SparkSession spark = table.sparkSession();
     int partitions = Integer.parseInt(spark.conf().get("spark.sql.shuffle.partitions"));
     Column[] id = Arrays.stream(PatientFeatures.PATIENT_ID).map(c -> col(c)).toArray(Column[]::new);
-    String previous = spark.conf().get(CACHE_COMPRESSED, null);
-    spark.conf().set(CACHE_COMPRESSED, "false");
-    try {
-      return table.repartition(partitions, id).sortWithinPartitions(id).persist(StorageLevel.MEMORY_AND_DISK());
-    } finally {
-      if (previous == null) {
-        spark.conf().unset(CACHE_COMPRESSED);
-      } else {
-        spark.conf().set(CACHE_COMPRESSED, previous);
-      }
-    }
+    return CuratedTables.withSetting(spark, CACHE_COMPRESSED, "false",
+        () -> table.repartition(partitions, id).sortWithinPartitions(id).persist(StorageLevel.MEMORY_AND_DISK()));
   }
 
   private static boolean exists(SparkSession spark, String location) {

@@ -1,5 +1,6 @@
 package org.rupture.pipeline.curated;
 
+import java.util.function.Supplier;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -28,17 +29,28 @@ public final class CuratedTables {
    * corrected one listed the folders twice, which at 2,000 sites is a Spark job each).
    */
   public static Dataset<Row> readWithTextSites(SparkSession spark, String location) {
-    String previous = spark.conf().get(TYPE_INFERENCE, null);
-    spark.conf().set(TYPE_INFERENCE, "false");
-    try {
+    return withSetting(spark, TYPE_INFERENCE, "false", () -> {
       Dataset<Row> table = spark.read().parquet(location);
       table.schema(); // resolved now, while inference is off
       return table;
+    });
+  }
+
+  /**
+   * Runs {@code body} with the session setting {@code key} at {@code value}, and restores the setting
+   * (or its absence) afterwards, also when {@code body} throws: for a setting that is read while a plan
+   * is made, so that it changes that plan alone and not the user's session.
+   */
+  public static <T> T withSetting(SparkSession spark, String key, String value, Supplier<T> body) {
+    String previous = spark.conf().get(key, null);
+    spark.conf().set(key, value);
+    try {
+      return body.get();
     } finally {
       if (previous == null) {
-        spark.conf().unset(TYPE_INFERENCE);
+        spark.conf().unset(key);
       } else {
-        spark.conf().set(TYPE_INFERENCE, previous);
+        spark.conf().set(key, previous);
       }
     }
   }

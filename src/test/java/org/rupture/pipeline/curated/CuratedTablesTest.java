@@ -1,6 +1,7 @@
 package org.rupture.pipeline.curated;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -43,6 +44,19 @@ class CuratedTablesTest extends SparkTestBase {
       assertEquals("true", spark().conf().get(TYPE_INFERENCE));
       // other reads in the session still infer partition types
       assertEquals(DataTypes.IntegerType, spark().read().parquet(location).schema().apply("site").dataType());
+    });
+  }
+
+  @Test
+  void aSettingHoldsForItsBodyAloneEvenWhenTheBodyFails() {
+    String key = "spark.sql.inMemoryColumnarStorage.compressed";
+    assertEquals("false", CuratedTables.withSetting(spark(), key, "false", () -> spark().conf().get(key)));
+    assertEquals(null, spark().conf().get(key, null), "unset before, unset after");
+    withSQLConf(Map.of(key, "true"), () -> {
+      assertThrows(IllegalStateException.class, () -> CuratedTables.withSetting(spark(), key, "false", () -> {
+        throw new IllegalStateException("body failed");
+      }));
+      assertEquals("true", spark().conf().get(key), "restored after a failure");
     });
   }
 
