@@ -62,8 +62,9 @@ public final class AnalyzeStage {
     Map<String, Dataset<Row>> curated = readCurated(spark, curatedDir);
     checkProcessVariables(config, curated.get("session_ratings"), curatedDir);
     // patients are read by the features and by every analysis of a patient attribute; one row per
-    // patient is small enough to keep, and saves a listing of every site's file per read
-    curated.put("patients", keptByPatient(curated.get("patients")));
+    // patient is small enough to keep, and saves a listing of every site's file per read. Kept are only
+    // the columns analyses read: the therapist's key and the lineage were over half of each row's bytes.
+    curated.put("patients", keptByPatient(curated.get("patients").select(patientColumns())));
     curated.get("patients").count(); // filled now: analyses running side by side would each read the files
     List<Dataset<Row>> kept = new ArrayList<>(List.of(curated.get("patients")));
     try {
@@ -71,6 +72,14 @@ public final class AnalyzeStage {
     } finally {
       kept.forEach(Dataset::unpersist);
     }
+  }
+
+  /** The patients' columns the features and the analyses read: identity, dropout, grouping variables. */
+  private static Column[] patientColumns() {
+    List<String> names = new ArrayList<>(Arrays.asList(PatientFeatures.PATIENT_ID));
+    names.add("dropout");
+    names.addAll(FeatureCatalog.groupingVariables());
+    return names.stream().map(c -> col(c)).toArray(Column[]::new);
   }
 
   private static AnalysisOutcome analyse(SparkSession spark, AnalysisConfig config, Map<String, Dataset<Row>> curated,
