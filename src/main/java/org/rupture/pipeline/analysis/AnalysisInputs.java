@@ -2,7 +2,6 @@ package org.rupture.pipeline.analysis;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.when;
 
 import java.util.ArrayList;
@@ -41,7 +40,7 @@ public record AnalysisInputs(Dataset<Row> earlySessions, Dataset<Row> patients, 
       rows = patientProcess.where(col("rater").isin(raters.toArray()));
     } else {
       rows = patients.select(col("site"), col("patient_key"), lit(null).cast("string").as("rater"),
-          not(col("dropout")).as(FeatureCatalog.RETAINED));
+          PatientFeatures.retained());
     }
     List<String> grouping = variables.stream().filter(FeatureCatalog.groupingVariables()::contains).toList();
     if (!grouping.isEmpty()) {

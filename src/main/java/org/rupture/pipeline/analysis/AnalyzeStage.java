@@ -74,11 +74,10 @@ public final class AnalyzeStage {
     }
   }
 
-  /** The patients' columns the features and the analyses read: identity, dropout, grouping variables. */
+  /** The patients' columns the features and the analyses read: identity and {@link FeatureCatalog#patientAttributes}. */
   private static Column[] patientColumns() {
     List<String> names = new ArrayList<>(Arrays.asList(PatientFeatures.PATIENT_ID));
-    names.add("dropout");
-    names.addAll(FeatureCatalog.groupingVariables());
+    names.addAll(FeatureCatalog.patientAttributes());
     return names.stream().map(c -> col(c)).toArray(Column[]::new);
   }
 

@@ -29,6 +29,8 @@ public final class FeatureCatalog {
 
   public static final String TREATMENT = "treatment";
   public static final String TRAINING_PHASE = "therapist_training_phase";
+  /** The patient record's dropout flag; {@link #RETAINED} is its negation. */
+  public static final String DROPOUT = "dropout";
 
   /** Session variables that exist only for a rated rupture (null otherwise). */
   public static final Set<String> RUPTURE_EPISODE_VARIABLES = Set.of(RUPTURE_INTENSITY, RUPTURE_RESOLUTION);
@@ -83,5 +85,10 @@ public final class FeatureCatalog {
   /** Patient attributes that split patients into two groups for a mean difference. */
   public static List<String> groupingVariables() {
     return List.of(TREATMENT, TRAINING_PHASE);
+  }
+
+  /** The patient record's columns that features and analyses read, besides the patient's identity. */
+  public static List<String> patientAttributes() {
+    return List.of(DROPOUT, TREATMENT, TRAINING_PHASE);
   }
 }

@@ -92,14 +92,18 @@ public final class PatientFeatures {
         .where(col("session_number").leq(window))
         .groupBy(col("site"), col("patient_key"), col("rater"))
         .agg(aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(Column[]::new));
-    Dataset<Row> retained = patients.select(col("site"), col("patient_key"),
-        not(col("dropout")).as(FeatureCatalog.RETAINED));
+    Dataset<Row> retained = patients.select(col("site"), col("patient_key"), retained());
     List<Column> columns = new ArrayList<>(List.of(col("site"), col("patient_key"), col("rater")));
     catalog.processFeatures().forEach(f -> columns.add(col(f)));
     columns.add(col(FeatureCatalog.RETAINED));
     alsoPerPatient.keySet().forEach(name -> columns.add(col(name)));
     return process.join(retained, PATIENT_ID, "left")
         .select(columns.toArray(Column[]::new));
+  }
+
+  /** {@link FeatureCatalog#RETAINED} of a patient record: not dropped out (null when dropout is unknown). */
+  public static Column retained() {
+    return not(col(FeatureCatalog.DROPOUT)).as(FeatureCatalog.RETAINED);
   }
 
   /**

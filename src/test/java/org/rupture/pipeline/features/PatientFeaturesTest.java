@@ -92,6 +92,14 @@ class PatientFeaturesTest extends SparkTestBase {
     assertTrue(plan.contains("HashAggregate") && !plan.contains("SortAggregate"), plan);
   }
 
+  @Test
+  void theKeptPatientAttributesCoverRetentionAndEveryGroupingVariable() {
+    // the analysis keeps only these columns of the patients: a grouping variable missing here would
+    // fail every mean-difference analysis of it
+    assertTrue(FeatureCatalog.patientAttributes().containsAll(FeatureCatalog.groupingVariables()));
+    assertTrue(FeatureCatalog.patientAttributes().contains(FeatureCatalog.DROPOUT));
+  }
+
   /** Curated outcome rows: site, patient_key, measure, timepoint, score, direction. */
   private static Dataset<Row> outcomes(Row... rows) {
     return spark().createDataFrame(List.of(rows),
