@@ -39,10 +39,20 @@ JAVA_OPENS=(
 # Measured one after the other (3 pairs, scripts/bench's cohort): `run` 212-253 -> 189-239 CPU s (-6% to
 # -12%), wall -3% to -10%; `ingest` and the bare copy within their noise. Cluster executors live long
 # enough that the defaults are right for them; the job does not add these there.
+#
+# Code that only plans and compiles queries (Janino, Spark's analyzer, optimizer and adaptive planner,
+# closure cleaning, Java serialisation, ...) runs warm in every query but never long enough to repay
+# C2: jit-directives.json keeps C2 off it, so C1 compiles it once and it stays so. With -XX:+CITime a
+# `run` spent 52 s in C2 before (5.9 s of it on Janino) and 42 s after; three `run`s alternated with
+# three without: 110.6 / 107.0 / 93.7 -> 108.6 / 104.4 / 94.7 s, 207 / 199 / 176 -> 203 / 194 / 175 CPU s;
+# the bare copy, alternated likewise, 56 / 54 / 55 -> 54 / 55 / 54 CPU s. -DisplayVMOutput keeps HotSpot
+# from printing "1 compiler directives added" on stdout, where `meta --format json` writes its result.
 JIT_OPTS=(-XX:-DontCompileHugeMethods
   -XX:Tier4InvocationThreshold=20000 -XX:Tier4MinInvocationThreshold=2400
   -XX:Tier4CompileThreshold=60000 -XX:Tier4BackEdgeThreshold=160000
-  -XX:MaxInlineLevel=9 -XX:InlineSmallCode=1000)
+  -XX:MaxInlineLevel=9 -XX:InlineSmallCode=1000
+  -XX:+UnlockDiagnosticVMOptions -XX:-DisplayVMOutput
+  -XX:CompilerDirectivesFile="$RUPTURE_HOME/scripts/lib/jit-directives.json")
 
 # Builds the shaded jar and the runtime classpath file when missing or older than the sources.
 ensure_built() {
