@@ -106,15 +106,32 @@ public final class CsvRecordReader implements AutoCloseable {
      * does, as a view of the line's bytes (valid UTF-8: the line is ASCII). Only for {@link #isAscii}.
      */
     public UTF8String utf8Field(int k) {
+      int from = trimmedStart(k);
+      return UTF8String.fromBytes(ascii, from, trimmedEnd(k, from) - from);
+    }
+
+    /** The line's bytes. Only for {@link #isAscii}. */
+    public byte[] asciiBytes() {
+      return ascii;
+    }
+
+    /** Where field {@code k}, trimmed as {@link #utf8Field} trims it, starts in {@link #asciiBytes}. */
+    public int trimmedStart(int k) {
       int from = starts[k];
       int to = starts[k + 1] - 1;
       while (from < to && (ascii[from] & 0xff) <= ' ') {
         from++;
       }
-      while (to > from && (ascii[to - 1] & 0xff) <= ' ') {
+      return from;
+    }
+
+    /** Where field {@code k}, trimmed, ends (exclusive) in {@link #asciiBytes}, given its {@link #trimmedStart}. */
+    public int trimmedEnd(int k, int trimmedStart) {
+      int to = starts[k + 1] - 1;
+      while (to > trimmedStart && (ascii[to - 1] & 0xff) <= ' ') {
         to--;
       }
-      return UTF8String.fromBytes(ascii, from, to - from);
+      return to;
     }
 
     /** The raw line as a view of its bytes. Only for {@link #isAscii}. */

@@ -1,5 +1,6 @@
 package org.rupture.pipeline.ingest;
 
+import static org.apache.spark.sql.types.DataTypes.BinaryType;
 import static org.apache.spark.sql.types.DataTypes.BooleanType;
 import static org.apache.spark.sql.types.DataTypes.DoubleType;
 import static org.apache.spark.sql.types.DataTypes.IntegerType;
@@ -21,6 +22,7 @@ import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.unsafe.Platform;
 import org.apache.spark.unsafe.types.UTF8String;
 import scala.jdk.javaapi.CollectionConverters;
 import scala.runtime.AbstractFunction1;
@@ -61,8 +63,10 @@ public final class FieldFunctions {
    * Makes the functions known to {@code spark}'s SQL (idempotent):
    * <ul>
    *   <li>{@code rupture_number(raw STRING, decimal_comma BOOLEAN) -> DOUBLE}: {@link #number};</li>
-   *   <li>{@code rupture_alliance(items ARRAY<STRING>, decimal_comma BOOLEAN, low DOUBLE, high DOUBLE,
+   *   <li>{@code rupture_alliance(items BINARY, decimal_comma BOOLEAN, low DOUBLE, high DOUBLE,
    *       reverse ARRAY<BOOLEAN>, columns ARRAY<STRING>) -> ALLIANCE}: {@link #alliance};</li>
+   *   <li>{@code rupture_pack_items(items ARRAY<STRING>) -> BINARY}: {@link PackedItems#pack}, the
+   *       staged form of alliance items ({@code rupture_alliance}'s first argument);</li>
    *   <li>{@code rupture_compact(array(...))}: {@link #compact}.</li>
    * </ul>
    * Each is null when an argument is null.
@@ -72,8 +76,10 @@ public final class FieldFunctions {
     registry.createOrReplaceTempFunction("rupture_number",
         new Builder("number", DoubleType, List.of(StringType, BooleanType)), "internal");
     registry.createOrReplaceTempFunction("rupture_alliance",
-        new Builder("alliance", ALLIANCE, List.of(DataTypes.createArrayType(StringType), BooleanType, DoubleType,
+        new Builder("alliance", ALLIANCE, List.of(BinaryType, BooleanType, DoubleType,
             DoubleType, DataTypes.createArrayType(BooleanType), DataTypes.createArrayType(StringType))), "internal");
+    registry.createOrReplaceTempFunction("rupture_pack_items",
+        new Builder("packItems", BinaryType, List.of(DataTypes.createArrayType(StringType))), "internal");
     registry.createOrReplaceTempFunction("rupture_compact", new Builder("compact", null, null), "internal");
   }
 
@@ -82,7 +88,7 @@ public final class FieldFunctions {
    * has one) is made a point; null when it is not a number or is NaN.
    */
   public static Double number(UTF8String raw, boolean decimalComma) {
-    double plain = plainDecimal(raw, decimalComma);
+    double plain = plainDecimal(raw.getBaseObject(), raw.getBaseOffset(), raw.numBytes(), decimalComma);
     if (!Double.isNaN(plain)) {
       return plain;
     }
@@ -115,21 +121,21 @@ public final class FieldFunctions {
   }
 
   /**
-   * The value of a plain decimal (an optional sign, then digits with at most one decimal mark, at most
+   * The value of the {@code n} bytes at {@code offset} of {@code base} (Spark's {@link Platform}
+   * addressing) when they are a plain decimal (an optional sign, then digits with at most one decimal mark, at most
    * 15 digits in all, nothing else), or NaN for any other string, which {@link #number} then reads the
    * general way. Ratings are almost all such strings, and this reads them without making a Java string.
    * The value is the one {@code Double.parseDouble} gives: the digits as an integer below 2^53 and a
    * power of ten up to 10^15 are both exact doubles, so their quotient is the correctly rounded value of
    * the decimal (the fast path of Java's own parser).
    */
-  private static double plainDecimal(UTF8String raw, boolean decimalComma) {
-    int n = raw.numBytes();
+  private static double plainDecimal(Object base, long offset, int n, boolean decimalComma) {
     if (n == 0 || n > 17) {
       return Double.NaN;
     }
     int i = 0;
     boolean negative = false;
-    byte b = raw.getByte(0);
+    byte b = Platform.getByte(base, offset);
     if (b == '-' || b == '+') {
       negative = b == '-';
       i = 1;
@@ -138,7 +144,7 @@ public final class FieldFunctions {
     int count = 0;
     int decimals = -1;   // digits after the decimal mark; -1 before it
     for (; i < n; i++) {
-      b = raw.getByte(i);
+      b = Platform.getByte(base, offset + i);
       if (b >= '0' && b <= '9') {
         digits = digits * 10 + (b - '0');
         count++;
@@ -159,23 +165,28 @@ public final class FieldFunctions {
   }
 
   /**
-   * The alliance items of one rating: how many are valid (a number within [low, high]), the sum of the
-   * valid ones with reverse-keyed items ({@code reverse[i]} true) turned round (low + high - value), and
-   * a field issue (NOT_NUMERIC or OUT_OF_RANGE, the item's source column from {@code columns}) for each
-   * item given but not valid, or null when there is none. A null item was not given.
+   * The alliance items of one rating ({@link PackedItems}): how many are valid (a number within [low,
+   * high]), the sum of the valid ones with reverse-keyed items ({@code reverse[i]} true) turned round
+   * (low + high - value), and a field issue (NOT_NUMERIC or OUT_OF_RANGE, the item's source column from
+   * {@code columns}) for each item given but not valid, or null when there is none.
    */
-  public static InternalRow alliance(ArrayData items, boolean decimalComma, double low, double high,
+  public static InternalRow alliance(byte[] items, boolean decimalComma, double low, double high,
       ArrayData reverse, ArrayData columns) {
     int valid = 0;
     double sum = 0;
     List<InternalRow> issues = null;
-    for (int i = 0; i < items.numElements(); i++) {
-      if (items.isNullAt(i)) {
+    PackedItems.Cursor item = new PackedItems.Cursor(items);
+    for (int i = 0; item.next(); i++) {
+      if (!item.given()) {
         continue;
       }
-      UTF8String raw = items.getUTF8String(i);
-      Double v = number(raw, decimalComma);
-      if (v != null && v >= low && v <= high) {
+      // NaN: not a number (number() is null for NaN too)
+      double v = plainDecimal(item.bytes(), Platform.BYTE_ARRAY_OFFSET + item.start(), item.length(), decimalComma);
+      if (Double.isNaN(v)) {
+        Double general = number(item.text(), decimalComma);
+        v = general == null ? Double.NaN : general;
+      }
+      if (v >= low && v <= high) {
         valid++;
         boolean reversed = i < reverse.numElements() && !reverse.isNullAt(i) && reverse.getBoolean(i);
         sum += reversed ? low + high - v : v;
@@ -184,12 +195,17 @@ public final class FieldFunctions {
           issues = new ArrayList<>(2);
         }
         UTF8String column = i < columns.numElements() && !columns.isNullAt(i) ? columns.getUTF8String(i) : null;
-        issues.add(new GenericInternalRow(new Object[] {ALLIANCE_FIELD, column, raw,
-            v == null ? NOT_NUMERIC : OUT_OF_RANGE}));
+        issues.add(new GenericInternalRow(new Object[] {ALLIANCE_FIELD, column, item.text(),
+            Double.isNaN(v) ? NOT_NUMERIC : OUT_OF_RANGE}));
       }
     }
     return new GenericInternalRow(new Object[] {valid, sum,
         issues == null ? null : new GenericArrayData(issues.toArray())});
+  }
+
+  /** {@code rupture_pack_items}: {@link PackedItems#pack}, the staged form of an array of item strings. */
+  public static byte[] packItems(ArrayData items) {
+    return PackedItems.pack(items);
   }
 
   /**

@@ -22,6 +22,8 @@ import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.catalyst.util.ArrayBasedMapData;
 import org.apache.spark.sql.catalyst.util.GenericArrayData;
+import org.apache.spark.unsafe.Platform;
+import org.apache.spark.unsafe.array.ByteArrayMethods;
 import org.apache.spark.unsafe.types.UTF8String;
 import org.rupture.pipeline.config.SiteMapping;
 import org.rupture.pipeline.config.SiteMapping.Layout;
@@ -48,6 +50,7 @@ public final class FileParser implements Iterator<InternalRow>, java.io.Closeabl
   private final CsvRecordReader reader;
   private final MessageDigest digest;
   private final Deque<InternalRow> pending = new ArrayDeque<>();
+  private final PackedItems.Builder packed = new PackedItems.Builder();
   private final UTF8String site;
   private final UTF8String delivery;
   private final UTF8String sourceFile;
@@ -171,12 +174,18 @@ public final class FileParser implements Iterator<InternalRow>, java.io.Closeabl
       return null;
     }
     UTF8String v = rec.isAscii() ? rec.utf8Field(idx) : UTF8String.fromString(rec.fields().get(idx).trim());
+    return isMissing(v.getBaseObject(), v.getBaseOffset(), v.numBytes()) ? null : v;
+  }
+
+  /** Whether the {@code n} bytes at {@code offset} of {@code base} are one of the mapping's missing codes. */
+  private boolean isMissing(Object base, long offset, int n) {
     for (UTF8String code : missing) {
-      if (code.numBytes() == v.numBytes() && code.equals(v)) {
-        return null;
+      if (code.numBytes() == n
+          && ByteArrayMethods.arrayEquals(code.getBaseObject(), code.getBaseOffset(), base, offset, n)) {
+        return true;
       }
     }
-    return v;
+    return false;
   }
 
   private static final UTF8String DATA = UTF8String.fromString(StagedRows.DATA);
@@ -288,18 +297,37 @@ public final class FileParser implements Iterator<InternalRow>, java.io.Closeabl
     }
   }
 
-  /** Alliance item values, or null when every item is missing. */
-  private Object items(CsvRecordReader.RawRecord rec, int[] idx) {
+  /**
+   * The alliance items as {@link PackedItems}, or null when no item is given. A plain ASCII line's
+   * fields are copied from its bytes, with no Spark string made per item.
+   */
+  private byte[] items(CsvRecordReader.RawRecord rec, int[] idx) {
     if (idx == null || idx.length == 0) {
       return null;
     }
-    Object[] out = new Object[idx.length];
-    boolean any = false;
-    for (int i = 0; i < idx.length; i++) {
-      out[i] = utf8(rec, idx[i]);
-      any |= out[i] != null;
+    packed.reset();
+    for (int k : idx) {
+      if (k < 0) {
+        packed.addNotGiven();
+      } else if (rec.isAscii()) {
+        int from = rec.trimmedStart(k);
+        int n = rec.trimmedEnd(k, from) - from;
+        long offset = Platform.BYTE_ARRAY_OFFSET + from;
+        if (isMissing(rec.asciiBytes(), offset, n)) {
+          packed.addNotGiven();
+        } else {
+          packed.add(rec.asciiBytes(), offset, n);
+        }
+      } else {
+        UTF8String v = utf8(rec, k);
+        if (v == null) {
+          packed.addNotGiven();
+        } else {
+          packed.add(v.getBaseObject(), v.getBaseOffset(), v.numBytes());
+        }
+      }
     }
-    return any ? new GenericArrayData(out) : null;
+    return packed.anyGiven() ? packed.build() : null;
   }
 
   /** The extra variables present in the row, as a map from name to raw value, or null when none is. */

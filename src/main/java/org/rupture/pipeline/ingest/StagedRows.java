@@ -1,5 +1,6 @@
 package org.rupture.pipeline.ingest;
 
+import static org.apache.spark.sql.types.DataTypes.BinaryType;
 import static org.apache.spark.sql.types.DataTypes.LongType;
 import static org.apache.spark.sql.types.DataTypes.StringType;
 import static org.apache.spark.sql.types.DataTypes.createArrayType;
@@ -57,7 +58,7 @@ public final class StagedRows {
         "resolution_raw", "quality_raw")) {
       s.add(createStructField(f, StringType, true));
     }
-    s.add(createStructField("alliance_items", createArrayType(StringType, true), true));
+    s.add(createStructField("alliance_items", BinaryType, true));   // PackedItems
     s.add(createStructField("extras", createMapType(StringType, StringType, true), true));
     s.addAll(fileSummary());
     SESSIONS = createStructType(s);

@@ -104,7 +104,7 @@ class FieldFunctionsTest extends SparkTestBase {
             + "CAST(nullif(array_compact(array(%s)), array()) AS STRING)) END%s", String.join(" + ", counts),
             String.join(" + ", sums), String.join(", ", issues), from).get(0);
         Row actual = sql("SELECT CASE WHEN a IS NULL THEN NULL ELSE named_struct('n', a.n_valid, 's', a.sum, 'i', "
-            + "CAST(a.issues AS STRING)) END FROM (SELECT rupture_alliance(items, p_decimal_comma, 1.0, 5.0, reverse, "
+            + "CAST(a.issues AS STRING)) END FROM (SELECT rupture_alliance(rupture_pack_items(items), p_decimal_comma, 1.0, 5.0, reverse, "
             + "columns) AS a%s)", from).get(0);
         assertEquals(String.valueOf(expected.get(0)), String.valueOf(actual.get(0)), items + ", decimal comma " + comma);
       }
@@ -113,7 +113,7 @@ class FieldFunctionsTest extends SparkTestBase {
 
   @Test
   void allianceExample() {
-    Row a = sql("SELECT rupture_alliance(array('1', 'x', '2', '7', NULL), false, 1.0, 5.0, array(false, true, true), "
+    Row a = sql("SELECT rupture_alliance(rupture_pack_items(array('1', 'x', '2', '7', NULL)), false, 1.0, 5.0, array(false, true, true), "
         + "array('w1', 'w2', 'w3', 'w4', 'w5')) AS a").get(0).getStruct(0);
     assertEquals(2, a.getInt(0));
     assertEquals(1.0 + (1 + 5 - 2), a.getDouble(1));
@@ -121,7 +121,7 @@ class FieldFunctionsTest extends SparkTestBase {
     assertEquals(2, issues.size());
     assertEquals(List.of("alliance", "w2", "x", "NOT_NUMERIC"), fields(issues.get(0)));
     assertEquals(List.of("alliance", "w4", "7", "OUT_OF_RANGE"), fields(issues.get(1)));
-    Row none = sql("SELECT rupture_alliance(array('1'), false, 1.0, 5.0, array(false), array('w1')) AS a").get(0).getStruct(0);
+    Row none = sql("SELECT rupture_alliance(rupture_pack_items(array('1')), false, 1.0, 5.0, array(false), array('w1')) AS a").get(0).getStruct(0);
     assertNull(none.get(2));
   }
 
