@@ -14,6 +14,7 @@ import org.apache.spark.sql.catalyst.analysis.FunctionRegistry;
 import org.apache.spark.sql.catalyst.expressions.Cast;
 import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
 import org.apache.spark.sql.catalyst.expressions.objects.StaticInvoke;
 import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.catalyst.util.GenericArrayData;
@@ -65,6 +66,7 @@ public final class FieldFunctions {
    *   <li>{@code rupture_number(raw STRING, decimal_comma BOOLEAN) -> DOUBLE}: {@link #number};</li>
    *   <li>{@code rupture_alliance(items BINARY, decimal_comma BOOLEAN, low DOUBLE, high DOUBLE,
    *       reverse ARRAY<BOOLEAN>, columns ARRAY<STRING>) -> ALLIANCE}: {@link #alliance};</li>
+   *   <li>{@code rupture_code(raw STRING, codes ARRAY<STRING>) -> INT}: {@link #code};</li>
    *   <li>{@code rupture_pack_items(items ARRAY<STRING>) -> BINARY}: {@link PackedItems#pack}, the
    *       staged form of alliance items ({@code rupture_alliance}'s first argument);</li>
    *   <li>{@code rupture_compact(array(...))}: {@link #compact}.</li>
@@ -78,6 +80,8 @@ public final class FieldFunctions {
     registry.createOrReplaceTempFunction("rupture_alliance",
         new Builder("alliance", ALLIANCE, List.of(BinaryType, BooleanType, DoubleType,
             DoubleType, DataTypes.createArrayType(BooleanType), DataTypes.createArrayType(StringType))), "internal");
+    registry.createOrReplaceTempFunction("rupture_code",
+        new Builder("code", IntegerType, List.of(StringType, DataTypes.createArrayType(StringType))), "internal");
     registry.createOrReplaceTempFunction("rupture_pack_items",
         new Builder("packItems", BinaryType, List.of(DataTypes.createArrayType(StringType))), "internal");
     registry.createOrReplaceTempFunction("rupture_compact", new Builder("compact", null, null), "internal");
@@ -201,6 +205,82 @@ public final class FieldFunctions {
     }
     return new GenericInternalRow(new Object[] {valid, sum,
         issues == null ? null : new GenericArrayData(issues.toArray())});
+  }
+
+  /**
+   * The index of the first of {@code codes} equal to {@code raw} trimmed of spaces and lower-cased, as
+   * {@code lower(trim(raw))} gives it, or -1 when none is: the mapping's codes (raters, yes and no,
+   * treatments) are stored lower-cased. For a raw value of ASCII bytes (nearly all) the comparison is
+   * made in place, with no string made per row; anything else takes Spark's own {@code trim} and
+   * {@code lower}.
+   */
+  public static int code(UTF8String raw, ArrayData codes) {
+    Object base = raw.getBaseObject();
+    long offset = raw.getBaseOffset();
+    int from = 0;
+    int to = raw.numBytes();
+    while (from < to && Platform.getByte(base, offset + from) == ' ') {
+      from++;
+    }
+    while (to > from && Platform.getByte(base, offset + to - 1) == ' ') {
+      to--;
+    }
+    for (int i = from; i < to; i++) {
+      if (Platform.getByte(base, offset + i) < 0) {
+        return codeOfText(raw.trim().toLowerCase(), codes);
+      }
+    }
+    int n = to - from;
+    for (int c = 0; c < codes.numElements(); c++) {
+      if (codes.isNullAt(c)) {
+        continue;
+      }
+      Object codeBase;
+      long codeOffset;
+      if (codes instanceof UnsafeArrayData unsafe) {
+        // the element's place, as UnsafeArrayData.getUTF8String finds it, without the string object
+        long offsetAndSize = unsafe.getLong(c);
+        if ((int) offsetAndSize != n) {
+          continue;
+        }
+        codeBase = unsafe.getBaseObject();
+        codeOffset = unsafe.getBaseOffset() + (offsetAndSize >> 32);
+      } else {
+        UTF8String code = codes.getUTF8String(c);
+        if (code.numBytes() != n) {
+          continue;
+        }
+        codeBase = code.getBaseObject();
+        codeOffset = code.getBaseOffset();
+      }
+      if (equalsLowerCased(base, offset + from, codeBase, codeOffset, n)) {
+        return c;
+      }
+    }
+    return -1;
+  }
+
+  /** Whether the ASCII bytes at {@code offset}, lower-cased, are the {@code n} bytes at {@code codeOffset}. */
+  private static boolean equalsLowerCased(Object base, long offset, Object codeBase, long codeOffset, int n) {
+    for (int i = 0; i < n; i++) {
+      byte b = Platform.getByte(base, offset + i);
+      if (b >= 'A' && b <= 'Z') {
+        b += 'a' - 'A';
+      }
+      if (b != Platform.getByte(codeBase, codeOffset + i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static int codeOfText(UTF8String text, ArrayData codes) {
+    for (int c = 0; c < codes.numElements(); c++) {
+      if (!codes.isNullAt(c) && codes.getUTF8String(c).equals(text)) {
+        return c;
+      }
+    }
+    return -1;
   }
 
   /** {@code rupture_pack_items}: {@link PackedItems#pack}, the staged form of an array of item strings. */

@@ -28,7 +28,7 @@ final class PatientRules {
   static Dataset<Row> apply(Dataset<Row> staged, int maxMeasures) {
     FieldFunctions.register(staged.sparkSession());
     List<String> typed = new ArrayList<>(List.of("*",
-        "try_element_at(p_treatment_map, lower(trim(treatment_raw))) AS treatment_t",
+        Rules.codeValue("treatment_raw", "p_treatment_map") + " AS treatment_t",
         "CASE WHEN " + isCode("dropout_raw", "p_dropout_yes") + " THEN true WHEN " + isCode("dropout_raw", "p_dropout_no")
             + " THEN false END AS dropout_t",
         "try_cast(sessions_attended_raw AS INT) AS sessions_attended_t",

@@ -107,7 +107,16 @@ final class Rules {
 
   /** Membership of a code (case-insensitive, trimmed) in a code list column. */
   static String isCode(String raw, String codes) {
-    return "array_contains(" + codes + ", lower(trim(" + raw + ")))";
+    return "rupture_code(" + raw + ", " + codes + ") >= 0";
+  }
+
+  /**
+   * The value {@code map} (lower-cased codes to values) holds for the raw string trimmed and lower-cased,
+   * as {@code try_element_at(map, lower(trim(raw)))}, in one call ({@link FieldFunctions#code}) that
+   * makes no string per row.
+   */
+  static String codeValue(String raw, String map) {
+    return "get(map_values(" + map + "), rupture_code(" + raw + ", map_keys(" + map + ")))";
   }
 
   /** SQL string literal. */

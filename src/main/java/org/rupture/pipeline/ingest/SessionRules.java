@@ -40,7 +40,7 @@ final class SessionRules {
     // Step 1: every raw number parsed once; keys, codes and dates typed.
     List<String> numbers = new ArrayList<>(List.of("*",
         "try_cast(session_raw AS INT) AS session_number_t",
-        "try_element_at(p_rater_map, lower(trim(rater_raw))) AS rater_t",
+        Rules.codeValue("rater_raw", "p_rater_map") + " AS rater_t",
         "CASE WHEN " + isCode("present_raw", "p_yes") + " THEN true WHEN " + isCode("present_raw", "p_no")
             + " THEN false END AS present_t",
         dateExpr(dateFormats, maxDateFormats) + " AS date_t"));

@@ -75,6 +75,37 @@ class FieldFunctionsTest extends SparkTestBase {
     assertTrue(r.get(0).isNullAt(5));
   }
 
+  private static final List<String> CODES = List.of("P", " p ", "p ", "\tp", "T", "t", "x", "", " ", "YES", "Ja",
+      "1", "MÄNNLICH", "Männlich ", "Ä", "ä", "I", "İ", "ı", "pp", "Ja\u00a0");
+
+  @Test
+  void codesAreMatchedAsLowerOfTrimMatchesThem() {
+    String lists = "array('p', 't'), array('yes', 'ja', '1'), array('männlich', 'ä', '', 'i'), array('ı', 'i̇'), "
+        + "array(NULL, 'x')";
+    for (String mode : List.of("CODEGEN_ONLY", "NO_CODEGEN")) {
+      withSQLConf(Map.of("spark.sql.codegen.factoryMode", mode, "spark.sql.codegen.wholeStage",
+          String.valueOf(mode.equals("CODEGEN_ONLY"))), () -> {
+        // the code lists and the map as columns of rows (Spark's own row format), and as literals
+        List<Row> rows = sql("SELECT raw, CAST(codes AS STRING), CAST(array_position(codes, lower(trim(raw))) - 1 AS INT), "
+            + "rupture_code(raw, codes), try_element_at(m, lower(trim(raw))), %s, "
+            + "CAST(array_position(array('p', 'ä'), lower(trim(raw))) - 1 AS INT), rupture_code(raw, array('p', 'ä')) "
+            + "FROM VALUES %s, (NULL) AS r(raw) CROSS JOIN (SELECT explode(array(%s)) AS codes) "
+            + "CROSS JOIN (SELECT map('p', 'patient', 't', 'therapist', 'ä', 'other') AS m)",
+            Rules.codeValue("raw", "m"), values(CODES), lists);
+        assertEquals((CODES.size() + 1) * 5, rows.size());
+        int matched = 0;
+        for (Row r : rows) {
+          String what = "'" + r.get(0) + "' in " + r.get(1) + ", " + mode;
+          assertEquals(r.get(2), r.get(3), what);
+          assertEquals(r.get(4), r.get(5), what);
+          assertEquals(r.get(6), r.get(7), what);
+          matched += r.get(3) != null && r.getInt(3) >= 0 ? 1 : 0;
+        }
+        assertTrue(matched >= 15, "codes matched: " + matched);   // 18: not only misses compared
+      });
+    }
+  }
+
   /** Item lists of one to five items on a 1-5 scale (items 2 and 4 reverse-keyed), valid and not. */
   private static final List<String> ITEM_LISTS = List.of(
       "array('1', '2', '3', '4', '5')", "array('5', '5', '5', '5', '5')", "array('1', NULL, '3', NULL, '5')",
