@@ -219,20 +219,18 @@ final class MultiTableWriter {
     try {
       while (it.hasNext()) {
         InternalRow row = it.next();
-        UTF8String rowSite = row.getUTF8String(fixed[0]);
-        if (site == null || !site.equals(rowSite)) {
+        if (site == null || !RowStrings.equals(row, fixed[0], site)) {
           // rows arrive grouped by site: a new site closes the partitioned tables' files of the last one
           for (int i = 0; i < open.length; i++) {
             if (open[i] != null && slots.get(i).partitionBySite()) {
               close(open, openFiles, i, result);
             }
           }
-          site = rowSite.clone();
+          site = row.getUTF8String(fixed[0]).clone();
           siteDir = ExternalCatalogUtils.getPartitionPathString("site", site.toString());
         }
-        UTF8String file = row.getUTF8String(fixed[1]);
-        if (lastFile == null || !lastFile.equals(file)) {
-          lastFile = file.clone();
+        if (lastFile == null || !RowStrings.equals(row, fixed[1], lastFile)) {
+          lastFile = row.getUTF8String(fixed[1]).clone();
           tally = result.tally.computeIfAbsent(lastFile.toString(), k -> new FileTally());
         }
         count(row, fixed, tally);
@@ -280,21 +278,20 @@ final class MultiTableWriter {
   }
 
   private static void count(InternalRow row, int[] fixed, FileTally tally) {
-    // compared as Spark strings: no Java string made per record
-    UTF8String status = row.getUTF8String(fixed[2]);
-    if (status.equals(ACCEPTED)) {
+    // compared in place: no string made per record
+    if (RowStrings.equals(row, fixed[2], ACCEPTED)) {
       tally.accepted++;
-    } else if (status.equals(QUARANTINED)) {
+    } else if (RowStrings.equals(row, fixed[2], QUARANTINED)) {
       tally.quarantined++;
-    } else if (status.equals(SUPERSEDED)) {
+    } else if (RowStrings.equals(row, fixed[2], SUPERSEDED)) {
       tally.superseded++;
-    } else if (status.equals(FILE)) {
+    } else if (RowStrings.equals(row, fixed[2], FILE)) {
       tally.rows = Math.max(tally.rows, row.isNullAt(fixed[3]) ? 0 : row.getLong(fixed[3]));
       if (!row.isNullAt(fixed[4])) {
         tally.checksum = row.getUTF8String(fixed[4]).toString();
       }
     } else {
-      throw new IllegalStateException("unknown status " + status);
+      throw new IllegalStateException("unknown status " + row.getUTF8String(fixed[2]));
     }
     if (!row.isNullAt(fixed[5]) && row.getBoolean(fixed[5])) {
       tally.linesMissing = true;

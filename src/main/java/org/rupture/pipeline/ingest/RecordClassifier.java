@@ -200,15 +200,14 @@ public final class RecordClassifier {
           while (lookahead != null || input.hasNext()) {
             InternalRow row = lookahead != null ? lookahead : input.next().copy();
             lookahead = null;
-            UTF8String rowSite = row.getUTF8String(site);
             // consecutive rows are mostly of one site: the table of sites is consulted on a change only
-            if (lastSite == null || !lastSite.equals(rowSite)) {
+            if (lastSite == null || !RowStrings.equals(row, site, lastSite)) {
               if (sitesArriveTogether && lastSite != null) {
                 lookahead = row;
                 break;
               }
-              lastSite = rowSite;
-              siteIndex = sites.computeIfAbsent(rowSite, k -> sites.size());
+              lastSite = row.getUTF8String(site);
+              siteIndex = sites.computeIfAbsent(lastSite, k -> sites.size());
             }
             int index = b.rows.size();
             b.rows.add(row);
@@ -240,15 +239,14 @@ public final class RecordClassifier {
     }
 
     private boolean keyable(InternalRow row) {
-      return row.getUTF8String(recordType).equals(DATA) && (row.isNullAt(reasons) || row.getArray(reasons).numElements() == 0);
+      return RowStrings.equals(row, recordType, DATA) && (row.isNullAt(reasons) || row.getArray(reasons).numElements() == 0);
     }
 
     private void offer(KeySummary s, InternalRow row, int index, List<InternalRow> rows) {
-      UTF8String d = row.getUTF8String(delivery);
       long hash = row.getLong(contentHash);
-      int c = s.latest == null ? 1 : compareNullsFirst(d, s.latest);
+      int c = s.latest == null ? 1 : compareDelivery(row, s.latest);
       if (c > 0) {
-        s.latest = d;
+        s.latest = row.getUTF8String(delivery);
         s.smallestHash = hash;
         s.largestHash = hash;
         s.first = index;
@@ -274,6 +272,17 @@ public final class RecordClassifier {
       return a.getLong(sourceRow) < b.getLong(sourceRow);
     }
 
+    /** The row's delivery against {@code latest}, nulls first; a key's copies are nearly always of one delivery, compared in place. */
+    private int compareDelivery(InternalRow row, UTF8String latest) {
+      if (row.isNullAt(delivery)) {
+        return latest == null ? 0 : -1;
+      }
+      if (latest != null && RowStrings.equals(row, delivery, latest)) {
+        return 0;
+      }
+      return compareNullsFirst(row.getUTF8String(delivery), latest);
+    }
+
     private static int compareNullsFirst(UTF8String a, UTF8String b) {
       if (a == null || b == null) {
         return a == null ? (b == null ? 0 : -1) : 1;
@@ -284,11 +293,11 @@ public final class RecordClassifier {
     private void classify(InternalRow row, KeySummary s, int index, GenericInternalRow extra) {
       UTF8String reason = null;
       UTF8String status;
-      if (!row.getUTF8String(recordType).equals(DATA)) {
+      if (!RowStrings.equals(row, recordType, DATA)) {
         status = FILE_STATUS;
       } else if (s == null) {
         status = QUARANTINED_STATUS;                  // the rules gave it a reason
-      } else if (compareNullsFirst(row.getUTF8String(delivery), s.latest) < 0) {
+      } else if (compareDelivery(row, s.latest) < 0) {
         status = SUPERSEDED_STATUS;
         reason = LATER_DELIVERY;
       } else if (s.smallestHash != s.largestHash) {
