@@ -2,6 +2,7 @@ package org.rupture.pipeline.ingest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -184,6 +185,34 @@ class IngestStageTest extends SparkTestBase {
     List<Row> outcomes = spark().read().parquet(dir.resolve("out/curated/outcomes").toString())
         .orderBy("patient_key", "timepoint").collectAsList();
     assertEquals(5, outcomes.size(), "p1 both, p2 baseline only (termination out of range), p3 both");
+  }
+
+  @Test
+  void allianceItemsReadAlikeFromPlainAndNonAsciiLines() throws IOException {
+    // the parser copies a plain ASCII line's items from its bytes and a decoded line's from its fields
+    write("alpha/2026-01-01/sessions.csv", String.join("\n", HEADER,
+        "pa,t1,P,1,2026-01-05,1,2,4,1, 5 ,x,4,-99",
+        "p\u00e9,t1,P,1,2026-01-05,1,2,4,1, 5 ,x,4,-99",
+        "pb,t1,P,1,2026-01-05,1,2,4,1, 5 ,3,4,2",
+        "p\u00fc,t1,P,1,2026-01-05,1,2,4,1, 5 ,3,4,2") + "\n");
+    assertTrue(byFile(ingest(1.0)).get("alpha/2026-01-01/sessions.csv").reconciles());
+    Map<Long, Double> alliance = new java.util.HashMap<>();
+    spark().read().parquet(dir.resolve("out/curated/session_ratings").toString()).collectAsList()
+        .forEach(r -> alliance.put(r.<Long>getAs("source_row"), r.<Double>getAs("alliance")));
+    assertEquals(4, alliance.size());
+    assertNull(alliance.get(1L));                        // items 5 and 4 valid, x not, -99 missing: too few
+    assertNull(alliance.get(2L));
+    assertEquals(5.5, alliance.get(3L), 1e-12);          // 5, 3, 4 and reversed 2 -> 4: mean 4 on 1-5 -> 5.5 on 1-7
+    assertEquals(5.5, alliance.get(4L), 1e-12);
+    Map<String, String> issues = spark().read().parquet(dir.resolve("out/restricted/field_issues").toString())
+        .collectAsList().stream().collect(Collectors.toMap(
+            i -> i.<Long>getAs("source_row") + ":" + i.getAs("field") + ":" + i.getAs("source_column") + ":"
+                + i.getAs("raw_value"), i -> i.<String>getAs("reason"), (a, b) -> a + "," + b));
+    for (long row : new long[] {1, 2}) {
+      assertEquals("NOT_NUMERIC", issues.get(row + ":alliance:w2:x"), issues.toString());
+      assertEquals("TOO_FEW_ITEMS", issues.get(row + ":alliance:w1+w2+w3+w4:2 valid items"), issues.toString());
+    }
+    assertEquals(4, issues.size(), issues.toString());
   }
 
   @Test
