@@ -12,6 +12,8 @@ final class StudyEffects {
   private final double[] centred;
   private final double mean;
   private final double meanVariance;
+  private WeightedSums fixedSums;
+  private AtTau2 lastSums;
 
   private StudyEffects(double[] yi, double[] vi) {
     this.yi = yi;
@@ -100,15 +102,46 @@ final class StudyEffects {
     return s;
   }
 
-  /** Weighted sums with weights w_i = 1 / (v_i + tau^2). */
+  /**
+   * Weighted sums with weights w_i = 1 / (v_i + tau^2). The fixed-effect sums (tau^2 = 0) and those of
+   * the last tau^2 asked for are kept: every fit asks for the fixed-effect sums and, after the check of
+   * the likelihood at tau^2 = 0, for both again.
+   */
   WeightedSums weighted(double tau2) {
+    // the fields hold immutable records: a racing second computation only gives the same sums again
+    if (tau2 == 0) {
+      WeightedSums sums = fixedSums;
+      if (sums == null) {
+        sums = computeWeighted(0);
+        fixedSums = sums;
+      }
+      return sums;
+    }
+    AtTau2 last = lastSums;
+    if (last != null && last.tau2() == tau2) {
+      return last.sums();
+    }
+    WeightedSums sums = computeWeighted(tau2);
+    lastSums = new AtTau2(tau2, sums);
+    return sums;
+  }
+
+  private record AtTau2(double tau2, WeightedSums sums) {}
+
+  /**
+   * One division per study, its weight kept for the second pass: the weighted sums are most of the work
+   * of an iterative fit (k = 2,000 sites, leave-one-out: k fits of some ten iterations each).
+   */
+  private WeightedSums computeWeighted(double tau2) {
     int k = yi.length;
+    double[] weights = new double[k];
     double sumW = 0;
     double sumW2 = 0;
     double sumW3 = 0;
     double sumWy = 0;
     for (int i = 0; i < k; i++) {
       double w = 1 / (vi[i] + tau2);
+      weights[i] = w;
       double w2 = w * w;
       sumW += w;
       sumW2 += w2;
@@ -119,8 +152,7 @@ final class StudyEffects {
     double rss = 0;
     double sumW2R2 = 0;
     for (int i = 0; i < k; i++) {
-      double w = 1 / (vi[i] + tau2);
-      double wr = w * (centred[i] - centredMu);
+      double wr = weights[i] * (centred[i] - centredMu);
       rss += wr * (centred[i] - centredMu);
       sumW2R2 += wr * wr;
     }
