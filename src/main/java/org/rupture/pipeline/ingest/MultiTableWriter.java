@@ -19,6 +19,7 @@ import org.apache.hadoop.mapreduce.TaskAttemptID;
 import org.apache.hadoop.mapreduce.TaskID;
 import org.apache.hadoop.mapreduce.TaskType;
 import org.apache.hadoop.mapreduce.task.TaskAttemptContextImpl;
+import org.apache.parquet.hadoop.ParquetOutputFormat;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -152,6 +153,9 @@ final class MultiTableWriter {
         }
         OutputWriterFactory factory = new ParquetFileFormat().prepareWrite(spark, hadoopJob,
             scala.collection.immutable.Map$.MODULE$.<String, String>empty(), rowType);
+        if (RowWriteSupport.supports(rowType, spark.sessionState().conf())) {
+          ParquetOutputFormat.setWriteSupportClass(hadoopJob, RowWriteSupport.class);
+        }
         confs.add(new SerializableConfiguration(hadoopJob.getConfiguration()));
         slots.add(new Slot(schema.fieldIndex(t.column()), array, rowType.size(), rowType,
             table + "/_staging-" + job, t.partitionBySite(), factory));
