@@ -2,6 +2,7 @@ package org.rupture.pipeline.ingest;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntConsumer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.hadoop.api.WriteSupport;
 import org.apache.parquet.io.api.Binary;
@@ -183,22 +184,11 @@ public final class RowWriteSupport extends WriteSupport<InternalRow> {
   private ValueWriter listWriter(ValueWriter element) {
     return (row, ordinal) -> {
       ArrayData array = row.getArray(ordinal);
-      int n = array.numElements();
-      consumer.startGroup();
-      if (n > 0) {
-        consumer.startField("list", 0);
-        for (int i = 0; i < n; i++) {
-          consumer.startGroup();
-          if (!array.isNullAt(i)) {
-            consumer.startField("element", 0);
-            element.write(array, i);
-            consumer.endField("element", 0);
-          }
-          consumer.endGroup();
+      repeatedGroup("list", array.numElements(), i -> {
+        if (!array.isNullAt(i)) {
+          field("element", 0, element, array, i);
         }
-        consumer.endField("list", 0);
-      }
-      consumer.endGroup();
+      });
     };
   }
 
@@ -208,26 +198,34 @@ public final class RowWriteSupport extends WriteSupport<InternalRow> {
       MapData map = row.getMap(ordinal);
       ArrayData keys = map.keyArray();
       ArrayData values = map.valueArray();
-      int n = map.numElements();
-      consumer.startGroup();
-      if (n > 0) {
-        consumer.startField("key_value", 0);
-        for (int i = 0; i < n; i++) {
-          consumer.startGroup();
-          consumer.startField("key", 0);
-          key.write(keys, i);
-          consumer.endField("key", 0);
-          if (!values.isNullAt(i)) {
-            consumer.startField("value", 1);
-            value.write(values, i);
-            consumer.endField("value", 1);
-          }
-          consumer.endGroup();
+      repeatedGroup("key_value", map.numElements(), i -> {
+        field("key", 0, key, keys, i);
+        if (!values.isNullAt(i)) {
+          field("value", 1, value, values, i);
         }
-        consumer.endField("key_value", 0);
-      }
-      consumer.endGroup();
+      });
     };
+  }
+
+  /** A group holding {@code n} repetitions of the group {@code name} (none, not an empty one, for n = 0). */
+  private void repeatedGroup(String name, int n, IntConsumer each) {
+    consumer.startGroup();
+    if (n > 0) {
+      consumer.startField(name, 0);
+      for (int i = 0; i < n; i++) {
+        consumer.startGroup();
+        each.accept(i);
+        consumer.endGroup();
+      }
+      consumer.endField(name, 0);
+    }
+    consumer.endGroup();
+  }
+
+  private void field(String name, int index, ValueWriter writer, SpecializedGetters values, int ordinal) {
+    consumer.startField(name, index);
+    writer.write(values, ordinal);
+    consumer.endField(name, index);
   }
 
   /** The fields of a struct (or of the row itself): each non-null field as a Parquet field. */
@@ -248,9 +246,7 @@ public final class RowWriteSupport extends WriteSupport<InternalRow> {
     void writeFields(InternalRow row) {
       for (int i = 0; i < names.length; i++) {
         if (!row.isNullAt(i)) {
-          consumer.startField(names[i], i);
-          writers[i].write(row, i);
-          consumer.endField(names[i], i);
+          field(names[i], i, writers[i], row, i);
         }
       }
     }
