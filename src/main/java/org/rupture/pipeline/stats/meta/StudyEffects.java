@@ -130,7 +130,7 @@ final class StudyEffects {
 
   /**
    * One division per study, its weight kept for the second pass: the weighted sums are most of the work
-   * of an iterative fit (k = 2,000 sites, leave-one-out: k fits of some ten iterations each).
+   * of an iterative fit (k = 2,000 sites, leave-one-out: k fits of about six iterations each).
    */
   private WeightedSums computeWeighted(double tau2) {
     int k = yi.length;
