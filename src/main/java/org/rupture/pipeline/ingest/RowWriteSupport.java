@@ -35,7 +35,7 @@ import org.apache.spark.unsafe.Platform;
  * Spark's Parquet {@link WriteSupport} with one difference: a text value of a row in Spark's binary
  * format is handed to Parquet as a view of the row's bytes. Spark's own writer reads each text value as
  * a string object and copies its bytes out; Spark 4's string object sets four volatile fields when
- * made, and with the copy that was a sixth of the ingest's Parquet writing (JFR, benchmark cohort).
+ * made, and with the copy that was a fifth of the ingest's Parquet writing (JFR, benchmark cohort).
  *
  * <p>Everything else is Spark's: {@link #init} is {@link ParquetWriteSupport#init}'s (the same Parquet
  * schema and footer metadata), and the values reach Parquet as the same calls in the same order, for the
