@@ -14,7 +14,6 @@ import org.apache.spark.sql.catalyst.analysis.FunctionRegistry;
 import org.apache.spark.sql.catalyst.expressions.Cast;
 import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
-import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
 import org.apache.spark.sql.catalyst.expressions.objects.StaticInvoke;
 import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.catalyst.util.GenericArrayData;
@@ -235,16 +234,14 @@ public final class FieldFunctions {
       if (codes.isNullAt(c)) {
         continue;
       }
-      Object codeBase;
+      Object codeBase = RowStrings.base(codes);
       long codeOffset;
-      if (codes instanceof UnsafeArrayData unsafe) {
-        // the element's place, as UnsafeArrayData.getUTF8String finds it, without the string object
-        long offsetAndSize = unsafe.getLong(c);
+      if (codeBase != null) {
+        long offsetAndSize = codes.getLong(c);
         if ((int) offsetAndSize != n) {
           continue;
         }
-        codeBase = unsafe.getBaseObject();
-        codeOffset = unsafe.getBaseOffset() + (offsetAndSize >> 32);
+        codeOffset = RowStrings.address(codes, offsetAndSize);
       } else {
         UTF8String code = codes.getUTF8String(c);
         if (code.numBytes() != n) {

@@ -9,8 +9,6 @@ import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.io.api.RecordConsumer;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.SpecializedGetters;
-import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
-import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
 import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.catalyst.util.MapData;
 import org.apache.spark.sql.execution.datasources.parquet.ParquetWriteSupport;
@@ -159,21 +157,9 @@ public final class RowWriteSupport extends WriteSupport<InternalRow> {
    * place found as {@code getUTF8String} finds it); otherwise its bytes, as Spark's writer takes them.
    */
   private void writeText(SpecializedGetters row, int ordinal) {
-    Object base;
-    long baseOffset;
-    if (row instanceof UnsafeRow unsafe) {
-      base = unsafe.getBaseObject();
-      baseOffset = unsafe.getBaseOffset();
-    } else if (row instanceof UnsafeArrayData array) {
-      base = array.getBaseObject();
-      baseOffset = array.getBaseOffset();
-    } else {
-      consumer.addBinary(Binary.fromReusedByteArray(row.getUTF8String(ordinal).getBytes()));
-      return;
-    }
-    if (base instanceof byte[] bytes) {
+    if (RowStrings.base(row) instanceof byte[] bytes) {
       long offsetAndSize = row.getLong(ordinal);
-      int start = (int) (baseOffset + (offsetAndSize >> 32) - Platform.BYTE_ARRAY_OFFSET);
+      int start = (int) (RowStrings.address(row, offsetAndSize) - Platform.BYTE_ARRAY_OFFSET);
       consumer.addBinary(Binary.fromReusedByteArray(bytes, start, (int) offsetAndSize));
     } else {
       consumer.addBinary(Binary.fromReusedByteArray(row.getUTF8String(ordinal).getBytes()));
