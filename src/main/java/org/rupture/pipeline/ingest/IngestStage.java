@@ -139,8 +139,10 @@ public final class IngestStage {
         SessionRules.canonicalColumns(extras), null, false);
     Dataset<Row> patientRouted = routed(patients, "patients", run, PatientRules.canonicalColumns(),
         outcomes(run, maxMeasures), true);
-    MultiTableWriter.Result sessionPass = MultiTableWriter.write(spark, sessionRouted, sessionTargets);
-    MultiTableWriter.Result patientPass = MultiTableWriter.write(spark, patientRouted, patientTargets);
+    List<MultiTableWriter.Result> passes = MultiTableWriter.write(spark, List.of(
+        new MultiTableWriter.Pass(sessionRouted, sessionTargets), new MultiTableWriter.Pass(patientRouted, patientTargets)));
+    MultiTableWriter.Result sessionPass = passes.get(0);
+    MultiTableWriter.Result patientPass = passes.get(1);
 
     List<FileCounts> files = new ArrayList<>();
     files.addAll(counts(sessionPass, "session_ratings", inventory, plan));

@@ -9,6 +9,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -21,6 +22,7 @@ import org.apache.hadoop.mapreduce.TaskType;
 import org.apache.hadoop.mapreduce.task.TaskAttemptContextImpl;
 import org.apache.parquet.hadoop.ParquetOutputFormat;
 import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaFutureAction;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -132,7 +134,79 @@ final class MultiTableWriter {
 
   private MultiTableWriter() {}
 
+  /** One pass: the routed rows and the tables they are written to. */
+  record Pass(Dataset<Row> routed, List<Target> targets) {}
+
+  /** Writes one pass's tables. */
   static Result write(SparkSession spark, Dataset<Row> routed, List<Target> targets) {
+    return write(spark, List.of(new Pass(routed, targets))).get(0);
+  }
+
+  /**
+   * Writes several independent passes, their results in the same order. All passes' Spark jobs are
+   * submitted before the first is awaited, in the order given: Spark runs the first pass's tasks first
+   * and a later pass's as cores come free, so the later pass fills the cores the first one's last tasks
+   * leave idle (a pass's last tasks end unevenly), and its plan is made while the first one's tasks run.
+   * When a pass fails, the others are awaited (their files not committed) before its failure is thrown.
+   */
+  static List<Result> write(SparkSession spark, List<Pass> passes) {
+    List<Running> running = new ArrayList<>();
+    try {
+      for (Pass p : passes) {
+        running.add(start(spark, p.routed(), p.targets()));
+      }
+      List<Result> results = new ArrayList<>();
+      for (Running r : running) {
+        results.add(r.finish());
+      }
+      return results;
+    } catch (RuntimeException | Error e) {
+      running.forEach(Running::abandon);
+      throw e;
+    }
+  }
+
+  /** A pass whose job has been submitted; {@link #finish} awaits it and moves its files into place. */
+  private record Running(JavaFutureAction<List<TaskResult>> job, List<Target> targets, List<Slot> slots,
+      Configuration hadoopConf) {
+    Result finish() {
+      List<TaskResult> results;
+      try {
+        results = job.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while writing " + targets.get(0).path(), e);
+      } catch (ExecutionException e) {
+        // as a blocking collect would have thrown it: Spark's failure of the job
+        Throwable cause = e.getCause();
+        if (cause instanceof RuntimeException r) {
+          throw r;
+        }
+        if (cause instanceof Error err) {
+          throw err;
+        }
+        throw new IllegalStateException(cause.getMessage(), cause);
+      }
+      return commit(results, targets, slots, hadoopConf);
+    }
+
+    /**
+     * Waits for the job to end and leaves its files in the staging folders. Not cancelled: Spark ends a
+     * cancelled job's running tasks only some time after it reports the job cancelled, and no task may
+     * still write into the run's folder once the failure is thrown.
+     */
+    void abandon() {
+      try {
+        job.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (ExecutionException e) {
+        // the failure being reported is another pass's
+      }
+    }
+  }
+
+  private static Running start(SparkSession spark, Dataset<Row> routed, List<Target> targets) {
     StructType schema = routed.schema();
     String job = UUID.randomUUID().toString().substring(0, 8);
     Configuration hadoopConf = spark.sparkContext().hadoopConfiguration();
@@ -168,10 +242,14 @@ final class MultiTableWriter {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Broadcast<List<SerializableConfiguration>> bConfs = jsc.broadcast(confs);
     JavaRDD<InternalRow> rows = ((org.apache.spark.sql.classic.Dataset<Row>) routed).queryExecution().toRdd().toJavaRDD();
-    List<TaskResult> results = rows
+    JavaFutureAction<List<TaskResult>> submitted = rows
         .mapPartitions(it -> List.of(writePartition(it, slots, fixed, bConfs.value(), job)).iterator())
-        .collect();
+        .collectAsync();
+    return new Running(submitted, targets, slots, hadoopConf);
+  }
 
+  private static Result commit(List<TaskResult> results, List<Target> targets, List<Slot> slots,
+      Configuration hadoopConf) {
     long[] counts = new long[targets.size()];
     Map<String, FileTally> files = new HashMap<>();
     try {

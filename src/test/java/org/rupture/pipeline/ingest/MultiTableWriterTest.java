@@ -2,6 +2,7 @@ package org.rupture.pipeline.ingest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -15,6 +16,7 @@ import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rupture.pipeline.testing.SparkTestBase;
@@ -80,6 +82,41 @@ class MultiTableWriterTest extends SparkTestBase {
     MultiTableWriter.write(spark(), routed(), List.of(new MultiTableWriter.Target("t_extra", shared, false)));
     MultiTableWriter.write(spark(), routed(), List.of(new MultiTableWriter.Target("t_extra", shared, false)));
     assertEquals(4, spark().read().parquet(shared).count());
+  }
+
+  @Test
+  void passesStartedTogetherGiveEachItsOwnResultInOrder() {
+    String main = dir.resolve("main").toString();
+    String shared = dir.resolve("shared").toString();
+    Dataset<Row> accepted = routed().where("status IN ('file', 'accepted')");
+    List<MultiTableWriter.Result> results = MultiTableWriter.write(spark(), List.of(
+        new MultiTableWriter.Pass(routed(), List.of(new MultiTableWriter.Target("t_main", main, true),
+            new MultiTableWriter.Target("t_extra", shared, false))),
+        new MultiTableWriter.Pass(accepted, List.of(new MultiTableWriter.Target("t_extra", shared, false)))));
+
+    assertEquals(2, results.size());
+    assertEquals(2, results.get(0).rows("t_main"));
+    assertEquals(1, results.get(0).files().get("f1").quarantined);
+    assertEquals(0, results.get(1).files().get("f1").quarantined, "the second pass's own tally");
+    assertEquals(2, results.get(1).rows("t_extra"));
+    assertEquals(4, spark().read().parquet(shared).count());
+    assertEquals(2, spark().read().parquet(main).count());
+  }
+
+  @Test
+  void aFailedPassIsThrownOnlyOnceTheOthersHaveEnded() throws Exception {
+    Dataset<Row> broken = routed().withColumn("status", functions.lit("bogus"));
+    String other = dir.resolve("other").toString();
+    RuntimeException e = assertThrows(RuntimeException.class, () -> MultiTableWriter.write(spark(), List.of(
+        new MultiTableWriter.Pass(broken, List.of(new MultiTableWriter.Target("t_main", dir.resolve("main").toString(), true))),
+        new MultiTableWriter.Pass(routed(), List.of(new MultiTableWriter.Target("t_extra", other, false))))));
+    assertTrue(e.getMessage().contains("unknown status bogus"), e.getMessage());
+    spark().sparkContext().listenerBus().waitUntilEmpty(); // the job events posted so far reach the tracker
+    assertEquals(0, spark().sparkContext().statusTracker().getActiveJobIds().length, "no pass still runs");
+    try (Stream<Path> all = Files.walk(dir.resolve("other"))) {
+      assertTrue(all.filter(p -> p.toString().endsWith(".parquet")).allMatch(p -> p.toString().contains("/_staging-")),
+          "the other pass's files are not committed");
+    }
   }
 
   @Test
