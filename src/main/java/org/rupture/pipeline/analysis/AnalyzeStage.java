@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.hadoop.fs.Path;
@@ -24,6 +23,7 @@ import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.rupture.pipeline.curated.CuratedTables;
+import org.rupture.pipeline.curated.SideBySide;
 import org.rupture.pipeline.config.ConfigException;
 import org.rupture.pipeline.features.FeatureCatalog;
 import org.rupture.pipeline.features.PatientFeatures;
@@ -92,13 +92,13 @@ public final class AnalyzeStage {
         .map(spec -> spec.kind().sessionPair(spec)).filter(Objects::nonNull).toList();
     // the session-level analyses' per-patient sums come from the features' aggregation (one scan)
     Map<String, Column> pairSums = SiteStatistics.sessionUnitAggregates(sessionPairs);
-    Dataset<Row> processAndPairs = writeAndKeep(features.patientProcess(curated.get("session_ratings"),
-        curated.get("patients"), pairSums), child(featureDir, PatientFeatures.PATIENT_PROCESS), rowsWritten,
-        pairSums.keySet());
-    Dataset<Row> process = processAndPairs.drop(pairSums.keySet().toArray(String[]::new));
-    Dataset<Row> outcomes = writeAndKeep(features.patientOutcomes(curated.get("outcomes")),
-        child(featureDir, PatientFeatures.PATIENT_OUTCOMES), rowsWritten, Set.of());
+    String processLocation = child(featureDir, PatientFeatures.PATIENT_PROCESS);
+    String outcomesLocation = child(featureDir, PatientFeatures.PATIENT_OUTCOMES);
+    Dataset<Row> processAndPairs = keep(features.patientProcess(curated.get("session_ratings"),
+        curated.get("patients"), pairSums), processLocation, rowsWritten);
     kept.add(processAndPairs);
+    Dataset<Row> process = processAndPairs.drop(pairSums.keySet().toArray(String[]::new));
+    Dataset<Row> outcomes = keep(features.patientOutcomes(curated.get("outcomes")), outcomesLocation, rowsWritten);
     kept.add(outcomes);
     AnalysisInputs inputs = new AnalysisInputs(
         curated.get("session_ratings").where(col("session_number").leq(config.window())), curated.get("patients"),
@@ -110,6 +110,34 @@ public final class AnalyzeStage {
     }
     config.analyses().stream().filter(spec -> spec.kind().sessionPair(spec) == null)
         .forEach(spec -> unitFrames.add(spec.kind().unitRows(spec, inputs)));
+    // The kept feature tables are written while the statistics are computed from them: the writes' tasks
+    // take the cores the driver leaves idle while it plans the statistics' query and fits the models
+    Effects e = SideBySide.run("feature-writes", () -> effects(spark, config, inputs, unitFrames), () -> {
+      write(process, processLocation);
+      write(outcomes, outcomesLocation);
+      return null;
+    }).here();
+
+    writeResults(new ResultFiles(spark, child(outputDir, "results")), config, e.siteEffects(), e.pooled(),
+        e.leaveOneOut(), e.evidence(), e.ipdModels(), rowsWritten);
+
+    List<String> summary = ConsoleSummary.render(e.pooled().stream().map(AnalyzeStage::summaryLine).toList());
+    LOG.info("analysis: {} site effects, {} pooled effects, {} one-stage models", e.siteEffects().size(),
+        e.pooled().size(), e.ipdModels().size());
+    return new AnalysisOutcome(e.siteEffects(), e.pooled(), e.leaveOneOut(), e.ipdModels(), e.evidence(), rowsWritten,
+        e.notes(), summary);
+  }
+
+  /** What {@link #effects} computes. */
+  private record Effects(List<SiteEffect> siteEffects, List<PooledEffect> pooled, List<LeaveOneOutEffect> leaveOneOut,
+      List<IpdModel> ipdModels, List<Evidence> evidence, List<String> notes) {}
+
+  /**
+   * Per-site effects of every analysis from one aggregation of its unit rows, their two-stage pooling with
+   * leave-one-site-out estimates, the evidence per claim and the one-stage models.
+   */
+  private static Effects effects(SparkSession spark, AnalysisConfig config, AnalysisInputs inputs,
+      List<Dataset<Row>> unitFrames) {
     List<SiteMoments> moments = SiteStatistics.collect(SiteStatistics.siteMoments(unitFrames));
     Map<EffectKey, List<SiteMoments>> byKey = moments.stream().collect(Collectors.groupingBy(SiteMoments::key,
         () -> new TreeMap<>(EffectKey.RATER_MEASURE_ORDER.thenComparing(EffectKey::analysis)), Collectors.toList()));
@@ -151,14 +179,7 @@ public final class AnalyzeStage {
         }
       }
     }
-
-    writeResults(new ResultFiles(spark, child(outputDir, "results")), config, siteEffects, pooled, leaveOneOut,
-        evidence, ipdModels, rowsWritten);
-
-    List<String> summary = ConsoleSummary.render(pooled.stream().map(AnalyzeStage::summaryLine).toList());
-    LOG.info("analysis: {} site effects, {} pooled effects, {} one-stage models", siteEffects.size(), pooled.size(),
-        ipdModels.size());
-    return new AnalysisOutcome(siteEffects, pooled, leaveOneOut, ipdModels, evidence, rowsWritten, notes, summary);
+    return new Effects(siteEffects, pooled, leaveOneOut, ipdModels, evidence, notes);
   }
 
   /** Writes results/: site_effects and pooled as Parquet + CSV, pooled and evidence also as JSON, the rest. */
@@ -211,18 +232,20 @@ public final class AnalyzeStage {
   }
 
   /**
-   * Computes a feature table once into memory, writes it without the columns {@code notWritten}, and
-   * returns the kept copy: every patient-level analysis reads the feature tables, and with many sites
-   * each read of the written table would list and open one file per site again.
+   * Computes a feature table once into memory ({@link #keptByPatient}) and counts its rows as those of
+   * the table at {@code location}: every patient-level analysis reads the feature tables, and with many
+   * sites each read of the written table would list and open one file per site again.
    */
-  private static Dataset<Row> writeAndKeep(Dataset<Row> table, String location, Map<String, Long> rowsWritten,
-      Set<String> notWritten) {
+  private static Dataset<Row> keep(Dataset<Row> table, String location, Map<String, Long> rowsWritten) {
     Dataset<Row> kept = keptByPatient(table);
     rowsWritten.put(new Path(location).getName(), kept.count());
-    kept.drop(notWritten.toArray(String[]::new))
-        .repartition(CuratedTables.siteWriteTasks(kept.sparkSession()), col("site"))
-        .write().mode(SaveMode.Overwrite).partitionBy("site").parquet(location);
     return kept;
+  }
+
+  /** Writes a kept feature table, partitioned by site. */
+  private static void write(Dataset<Row> kept, String location) {
+    kept.repartition(CuratedTables.siteWriteTasks(kept.sparkSession()), col("site"))
+        .write().mode(SaveMode.Overwrite).partitionBy("site").parquet(location);
   }
 
   /**

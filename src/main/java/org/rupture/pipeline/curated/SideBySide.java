@@ -1,0 +1,64 @@
+package org.rupture.pipeline.curated;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
+
+/**
+ * Two independent Spark actions run side by side: one on the calling thread, the other on a thread of its
+ * own, both submitting jobs to the same executors. Spark schedules their tasks first come, first served,
+ * so the second action's tasks take the cores the first one leaves idle: while the last tasks of a stage
+ * run on fewer cores than there are, while the driver plans a query or fits models between jobs, and
+ * during jobs of fewer tasks than cores. (Measured in the README's performance section.)
+ *
+ * <p>Both actions have finished when {@link #run} returns or throws: a failure of either is thrown only
+ * after the other has ended too (with the other's failure, if any, suppressed in it), so that nothing
+ * still writes into a run's folder while the caller cleans it up. Neither action may change the session's
+ * settings ({@link CuratedTables#withSetting}): those are shared by both threads.
+ */
+public final class SideBySide {
+  private SideBySide() {}
+
+  /** What the two actions returned. */
+  public record Results<A, B>(A here, B background) {}
+
+  /**
+   * Runs {@code background} on a new thread named {@code name} and {@code here} on this one, and waits for
+   * both.
+   */
+  public static <A, B> Results<A, B> run(String name, Supplier<A> here, Supplier<B> background) {
+    CompletableFuture<B> other = new CompletableFuture<>();
+    Thread thread = new Thread(() -> {
+      try {
+        other.complete(background.get());
+      } catch (Throwable e) {
+        other.completeExceptionally(e);
+      }
+    }, "rupture-" + name);
+    thread.setDaemon(true);
+    thread.start();
+    A mine;
+    try {
+      mine = here.get();
+    } catch (RuntimeException | Error e) {
+      try {
+        other.join();
+      } catch (CompletionException otherFailure) {
+        e.addSuppressed(otherFailure.getCause());
+      }
+      throw e;
+    }
+    try {
+      return new Results<>(mine, other.join());
+    } catch (CompletionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException r) {
+        throw r;
+      }
+      if (cause instanceof Error err) {
+        throw err;
+      }
+      throw e;
+    }
+  }
+}
