@@ -59,13 +59,21 @@ public final class AnalyzeStage {
    *                         column of session_ratings
    */
   public static AnalysisOutcome run(SparkSession spark, AnalysisConfig config, String curatedDir, String outputDir) {
+    // for the whole stage, not per kept table: tables are kept by actions running side by side, and a
+    // setting changed and restored by each of two threads could end up restored to the other's value
+    return CuratedTables.withSetting(spark, CACHE_COMPRESSED, "false",
+        () -> runUncompressed(spark, config, curatedDir, outputDir));
+  }
+
+  private static AnalysisOutcome runUncompressed(SparkSession spark, AnalysisConfig config, String curatedDir,
+      String outputDir) {
     Map<String, Dataset<Row>> curated = readCurated(spark, curatedDir);
     checkProcessVariables(config, curated.get("session_ratings"), curatedDir);
     // patients are read by the features and by every analysis of a patient attribute; one row per
     // patient is small enough to keep, and saves a listing of every site's file per read. Kept are only
     // the columns analyses read: the therapist's key and the lineage were over half of each row's bytes.
-    curated.put("patients", keptByPatient(curated.get("patients").select(patientColumns())));
-    curated.get("patients").count(); // filled now: analyses running side by side would each read the files
+    // filled now: analyses running side by side would each read the files
+    curated.put("patients", filled(keptByPatient(curated.get("patients").select(patientColumns()))).table());
     List<Dataset<Row>> kept = new ArrayList<>(List.of(curated.get("patients")));
     try {
       return analyse(spark, config, curated, outputDir, kept);
@@ -94,12 +102,19 @@ public final class AnalyzeStage {
     Map<String, Column> pairSums = SiteStatistics.sessionUnitAggregates(sessionPairs);
     String processLocation = child(featureDir, PatientFeatures.PATIENT_PROCESS);
     String outcomesLocation = child(featureDir, PatientFeatures.PATIENT_OUTCOMES);
-    Dataset<Row> processAndPairs = keep(features.patientProcess(curated.get("session_ratings"),
-        curated.get("patients"), pairSums), processLocation, rowsWritten);
+    // the two feature tables are computed side by side: the outcomes' small jobs take the cores the
+    // driver leaves idle while it plans the process features, and those their stage of few tasks leaves
+    SideBySide.Results<Filled, Filled> featureTables = SideBySide.run("outcome-features",
+        () -> filled(keptByPatient(features.patientProcess(curated.get("session_ratings"), curated.get("patients"),
+            pairSums))),
+        () -> filled(keptByPatient(features.patientOutcomes(curated.get("outcomes")))));
+    Dataset<Row> processAndPairs = featureTables.here().table();
+    Dataset<Row> outcomes = featureTables.background().table();
     kept.add(processAndPairs);
-    Dataset<Row> process = processAndPairs.drop(pairSums.keySet().toArray(String[]::new));
-    Dataset<Row> outcomes = keep(features.patientOutcomes(curated.get("outcomes")), outcomesLocation, rowsWritten);
     kept.add(outcomes);
+    rowsWritten.put(PatientFeatures.PATIENT_PROCESS, featureTables.here().rows());
+    rowsWritten.put(PatientFeatures.PATIENT_OUTCOMES, featureTables.background().rows());
+    Dataset<Row> process = processAndPairs.drop(pairSums.keySet().toArray(String[]::new));
     AnalysisInputs inputs = new AnalysisInputs(
         curated.get("session_ratings").where(col("session_number").leq(config.window())), curated.get("patients"),
         process, outcomes, config.measures(), catalog);
@@ -231,15 +246,12 @@ public final class AnalyzeStage {
     }
   }
 
-  /**
-   * Computes a feature table once into memory ({@link #keptByPatient}) and counts its rows as those of
-   * the table at {@code location}: every patient-level analysis reads the feature tables, and with many
-   * sites each read of the written table would list and open one file per site again.
-   */
-  private static Dataset<Row> keep(Dataset<Row> table, String location, Map<String, Long> rowsWritten) {
-    Dataset<Row> kept = keptByPatient(table);
-    rowsWritten.put(new Path(location).getName(), kept.count());
-    return kept;
+  /** A kept table and its number of rows. */
+  private record Filled(Dataset<Row> table, long rows) {}
+
+  /** Fills a kept table now (counting its rows), so that the analyses reading it do not each compute it. */
+  private static Filled filled(Dataset<Row> kept) {
+    return new Filled(kept, kept.count());
   }
 
   /** Writes a kept feature table, partitioned by site. */
@@ -254,16 +266,15 @@ public final class AnalyzeStage {
    * those keys, a dozen times; Spark knows a kept table's partitioning and order, so each such join
    * reads the partitions side by side, with no exchange and no sort of either side.
    *
-   * <p>Kept uncompressed: the in-memory cache otherwise tries its encodings on every value of every
-   * column as it builds (a tenth of the analysis's CPU in a profile), to save memory these few hundred
-   * thousand rows per table do not need; the setting is read when the table is kept, and restored after.
+   * <p>Kept uncompressed ({@link #run} sets it for the stage): the in-memory cache otherwise tries its
+   * encodings on every value of every column as it builds (a tenth of the analysis's CPU in a profile), to
+   * save memory these few hundred thousand rows per table do not need.
    */
   private static Dataset<Row> keptByPatient(Dataset<Row> table) {
     SparkSession spark = table.sparkSession();
     int partitions = Integer.parseInt(spark.conf().get("spark.sql.shuffle.partitions"));
     Column[] id = Arrays.stream(PatientFeatures.PATIENT_ID).map(c -> col(c)).toArray(Column[]::new);
-    return CuratedTables.withSetting(spark, CACHE_COMPRESSED, "false",
-        () -> table.repartition(partitions, id).sortWithinPartitions(id).persist(StorageLevel.MEMORY_AND_DISK()));
+    return table.repartition(partitions, id).sortWithinPartitions(id).persist(StorageLevel.MEMORY_AND_DISK());
   }
 
   private static boolean exists(SparkSession spark, String location) {
