@@ -51,14 +51,21 @@ public final class SideBySide {
     try {
       return new Results<>(mine, other.join());
     } catch (CompletionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof RuntimeException r) {
-        throw r;
-      }
-      if (cause instanceof Error err) {
-        throw err;
-      }
-      throw e;
+      throw asThrown(e.getCause());
     }
+  }
+
+  /**
+   * The failure of an action that ran on another thread, to throw on this one as the action threw it:
+   * an unchecked exception as it is, an error thrown here, a checked exception wrapped with its message.
+   */
+  public static RuntimeException asThrown(Throwable failure) {
+    if (failure instanceof RuntimeException r) {
+      return r;
+    }
+    if (failure instanceof Error err) {
+      throw err;
+    }
+    return new IllegalStateException(failure.getMessage(), failure);
   }
 }

@@ -40,6 +40,7 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.unsafe.types.UTF8String;
 import org.apache.spark.util.SerializableConfiguration;
+import org.rupture.pipeline.curated.SideBySide;
 
 /**
  * Writes several Parquet tables in one pass over the classified records, and tallies every source
@@ -177,15 +178,7 @@ final class MultiTableWriter {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted while writing " + targets.get(0).path(), e);
       } catch (ExecutionException e) {
-        // as a blocking collect would have thrown it: Spark's failure of the job
-        Throwable cause = e.getCause();
-        if (cause instanceof RuntimeException r) {
-          throw r;
-        }
-        if (cause instanceof Error err) {
-          throw err;
-        }
-        throw new IllegalStateException(cause.getMessage(), cause);
+        throw SideBySide.asThrown(e.getCause()); // Spark's failure of the job
       }
       return commit(results, targets, slots, hadoopConf);
     }

@@ -70,6 +70,18 @@ class SideBySideTest {
     assertSame(background, thrown.getSuppressed()[0]);
   }
 
+  @Test
+  void aCheckedFailureIsThrownWrappedWithItsMessageAndAnErrorAsItIs() {
+    java.io.IOException checked = new java.io.IOException("disk full");
+    RuntimeException wrapped = SideBySide.asThrown(checked);
+    assertEquals("disk full", wrapped.getMessage());
+    assertSame(checked, wrapped.getCause());
+    IllegalStateException unchecked = new IllegalStateException("as is");
+    assertSame(unchecked, SideBySide.asThrown(unchecked));
+    OutOfMemoryError error = new OutOfMemoryError("heap");
+    assertSame(error, assertThrows(OutOfMemoryError.class, () -> SideBySide.asThrown(error)));
+  }
+
   private static void await(CountDownLatch latch) {
     try {
       assertTrue(latch.await(10, TimeUnit.SECONDS), "the other action did not run at the same time");
