@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -72,10 +73,11 @@ public final class AnalyzeStage {
     // patients are read by the features and by every analysis of a patient attribute; one row per
     // patient is small enough to keep, and saves a listing of every site's file per read. Kept are only
     // the columns analyses read: the therapist's key and the lineage were over half of each row's bytes.
-    // filled now: analyses running side by side would each read the files
-    curated.put("patients", filled(keptByPatient(curated.get("patients").select(patientColumns()))).table());
-    List<Dataset<Row>> kept = new ArrayList<>(List.of(curated.get("patients")));
+    // Every kept table is let go when the stage ends, also when it fails (kept from two threads at times).
+    List<Dataset<Row>> kept = Collections.synchronizedList(new ArrayList<>());
     try {
+      // filled now: analyses running side by side would each read the files
+      curated.put("patients", filled(keptByPatient(curated.get("patients").select(patientColumns()), kept)).table());
       return analyse(spark, config, curated, outputDir, kept);
     } finally {
       kept.forEach(Dataset::unpersist);
@@ -106,12 +108,10 @@ public final class AnalyzeStage {
     // driver leaves idle while it plans the process features, and those their stage of few tasks leaves
     SideBySide.Results<Filled, Filled> featureTables = SideBySide.run("outcome-features",
         () -> filled(keptByPatient(features.patientProcess(curated.get("session_ratings"), curated.get("patients"),
-            pairSums))),
-        () -> filled(keptByPatient(features.patientOutcomes(curated.get("outcomes")))));
+            pairSums), kept)),
+        () -> filled(keptByPatient(features.patientOutcomes(curated.get("outcomes")), kept)));
     Dataset<Row> processAndPairs = featureTables.here().table();
     Dataset<Row> outcomes = featureTables.background().table();
-    kept.add(processAndPairs);
-    kept.add(outcomes);
     rowsWritten.put(PatientFeatures.PATIENT_PROCESS, featureTables.here().rows());
     rowsWritten.put(PatientFeatures.PATIENT_OUTCOMES, featureTables.background().rows());
     Dataset<Row> process = processAndPairs.drop(pairSums.keySet().toArray(String[]::new));
@@ -261,20 +261,24 @@ public final class AnalyzeStage {
   }
 
   /**
-   * A patient-level table kept in memory, hash-partitioned by {@link PatientFeatures#PATIENT_ID} into the
-   * shuffle's number of partitions and sorted by it within each. The analyses join these tables on exactly
-   * those keys, a dozen times; Spark knows a kept table's partitioning and order, so each such join
-   * reads the partitions side by side, with no exchange and no sort of either side.
+   * A patient-level table kept in memory (and added to {@code kept}, to be let go), hash-partitioned by
+   * {@link PatientFeatures#PATIENT_ID} into the shuffle's number of partitions and sorted by it within
+   * each. The analyses join these tables on exactly those keys, a dozen times; Spark knows a kept table's
+   * partitioning and order, so each such join reads the partitions side by side, with no exchange and no
+   * sort of either side.
    *
    * <p>Kept uncompressed ({@link #run} sets it for the stage): the in-memory cache otherwise tries its
    * encodings on every value of every column as it builds (a tenth of the analysis's CPU in a profile), to
    * save memory these few hundred thousand rows per table do not need.
    */
-  private static Dataset<Row> keptByPatient(Dataset<Row> table) {
+  private static Dataset<Row> keptByPatient(Dataset<Row> table, List<Dataset<Row>> kept) {
     SparkSession spark = table.sparkSession();
     int partitions = Integer.parseInt(spark.conf().get("spark.sql.shuffle.partitions"));
     Column[] id = Arrays.stream(PatientFeatures.PATIENT_ID).map(c -> col(c)).toArray(Column[]::new);
-    return table.repartition(partitions, id).sortWithinPartitions(id).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> keptTable = table.repartition(partitions, id).sortWithinPartitions(id)
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    kept.add(keptTable);
+    return keptTable;
   }
 
   private static boolean exists(SparkSession spark, String location) {

@@ -41,6 +41,8 @@ class AnalyzeStageTest extends SparkTestBase {
   @TempDir
   static Path work;
 
+  private static final String CACHE_COMPRESSED = "spark.sql.inMemoryColumnarStorage.compressed";
+  private static scala.Option<String> cacheCompressionBefore;
   private static AnalysisOutcome outcome;
   private static String outputDir;
   private static JsonNode golden;
@@ -58,6 +60,7 @@ class AnalyzeStageTest extends SparkTestBase {
     loadCurated("outcomes", "site STRING, patient_key STRING, measure STRING, timepoint STRING, score DOUBLE, "
         + "direction STRING, " + lineage(), curated);
     outputDir = work.resolve("out").toUri().toString();
+    cacheCompressionBefore = spark().conf().getOption(CACHE_COMPRESSED);
     outcome = AnalyzeStage.run(spark(), AnalysisConfig.defaults(), curated, outputDir);
     golden = new ObjectMapper().readTree(
         AnalyzeStageTest.class.getResourceAsStream("/golden/analysis/analysis_golden.json"));
@@ -76,6 +79,12 @@ class AnalyzeStageTest extends SparkTestBase {
   @AfterAll
   static void reportDeviations() {
     MAX_DEVIATION.forEach((what, deviation) -> System.out.printf("max |Java - R| %-28s %.3e%n", what, deviation));
+  }
+
+  @Test
+  void letsGoOfEveryKeptTableAndLeavesTheSessionsSettingsAsTheyWere() {
+    assertTrue(spark().sharedState().cacheManager().isEmpty(), "tables still kept after the stage");
+    assertEquals(cacheCompressionBefore, spark().conf().getOption(CACHE_COMPRESSED));
   }
 
   @Test
