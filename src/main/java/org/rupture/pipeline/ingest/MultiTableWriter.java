@@ -20,6 +20,8 @@ import org.apache.hadoop.mapreduce.TaskAttemptID;
 import org.apache.hadoop.mapreduce.TaskID;
 import org.apache.hadoop.mapreduce.TaskType;
 import org.apache.hadoop.mapreduce.task.TaskAttemptContextImpl;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 import org.apache.parquet.hadoop.ParquetOutputFormat;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaFutureAction;
@@ -65,6 +67,10 @@ import org.rupture.pipeline.curated.SideBySide;
  * (a quarantined record whose raw line must be read again), then one column per target.
  */
 final class MultiTableWriter {
+  private static final Logger LOG = LogManager.getLogger(MultiTableWriter.class);
+  /** How long a failure waits for the failed jobs' killed tasks to end before it is thrown anyway. */
+  private static final long TASKS_END_TIMEOUT_MILLIS = 120_000;
+
   /**
    * One output table.
    *
@@ -148,10 +154,13 @@ final class MultiTableWriter {
    * submitted before the first is awaited, in the order given: Spark runs the first pass's tasks first
    * and a later pass's as cores come free, so the later pass fills the cores the first one's last tasks
    * leave idle (a pass's last tasks end unevenly), and its plan is made while the first one's tasks run.
-   * When a pass fails, the others are awaited (their files not committed) before its failure is thrown.
+   * When a pass fails, the others are awaited (their files not committed), and every task of the passes'
+   * jobs has ended, before its failure is thrown.
    */
   static List<Result> write(SparkSession spark, List<Pass> passes) {
     List<Running> running = new ArrayList<>();
+    RunningTasks tasks = new RunningTasks();
+    spark.sparkContext().addSparkListener(tasks);
     try {
       for (Pass p : passes) {
         running.add(start(spark, p.routed(), p.targets()));
@@ -163,7 +172,27 @@ final class MultiTableWriter {
       return results;
     } catch (RuntimeException | Error e) {
       running.forEach(Running::abandon);
+      awaitTasksEnded(tasks, running);
       throw e;
+    } finally {
+      spark.sparkContext().removeSparkListener(tasks);
+    }
+  }
+
+  /**
+   * After a failure, waits until no task of the passes' jobs runs, so that none still writes into the
+   * run's folder while the caller removes it: Spark reports a failed job before it has ended the job's
+   * other running tasks, which close their open files as they end ({@link RunningTasks}).
+   */
+  private static void awaitTasksEnded(RunningTasks tasks, List<Running> running) {
+    List<Integer> jobs = running.stream().flatMap(r -> r.job().jobIds().stream()).toList();
+    try {
+      if (!tasks.awaitEnded(jobs, TASKS_END_TIMEOUT_MILLIS)) {
+        LOG.warn("tasks of the failed ingest's jobs {} still ran {} s after the failure; their files may be "
+            + "left in the unpublished run folder, which the next run removes", jobs, TASKS_END_TIMEOUT_MILLIS / 1000);
+      }
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -19,9 +19,13 @@ import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.spark.scheduler.JobSucceeded$;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobEnd;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.scheduler.SparkListenerTaskStart;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rupture.pipeline.testing.SparkTestBase;
@@ -143,6 +147,52 @@ class MultiTableWriterTest extends SparkTestBase {
     try (Stream<Path> all = Files.walk(dir.resolve("other"))) {
       assertTrue(all.filter(p -> p.toString().endsWith(".parquet")).allMatch(p -> p.toString().contains("/_staging-")),
           "the other pass's files are not committed");
+    }
+  }
+
+  @Test
+  void aFailedPassIsThrownOnlyOnceItsOwnTasksHaveEnded() throws Exception {
+    // two tasks: the first fails on its first row, the second is still writing (a tenth of a second a row)
+    spark().udf().register("rupture_test_slowly", (UDF1<Long, Long>) v -> {
+      Thread.sleep(100);
+      return v;
+    }, DataTypes.LongType);
+    Dataset<Row> twoTasks = spark().range(0, 40, 1, 2).selectExpr("'s1' AS site",
+        "concat('f', CAST(id DIV 20 AS STRING)) AS source_file",
+        "CASE WHEN id = 0 THEN 'bogus' ELSE 'accepted' END AS status", "CAST(NULL AS BIGINT) AS file_rows",
+        "CAST(NULL AS STRING) AS file_checksum", "false AS line_missing",
+        "named_struct('v', CAST(id AS INT), 'source_row', IF(id >= 20, rupture_test_slowly(id), id)) AS t_main");
+    List<SparkListenerTaskStart> started = Collections.synchronizedList(new ArrayList<>());
+    List<SparkListenerTaskEnd> ended = Collections.synchronizedList(new ArrayList<>());
+    SparkListener listener = new SparkListener() {
+      @Override
+      public void onTaskStart(SparkListenerTaskStart start) {
+        started.add(start);
+      }
+
+      @Override
+      public void onTaskEnd(SparkListenerTaskEnd end) {
+        ended.add(end);
+      }
+    };
+    spark().sparkContext().addSparkListener(listener);
+    long thrownAt;
+    try {
+      RuntimeException e = assertThrows(RuntimeException.class, () -> MultiTableWriter.write(spark(), twoTasks,
+          List.of(new MultiTableWriter.Target("t_main", dir.resolve("main").toString(), true))));
+      thrownAt = System.currentTimeMillis();
+      assertTrue(e.getMessage().contains("unknown status bogus"), e.getMessage());
+      spark().sparkContext().listenerBus().waitUntilEmpty();
+    } finally {
+      spark().sparkContext().removeSparkListener(listener);
+    }
+    assertEquals(2, started.size(), "both tasks started");
+    assertEquals(2, ended.size(), "both tasks ended before the failure was thrown");
+    synchronized (ended) {
+      for (SparkListenerTaskEnd end : ended) {
+        assertTrue(end.taskInfo().finishTime() <= thrownAt, "task " + end.taskInfo().index() + " ended "
+            + (end.taskInfo().finishTime() - thrownAt) + " ms after the failure was thrown");
+      }
     }
   }
 
