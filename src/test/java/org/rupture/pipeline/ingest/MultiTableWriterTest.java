@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import org.apache.parquet.column.Encoding;
 import org.apache.parquet.hadoop.ParquetFileReader;
@@ -18,6 +19,7 @@ import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.spark.scheduler.JobSucceeded$;
 import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerEvent;
 import org.apache.spark.scheduler.SparkListenerJobEnd;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.scheduler.SparkListenerTaskStart;
@@ -27,6 +29,7 @@ import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 import org.rupture.pipeline.testing.SparkTestBase;
 
@@ -116,34 +119,14 @@ class MultiTableWriterTest extends SparkTestBase {
   void aFailedPassIsThrownOnlyOnceTheOthersHaveEnded() throws Exception {
     Dataset<Row> broken = routed().withColumn("status", functions.lit("bogus"));
     String other = dir.resolve("other").toString();
-    // Job ends as Spark posts them. Not the status tracker's active jobs: for a failed job Spark wakes
-    // the waiting caller before it posts the job's end, so right after the throw the failed pass's own
-    // job may still count as active; what the writer guarantees is that the other pass had ended.
-    List<SparkListenerJobEnd> ended = Collections.synchronizedList(new ArrayList<>());
-    SparkListener listener = new SparkListener() {
-      @Override
-      public void onJobEnd(SparkListenerJobEnd end) {
-        ended.add(end);
-      }
-    };
-    spark().sparkContext().addSparkListener(listener);
-    long thrownAt;
-    try {
-      RuntimeException e = assertThrows(RuntimeException.class, () -> MultiTableWriter.write(spark(), List.of(
-          new MultiTableWriter.Pass(broken, List.of(new MultiTableWriter.Target("t_main", dir.resolve("main").toString(), true))),
-          new MultiTableWriter.Pass(routed(), List.of(new MultiTableWriter.Target("t_extra", other, false))))));
-      thrownAt = System.currentTimeMillis();
-      assertTrue(e.getMessage().contains("unknown status bogus"), e.getMessage());
-      spark().sparkContext().listenerBus().waitUntilEmpty(); // the ends posted so far reach the listener
-    } finally {
-      spark().sparkContext().removeSparkListener(listener);
-    }
-    List<SparkListenerJobEnd> succeeded;
-    synchronized (ended) {
-      succeeded = ended.stream().filter(end -> end.jobResult() == JobSucceeded$.MODULE$).toList();
-    }
-    assertEquals(1, succeeded.size(), "the other pass ran to its end: " + ended);
-    assertTrue(succeeded.get(0).time() <= thrownAt, "the other pass ended before the failure was thrown");
+    Failure f = failure(() -> MultiTableWriter.write(spark(), List.of(
+        new MultiTableWriter.Pass(broken, List.of(new MultiTableWriter.Target("t_main", dir.resolve("main").toString(), true))),
+        new MultiTableWriter.Pass(routed(), List.of(new MultiTableWriter.Target("t_extra", other, false))))));
+    assertTrue(f.thrown().getMessage().contains("unknown status bogus"), f.thrown().getMessage());
+    List<SparkListenerJobEnd> succeeded = f.events(SparkListenerJobEnd.class).stream()
+        .filter(end -> end.jobResult() == JobSucceeded$.MODULE$).toList();
+    assertEquals(1, succeeded.size(), "the other pass ran to its end: " + f.events());
+    assertTrue(succeeded.get(0).time() <= f.thrownAt(), "the other pass ended before the failure was thrown");
     try (Stream<Path> all = Files.walk(dir.resolve("other"))) {
       assertTrue(all.filter(p -> p.toString().endsWith(".parquet")).allMatch(p -> p.toString().contains("/_staging-")),
           "the other pass's files are not committed");
@@ -162,37 +145,56 @@ class MultiTableWriterTest extends SparkTestBase {
         "CASE WHEN id = 0 THEN 'bogus' ELSE 'accepted' END AS status", "CAST(NULL AS BIGINT) AS file_rows",
         "CAST(NULL AS STRING) AS file_checksum", "false AS line_missing",
         "named_struct('v', CAST(id AS INT), 'source_row', IF(id >= 20, rupture_test_slowly(id), id)) AS t_main");
-    List<SparkListenerTaskStart> started = Collections.synchronizedList(new ArrayList<>());
-    List<SparkListenerTaskEnd> ended = Collections.synchronizedList(new ArrayList<>());
+    Failure f = failure(() -> MultiTableWriter.write(spark(), twoTasks,
+        List.of(new MultiTableWriter.Target("t_main", dir.resolve("main").toString(), true))));
+    assertTrue(f.thrown().getMessage().contains("unknown status bogus"), f.thrown().getMessage());
+    assertEquals(2, f.events(SparkListenerTaskStart.class).size(), "both tasks started");
+    List<SparkListenerTaskEnd> ended = f.events(SparkListenerTaskEnd.class);
+    assertEquals(2, ended.size(), "both tasks ended before the failure was thrown");
+    for (SparkListenerTaskEnd end : ended) {
+      assertTrue(end.taskInfo().finishTime() <= f.thrownAt(), "task " + end.taskInfo().index() + " ended "
+          + (end.taskInfo().finishTime() - f.thrownAt()) + " ms after the failure was thrown");
+    }
+  }
+
+  /** What a failing write threw, when, and the job and task events Spark posted until then. */
+  private record Failure(RuntimeException thrown, long thrownAt, List<SparkListenerEvent> events) {
+    <T> List<T> events(Class<T> type) {
+      return events.stream().filter(type::isInstance).map(type::cast).toList();
+    }
+  }
+
+  /**
+   * Runs a write that must fail and records the events Spark posts meanwhile. Events as posted, not the
+   * status tracker's view: for a failed job Spark wakes the waiting caller before it posts the job's end,
+   * so right after the throw the tracker may still count the failed job as active.
+   */
+  private Failure failure(Executable write) throws TimeoutException {
+    List<SparkListenerEvent> events = Collections.synchronizedList(new ArrayList<>());
     SparkListener listener = new SparkListener() {
       @Override
+      public void onJobEnd(SparkListenerJobEnd end) {
+        events.add(end);
+      }
+
+      @Override
       public void onTaskStart(SparkListenerTaskStart start) {
-        started.add(start);
+        events.add(start);
       }
 
       @Override
       public void onTaskEnd(SparkListenerTaskEnd end) {
-        ended.add(end);
+        events.add(end);
       }
     };
     spark().sparkContext().addSparkListener(listener);
-    long thrownAt;
     try {
-      RuntimeException e = assertThrows(RuntimeException.class, () -> MultiTableWriter.write(spark(), twoTasks,
-          List.of(new MultiTableWriter.Target("t_main", dir.resolve("main").toString(), true))));
-      thrownAt = System.currentTimeMillis();
-      assertTrue(e.getMessage().contains("unknown status bogus"), e.getMessage());
-      spark().sparkContext().listenerBus().waitUntilEmpty();
+      RuntimeException thrown = assertThrows(RuntimeException.class, write);
+      long thrownAt = System.currentTimeMillis();
+      spark().sparkContext().listenerBus().waitUntilEmpty(); // the events posted so far reach the listener
+      return new Failure(thrown, thrownAt, List.copyOf(events));
     } finally {
       spark().sparkContext().removeSparkListener(listener);
-    }
-    assertEquals(2, started.size(), "both tasks started");
-    assertEquals(2, ended.size(), "both tasks ended before the failure was thrown");
-    synchronized (ended) {
-      for (SparkListenerTaskEnd end : ended) {
-        assertTrue(end.taskInfo().finishTime() <= thrownAt, "task " + end.taskInfo().index() + " ended "
-            + (end.taskInfo().finishTime() - thrownAt) + " ms after the failure was thrown");
-      }
     }
   }
 
