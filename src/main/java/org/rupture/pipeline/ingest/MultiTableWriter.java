@@ -42,6 +42,7 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.unsafe.types.UTF8String;
 import org.apache.spark.util.SerializableConfiguration;
+import org.rupture.pipeline.curated.RunningTasks;
 import org.rupture.pipeline.curated.SideBySide;
 
 /**

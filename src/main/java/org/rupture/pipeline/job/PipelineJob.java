@@ -29,6 +29,7 @@ import org.rupture.pipeline.config.ConfigException;
 import org.rupture.pipeline.config.PipelineConfig;
 import org.rupture.pipeline.config.SiteMapping;
 import org.rupture.pipeline.curated.CuratedLayout;
+import org.rupture.pipeline.curated.RunningTasks;
 import org.rupture.pipeline.ingest.FileCounts;
 import org.rupture.pipeline.ingest.HeaderCheck;
 import org.rupture.pipeline.ingest.IngestResult;
@@ -54,6 +55,8 @@ import org.rupture.pipeline.report.RunHistory;
  */
 public final class PipelineJob {
   private static final Logger LOG = LogManager.getLogger(PipelineJob.class);
+  /** How long a failed run waits for Spark's killed tasks to end before it removes its folder anyway. */
+  private static final long TASKS_END_TIMEOUT_MILLIS = 120_000;
   private static final DateTimeFormatter RUN_ID =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
@@ -147,6 +150,8 @@ public final class PipelineJob {
       CuratedLayout run = new CuratedLayout(store.runDir(runId));
       Produced produced;
       List<String> nights;
+      RunningTasks tasks = new RunningTasks();
+      spark.sparkContext().addSparkListener(tasks);
       try {
         produced = body.apply(run, previousDir);
         nights = history.write(previousDir.map(d -> new CuratedLayout(d).history()).orElse(null),
@@ -156,8 +161,11 @@ public final class PipelineJob {
         lock.verify();
         store.publish(runId);
       } catch (RuntimeException e) {
+        awaitTasksEnded(spark, tasks);
         deleteQuietly(store);
         throw e;
+      } finally {
+        spark.sparkContext().removeSparkListener(tasks);
       }
       out.println("published: run " + runId + " (night " + runDate + ") in " + run.root());
       try {
@@ -212,6 +220,22 @@ public final class PipelineJob {
     return new RunHistory.Night(runId, runDate, Instant.now(), command, previousRun, parsed, reused,
         ingest == null ? 0 : ingest.sessionRows(), ingest == null ? 0 : ingest.quarantined(),
         produced.analysis() == null ? 0 : produced.analysis().pooled().size());
+  }
+
+  /**
+   * Waits (for at most two minutes) until no Spark task of the failed run still runs, so that none writes
+   * into the run's folder as it is removed: Spark reports a failed job before the job's other tasks,
+   * killed, have ended, and a killed writer task still closes its files ({@link RunningTasks}).
+   */
+  private void awaitTasksEnded(SparkSession spark, RunningTasks tasks) {
+    try {
+      if (!tasks.awaitIdle(spark.sparkContext(), TASKS_END_TIMEOUT_MILLIS)) {
+        LOG.warn("Spark tasks of the failed run still ran {} s after the failure; files they write into {} "
+            + "are removed by the next run", TASKS_END_TIMEOUT_MILLIS / 1000, runId);
+      }
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void deleteQuietly(RunStore store) {
