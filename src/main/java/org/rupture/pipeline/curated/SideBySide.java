@@ -12,8 +12,10 @@ import java.util.function.Supplier;
  * during jobs of fewer tasks than cores. (Measured in the README's performance section.)
  *
  * <p>Both actions have finished when {@link #run} returns or throws: a failure of either is thrown only
- * after the other has ended too (with the other's failure, if any, suppressed in it), so that nothing
- * still writes into a run's folder while the caller cleans it up. Neither action may change the session's
+ * after the other has ended too (with the other's failure, if any, suppressed in it), so that no action
+ * still submits work while the caller cleans up. (A failed Spark job's killed tasks end some time after
+ * the failure is thrown; a failed run waits for them with {@link RunningTasks} before it removes its
+ * folder.) Neither action may change the session's
  * settings ({@link CuratedTables#withSetting}): those are shared by both threads.
  */
 public final class SideBySide {
