@@ -9,7 +9,7 @@ import java.util.function.Supplier;
  * own, both submitting jobs to the same executors. Spark schedules their tasks first come, first served,
  * so the second action's tasks take the cores the first one leaves idle: while the last tasks of a stage
  * run on fewer cores than there are, while the driver plans a query or fits models between jobs, and
- * during jobs of fewer tasks than cores. (Measured in the README's performance section.)
+ * during jobs of fewer tasks than cores. (Measured in docs/performance.md.)
  *
  * <p>Both actions have finished when {@link #run} returns or throws: a failure of either is thrown only
  * after the other has ended too (with the other's failure, if any, suppressed in it), so that no action
