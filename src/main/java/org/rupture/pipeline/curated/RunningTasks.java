@@ -29,6 +29,11 @@ import scala.jdk.javaapi.CollectionConverters;
  * zero, none runs.
  */
 public final class RunningTasks extends SparkListener {
+  /**
+   * How long a failure waits for the failed jobs' killed tasks to end before it goes on anyway (the ingest's
+   * writer before it throws, a failed run before it removes its folder): killed tasks end within seconds.
+   */
+  public static final long KILLED_TASKS_TIMEOUT_MILLIS = 120_000;
   /** How often {@link #awaitIdle} looks whether the context was stopped while it waits. */
   private static final long STOPPED_CHECK_MILLIS = 500;
 

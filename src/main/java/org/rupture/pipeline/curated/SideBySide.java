@@ -15,8 +15,8 @@ import java.util.function.Supplier;
  * after the other has ended too (with the other's failure, if any, suppressed in it), so that no action
  * still submits work while the caller cleans up. (A failed Spark job's killed tasks end some time after
  * the failure is thrown; a failed run waits for them with {@link RunningTasks} before it removes its
- * folder.) Neither action may change the session's
- * settings ({@link CuratedTables#withSetting}): those are shared by both threads.
+ * folder.) Neither action may change the session's settings ({@link CuratedTables#withSetting}): those
+ * are shared by both threads.
  */
 public final class SideBySide {
   private SideBySide() {}

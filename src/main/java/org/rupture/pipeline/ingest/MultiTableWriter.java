@@ -69,8 +69,6 @@ import org.rupture.pipeline.curated.SideBySide;
  */
 final class MultiTableWriter {
   private static final Logger LOG = LogManager.getLogger(MultiTableWriter.class);
-  /** How long a failure waits for the failed jobs' killed tasks to end before it is thrown anyway. */
-  private static final long TASKS_END_TIMEOUT_MILLIS = 120_000;
 
   /**
    * One output table.
@@ -188,9 +186,10 @@ final class MultiTableWriter {
   private static void awaitTasksEnded(RunningTasks tasks, List<Running> running) {
     List<Integer> jobs = running.stream().flatMap(r -> r.job().jobIds().stream()).toList();
     try {
-      if (!tasks.awaitEnded(jobs, TASKS_END_TIMEOUT_MILLIS)) {
+      if (!tasks.awaitEnded(jobs, RunningTasks.KILLED_TASKS_TIMEOUT_MILLIS)) {
         LOG.warn("tasks of the failed ingest's jobs {} still ran {} s after the failure; their files may be "
-            + "left in the unpublished run folder, which the next run removes", jobs, TASKS_END_TIMEOUT_MILLIS / 1000);
+            + "left in the unpublished run folder, which the next run removes", jobs,
+            RunningTasks.KILLED_TASKS_TIMEOUT_MILLIS / 1000);
       }
     } catch (InterruptedException interrupted) {
       Thread.currentThread().interrupt();

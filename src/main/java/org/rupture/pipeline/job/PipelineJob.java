@@ -55,8 +55,6 @@ import org.rupture.pipeline.report.RunHistory;
  */
 public final class PipelineJob {
   private static final Logger LOG = LogManager.getLogger(PipelineJob.class);
-  /** How long a failed run waits for Spark's killed tasks to end before it removes its folder anyway. */
-  private static final long TASKS_END_TIMEOUT_MILLIS = 120_000;
   private static final DateTimeFormatter RUN_ID =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
@@ -229,9 +227,9 @@ public final class PipelineJob {
    */
   private void awaitTasksEnded(SparkSession spark, RunningTasks tasks) {
     try {
-      if (!tasks.awaitIdle(spark.sparkContext(), TASKS_END_TIMEOUT_MILLIS)) {
+      if (!tasks.awaitIdle(spark.sparkContext(), RunningTasks.KILLED_TASKS_TIMEOUT_MILLIS)) {
         LOG.warn("Spark tasks of the failed run still ran {} s after the failure; files they write into {} "
-            + "are removed by the next run", TASKS_END_TIMEOUT_MILLIS / 1000, runId);
+            + "are removed by the next run", RunningTasks.KILLED_TASKS_TIMEOUT_MILLIS / 1000, runId);
       }
     } catch (InterruptedException interrupted) {
       Thread.currentThread().interrupt();
