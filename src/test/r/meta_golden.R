@@ -174,4 +174,8 @@ for (s in sims) {
 write_dataset("edge_identical_yi", "k = 5, all yi identical (0.25), different vi", rep(0.25, 5),
               c(0.01, 0.02, 0.05, 0.1, 0.04))
 write_dataset("edge_k1", "k = 1", 0.4, 0.02)
+# one study's sampling variance a billionth of the others' (metafor warns of the ratio): the traces of
+# P and PP that REML's scoring step needs must not cancel to 0
+write_dataset("edge_variance_ratio_1e9", "k = 6, one vi 1e9 times smaller than the others",
+              c(0.3, 0.1, 0.5, -0.2, 0.9, -0.6), c(1e-9, 1, 2, 0.5, 0.8, 1.5))
 cat("golden files written to", out_dir, "\n")

@@ -131,56 +131,70 @@ final class StudyEffects {
   /**
    * One division per study, its weight kept for the second pass: the weighted sums are most of the work
    * of an iterative fit (k = 2,000 sites, leave-one-out: k fits of about six iterations each).
+   *
+   * <p>The traces of P and PP are sums of terms w_i (1 - w_i/sum w) and w_i^2 ((1 - w_i/sum w)^2 +
+   * sum over j != i of (w_j/sum w)^2), not the textbook power-sum formulas: those subtract nearly equal
+   * numbers when one study's weight dwarfs the others (tr(PP) came out exactly 0 at a ratio of 1e9 between
+   * sampling variances, and REML's step divided by it). Only the largest weight can hold more than half of
+   * a sum, so its complements are summed directly and every other term is computed without cancellation.
    */
   private WeightedSums computeWeighted(double tau2) {
     int k = yi.length;
     double[] weights = new double[k];
     double sumW = 0;
     double sumW2 = 0;
-    double sumW3 = 0;
     double sumWy = 0;
+    int largest = 0;
     for (int i = 0; i < k; i++) {
       double w = 1 / (vi[i] + tau2);
       weights[i] = w;
-      double w2 = w * w;
       sumW += w;
-      sumW2 += w2;
-      sumW3 += w2 * w;
+      sumW2 += w * w;
       sumWy += w * centred[i];
+      if (w > weights[largest]) {
+        largest = i;
+      }
     }
     double centredMu = sumWy / sumW;
     double rss = 0;
     double sumW2R2 = 0;
+    double traceP = 0;
+    double tracePP = 0;
+    double othersW = 0;
+    double othersW2 = 0;
     for (int i = 0; i < k; i++) {
-      double wr = weights[i] * (centred[i] - centredMu);
+      double w = weights[i];
+      double wr = w * (centred[i] - centredMu);
       rss += wr * (centred[i] - centredMu);
       sumW2R2 += wr * wr;
+      if (i != largest) {
+        othersW += w;
+        othersW2 += w * w;
+        double complement = (sumW - w) / sumW;
+        traceP += w * complement;
+        tracePP += w * w * (complement * complement + (sumW2 - w * w) / (sumW * sumW));
+      }
     }
-    return new WeightedSums(sumW, sumW2, sumW3, mean + centredMu, rss, sumW2R2);
+    double w = weights[largest];
+    double complement = othersW / sumW;
+    traceP += w * complement;
+    tracePP += w * w * (complement * complement + othersW2 / (sumW * sumW));
+    return new WeightedSums(sumW, sumW2, mean + centredMu, rss, sumW2R2, traceP, tracePP);
   }
 
   /**
    * Sums over studies with weights w_i = 1/(v_i + tau^2); mu is the weighted mean of y_i. With
    * W = diag(w) and P = W - w w' / sum(w) (metafor's P for an intercept-only model), y'Py = rss,
-   * y'PPy = sumW2R2, and the traces of P and PP follow from the power sums of w.
+   * y'PPy = sumW2R2.
    *
    * @param sumW sum of w_i
    * @param sumW2 sum of w_i^2
-   * @param sumW3 sum of w_i^3
    * @param mu weighted mean sum(w_i y_i) / sum(w_i)
    * @param rss weighted residual sum of squares sum(w_i (y_i - mu)^2), the generalised Q statistic
    * @param sumW2R2 sum(w_i^2 (y_i - mu)^2), minus the derivative of rss with respect to tau^2
+   * @param traceP tr(P) = sum(w) - sum(w^2) / sum(w)
+   * @param tracePP tr(PP) = sum(w^2) - 2 sum(w^3) / sum(w) + (sum(w^2) / sum(w))^2
    */
-  record WeightedSums(double sumW, double sumW2, double sumW3, double mu, double rss, double sumW2R2) {
-    /** tr(P) = sum(w) - sum(w^2) / sum(w). */
-    double traceP() {
-      return sumW - sumW2 / sumW;
-    }
-
-    /** tr(PP) = sum(w^2) - 2 sum(w^3) / sum(w) + (sum(w^2) / sum(w))^2. */
-    double tracePP() {
-      double ratio = sumW2 / sumW;
-      return sumW2 - 2 * sumW3 / sumW + ratio * ratio;
-    }
-  }
+  record WeightedSums(double sumW, double sumW2, double mu, double rss, double sumW2R2, double traceP,
+      double tracePP) {}
 }
