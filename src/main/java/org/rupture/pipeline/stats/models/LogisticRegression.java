@@ -45,21 +45,32 @@ public final class LogisticRegression {
     WeightedCrossProducts quarterXtx = current;
     Normal reference = Normal.of(quarterXtx, "logistic regression design X'X", columnNames);
     reference.check();
+    // the separation as first seen: once the weights have underflowed nearly everywhere, every direction
+    // looks separated, and only an earlier iteration, where the separating direction alone had collapsed,
+    // names it
+    String firstSeparation = null;
     for (int iteration = 1; iteration <= MAX_ITERATIONS; iteration++) {
-      double[] next = Normal.of(current, "logistic regression X'WX", columnNames).solve(current.xtwz());
+      double[] next;
+      try {
+        next = Normal.of(current, "logistic regression X'WX", columnNames).solve(current.xtwz());
+      } catch (StatisticsException singular) {
+        // X'X/4 passed its check, so X'WX is singular only where the weights mu(1 - mu) have underflowed:
+        // fitted probabilities of 0 or 1, i.e. separation
+        String separation = firstSeparation != null ? firstSeparation : separation(quarterXtx, current, columnNames);
+        throw separation != null ? new StatisticsException(separation) : singular;
+      }
       WeightedCrossProducts nextAggregate = aggregator.aggregate(next);
       boolean converged = Math.abs(nextAggregate.deviance() - current.deviance())
           / (Math.abs(nextAggregate.deviance()) + 0.1) < EPSILON;
       beta = next;
       current = nextAggregate;
+      if (firstSeparation == null && !converged && reference.separated(current)) {
+        firstSeparation = separation(quarterXtx, current, columnNames);
+      }
       if (converged) {
-        if (reference.separated(current)) {
-          Cholesky quarter = Cholesky.of(quarterXtx.xtwx(), "logistic regression design X'X", columnNames);
-          double[] xtxDiagonal = new double[p];
-          for (int j = 0; j < p; j++) {
-            xtxDiagonal[j] = quarterXtx.xtwx()[j][j];
-          }
-          checkSeparation(quarter, xtxDiagonal, current.xtwx(), columnNames);
+        String separation = reference.separated(current) ? separation(quarterXtx, current, columnNames) : null;
+        if (separation != null) {
+          throw new StatisticsException(separation);
         }
         return result(beta, current, iteration, columnNames);
       }
@@ -133,9 +144,19 @@ public final class LogisticRegression {
     };
   }
 
-  private static void checkSeparation(
-      Cholesky quarterXtx, double[] xtxDiagonal, double[][] xtwx, List<String> columnNames) {
+  /**
+   * The separation error when X'WX of {@code last} has a generalized eigenvalue against X'X/4 below the
+   * bound, naming the column along whose direction it is; null otherwise.
+   */
+  private static String separation(WeightedCrossProducts quarterXtxAggregate, WeightedCrossProducts last,
+      List<String> columnNames) {
+    double[][] xtwx = last.xtwx();
     int p = xtwx.length;
+    Cholesky quarterXtx = Cholesky.of(quarterXtxAggregate.xtwx(), "logistic regression design X'X", columnNames);
+    double[] xtxDiagonal = new double[p];
+    for (int j = 0; j < p; j++) {
+      xtxDiagonal[j] = quarterXtxAggregate.xtwx()[j][j];
+    }
     // M = L^-1 X'WX L^-T, symmetric, with the same eigenvalues as (X'X/4)^-1 X'WX
     double[][] half = new double[p][];
     for (int j = 0; j < p; j++) {
@@ -160,12 +181,13 @@ public final class LogisticRegression {
       }
     }
     if (values[worst] < SEPARATION_BOUND) {
-      throw new StatisticsException("logistic regression has (quasi-)complete separation: fitted probabilities "
+      return "logistic regression has (quasi-)complete separation: fitted probabilities "
           + "are numerically 0 or 1 along " + dominantColumn(eigen.getEigenvector(worst).toArray(), quarterXtx,
               xtxDiagonal, columnNames)
           + ", whose coefficient runs off to infinity (typically a site where nobody, or everybody, dropped out, "
-          + "or a predictor that splits the outcome perfectly); drop or merge that site, or drop that predictor");
+          + "or a predictor that splits the outcome perfectly); drop or merge that site, or drop that predictor";
     }
+    return null;
   }
 
   /** The column contributing most (coefficient times column norm) to the design direction L^-T v. */

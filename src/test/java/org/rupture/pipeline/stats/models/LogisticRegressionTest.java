@@ -73,6 +73,42 @@ class LogisticRegressionTest {
     assertTrue(e.getMessage().contains("separation"), e.getMessage());
   }
 
+  /**
+   * Quasi-complete separation (below x = 3 nobody, above it everybody, at 3 both) with site indicators:
+   * R's glm warns "fitted probabilities numerically 0 or 1 occurred" and reports an odds ratio of about
+   * 1e247 for x. X'WX becomes singular during the iterations, before they converge; the error must still
+   * say separation and name x, not report a singular design.
+   */
+  @Test
+  void separationThatMakesXtwxSingularIsReportedAsSeparation() {
+    int[] site = {
+      1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+      1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2,
+      2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3,
+      3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+      3, 3, 3};
+    double[] x = {
+      3.489, 0.85, 3.144, 5.716, 0.796, 4.921, 3.052, 5.321, 4.22, 1.388,
+      5.386, 2.917, 0.149, 0.022, 2.95, 3, 3, 2.705, 1.812, 0.844,
+      2.064, 1.896, 5.041, 0.01, 4.504, 5.035, 0.72, 5.558, 4.278, 5.409,
+      1.739, 2.233, 3, 3, 2.357, 5.993, 3.535, 2.164, 2.568, 1.651,
+      0.29, 0.61, 5.008, 1.714, 5.614, 1.496, 1.594, 3.066, 1.139, 3,
+      3};
+    double[] y = {
+      1, 0, 1, 1, 0, 1, 1, 1, 1, 0, 1, 0,
+      0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0,
+      1, 1, 0, 1, 1, 1, 0, 0, 1, 0, 0, 1,
+      1, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 1,
+      0, 1, 0};
+    double[][] design = new double[x.length][];
+    for (int i = 0; i < x.length; i++) {
+      design[i] = new double[] {1, x[i], site[i] == 2 ? 1 : 0, site[i] == 3 ? 1 : 0};
+    }
+    StatisticsException e = assertThrows(StatisticsException.class, () -> LogisticRegression.fit(
+        LogisticRegression.inMemory(design, y), List.of("(Intercept)", "x", "site2", "site3")));
+    assertTrue(e.getMessage().contains("separation") && e.getMessage().contains("'x'"), e.getMessage());
+  }
+
   @Test
   void collinearColumnsAreASingularDesign() {
     double[][] x = new double[12][];
