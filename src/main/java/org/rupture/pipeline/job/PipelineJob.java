@@ -1,5 +1,6 @@
 package org.rupture.pipeline.job;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -67,8 +68,16 @@ public final class PipelineJob {
   private String runId;
   private boolean lastSecretWasDemo;
 
-  /** What one run produced; either part is null when the command does not run that stage. */
-  private record Produced(IngestResult ingest, AnalysisOutcome analysis) {}
+  /**
+   * What one run produced; either part is null when the command does not run that stage. {@code carried}:
+   * for a run that copies a published run's curated data instead of ingesting, that run's manifest, whose
+   * ingest facts (files and counts) describe the copied data; null otherwise.
+   */
+  private record Produced(IngestResult ingest, AnalysisOutcome analysis, ObjectNode carried) {
+    Produced(IngestResult ingest, AnalysisOutcome analysis) {
+      this(ingest, analysis, null);
+    }
+  }
 
   /** @param out progress lines; @param err warnings meant for the person running the job */
   public PipelineJob(PipelineConfig config, PrintStream out, PrintStream err) {
@@ -117,8 +126,11 @@ public final class PipelineJob {
         throw new ConfigException(config.configFile(), "output", "no published run under " + config.output()
             + " to analyse; run `ingest` or `run` first");
       }
-      copyCurated(new CuratedLayout(previous.get()), run, spark.sparkContext().hadoopConfiguration());
-      return new Produced(null, analyzeInto(spark, timings, run));
+      CuratedLayout published = new CuratedLayout(previous.get());
+      Configuration hadoopConf = spark.sparkContext().hadoopConfiguration();
+      copyCurated(published, run, hadoopConf);
+      ObjectNode carried = ManifestWriter.read(published.manifest(), hadoopConf);
+      return new Produced(null, analyzeInto(spark, timings, run), carried);
     }).analysis();
   }
 
@@ -155,7 +167,7 @@ public final class PipelineJob {
         nights = history.write(previousDir.map(d -> new CuratedLayout(d).history()).orElse(null),
             produced.analysis() == null ? null : run.results() + "/pooled", run.history(),
             night(command, previousId.orElse(null), produced));
-        writeManifest(spark, command, previousId.orElse(null), produced.ingest(), timings, run);
+        writeManifest(spark, command, previousId.orElse(null), produced, timings, run);
         lock.verify();
         store.publish(runId);
       } catch (RuntimeException e) {
@@ -296,12 +308,14 @@ public final class PipelineJob {
     }
   }
 
-  private void writeManifest(SparkSession spark, String command, String previousRun, IngestResult result,
+  private void writeManifest(SparkSession spark, String command, String previousRun, Produced produced,
       StageTimings timings, CuratedLayout run) {
     ManifestWriter.RunInfo info = new ManifestWriter.RunInfo(runId, runDate, command, previousRun, started,
         config.configFile(), config.configHash(), config.input(), config.output(), spark.version(), lastSecretWasDemo);
-    ManifestWriter.write(ManifestWriter.build(info, result, timings.stages()), run.manifest(),
-        spark.sparkContext().hadoopConfiguration());
+    ObjectNode manifest = produced.carried() != null
+        ? ManifestWriter.buildCarrying(info, produced.carried(), timings.stages())
+        : ManifestWriter.build(info, produced.ingest(), timings.stages());
+    ManifestWriter.write(manifest, run.manifest(), spark.sparkContext().hadoopConfiguration());
   }
 
   private void reportUnclaimed(LandingInventory inventory) {

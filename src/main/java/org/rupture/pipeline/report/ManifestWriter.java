@@ -1,10 +1,13 @@
 package org.rupture.pipeline.report;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -96,6 +99,55 @@ public final class ManifestWriter {
       n.put("rows", s.rows());
     }
     return root;
+  }
+
+  /** The ingest facts of a manifest: they describe the curated data, and travel with it when it is copied. */
+  private static final List<String> INGEST_FIELDS = List.of("input", "demo_secret", "files", "totals",
+      "unmapped_sites", "unclaimed_files");
+
+  /**
+   * The manifest of a run that analyses a copy of a published run's curated data ({@code analyze}): the
+   * facts of this run, and the ingest facts of the run the data comes from ({@code source}'s input, demo
+   * secret, files with their counts, totals), named in {@code curated_from}. Without them the published
+   * manifest would not say which files, counts and keys its curated data holds.
+   */
+  public static ObjectNode buildCarrying(RunInfo info, ObjectNode source, List<StageTimings.Stage> stages) {
+    ObjectNode root = build(info, null, stages);
+    ArrayNode stageTimes = (ArrayNode) root.remove("stages");
+    JsonNode sourceRun = source.get("run_id");
+    root.put("curated_from", sourceRun == null ? null : sourceRun.asText());
+    for (String field : INGEST_FIELDS) {
+      if (source.has(field)) {
+        root.set(field, source.get(field).deepCopy());
+      }
+    }
+    root.set("stages", stageTimes);
+    return root;
+  }
+
+  /**
+   * Reads a run's manifest.
+   *
+   * @throws IllegalStateException when it is missing or not a JSON object (every published run has one)
+   */
+  public static ObjectNode read(String path, Configuration hadoopConf) {
+    try {
+      Path p = new Path(path);
+      FileSystem fs = p.getFileSystem(hadoopConf);
+      JsonNode node;
+      try (InputStream in = fs.open(p)) {
+        node = JSON.readTree(in);
+      }
+      if (!(node instanceof ObjectNode object)) {
+        throw new IllegalStateException("the manifest " + path + " is not a JSON object");
+      }
+      return object;
+    } catch (FileNotFoundException e) {
+      throw new IllegalStateException("the published run has no manifest at " + path
+          + "; publish a run with `ingest` or `run` first", e);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the manifest " + path + ": " + e.getMessage(), e);
+    }
   }
 
   public static void write(ObjectNode manifest, String path, Configuration hadoopConf) {

@@ -195,10 +195,20 @@ class NightlyRunTest extends SparkTestBase {
     assertEquals(0, ingest.exit(), ingest.err());
     assertFalse(Files.exists(current(s.output()).resolve("results")), "an ingest run has no results");
     assertEquals(Set.of(), parsed(s.output()));
+    JsonNode ingested = manifest(s.output());
     Result analyze = command(s, "analyze", "--run-date", "2026-01-02");
     assertEquals(0, analyze.exit(), analyze.err());
     assertSameData(spark(), first, current(s.output()));
     assertEquals(3, runIds(s.output()).size());
+    // the analysed copy's manifest says which files and counts its curated data holds, and with which secret
+    JsonNode analysed = manifest(s.output());
+    assertEquals("analyze", analysed.get("command").asText());
+    assertEquals(ingested.get("run_id").asText(), analysed.get("curated_from").asText());
+    for (String field : List.of("files", "totals", "demo_secret", "input")) {
+      assertEquals(ingested.get(field), analysed.get(field), field);
+    }
+    assertTrue(ingested.get("demo_secret").asBoolean(), "the sample's runs use the demo secret");
+    assertTrue(analysed.get("files").size() > 0);
   }
 
   @Test
