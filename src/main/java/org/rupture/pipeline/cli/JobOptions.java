@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.rupture.pipeline.config.PipelineConfigLoader;
+import org.rupture.pipeline.config.SparkSettings;
 
 /** Options of the pipeline commands (run, ingest, analyze, validate-config). */
 record JobOptions(String configFile, PipelineConfigLoader.Overrides overrides, boolean verbose, boolean dryRun) {
@@ -36,6 +37,10 @@ record JobOptions(String configFile, PipelineConfigLoader.Overrides overrides, b
           int eq = kv.indexOf('=');
           if (eq <= 0 || !kv.startsWith("spark.")) {
             throw new UsageException("--conf takes spark.key=value, found '" + kv + "'");
+          }
+          String problem = SparkSettings.problem(kv.substring(0, eq), kv.substring(eq + 1));
+          if (problem != null) {
+            throw new UsageException("--conf " + kv + ": " + problem);
           }
           conf.put(kv.substring(0, eq), kv.substring(eq + 1));
         }

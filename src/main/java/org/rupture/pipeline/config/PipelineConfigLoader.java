@@ -56,6 +56,12 @@ public final class PipelineConfigLoader {
         throw root.error("spark." + k, "only spark.* settings belong here");
       }
     });
+    spark.forEach((k, v) -> {
+      String problem = SparkSettings.problem(k, v);
+      if (problem != null) {
+        throw root.error("spark." + k, problem + "; fix the value or remove the setting");
+      }
+    });
     spark.putAll(overrides.sparkConf());
     PipelineConfig.Operations operations = operations(root, overrides.fullRefresh());
     List<SiteMapping> mappings = SiteMappingLoader.loadAll(sitesDir);
