@@ -35,7 +35,8 @@ public final class Main {
       "  analyze         the published run's curated data -> features -> results, as a new run (same options)",
       "  validate-config check every site mapping against its files' headers, without Spark",
       "  meta            --input FILE.csv [--method REML|DL|PM|ML|HS|SJ|HE|EB|FE] [--test z|knha] [--format json|table]",
-      "  generate        --output DIR [--sites N] [--patients-per-site N] [--sessions N] [--seed S] [--dialects long|all]");
+      "  generate        --output DIR [--sites N] [--patients-per-site N] [--sessions N] [--seed S] [--dialects long|all]",
+      "                  [--deliveries N]");
 
   private Main() {}
 
@@ -53,7 +54,13 @@ public final class Main {
     List<String> rest = args.subList(1, args.size());
     try {
       return switch (command) {
-        case "run", "ingest", "analyze", "validate-config" -> pipeline(command, JobOptions.parse(rest), out, err);
+        case "run", "ingest", "analyze", "validate-config" -> {
+          if (rest.contains("--help") || rest.contains("-h")) {
+            out.println(USAGE);
+            yield 0;
+          }
+          yield pipeline(command, JobOptions.parse(rest), out, err);
+        }
         case "meta" -> MetaCommand.run(rest, out, err);
         case "generate" -> org.rupture.pipeline.generate.GenerateCommand.run(rest, out, err);
         default -> throw new UsageException("unknown command '" + command + "'");

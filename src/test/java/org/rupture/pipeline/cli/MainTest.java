@@ -68,4 +68,35 @@ class MainTest {
     assertTrue(r.err().contains("no HMAC secret"), r.err());
     assertTrue(r.err().contains("DEMO_DATA marker"), r.err());
   }
+
+  @Test
+  void everyCommandTakesHelp() {
+    for (String command : List.of("run", "ingest", "analyze", "validate-config")) {
+      for (String help : List.of("--help", "-h")) {
+        Result r = run(command, help);
+        assertEquals(0, r.code(), command + " " + help + ": " + r.err());
+        assertTrue(r.out().contains("usage: rupture <command>") && r.out().contains("--deliveries N"), r.out());
+      }
+    }
+  }
+
+  @Test
+  void sparkSettingSparkWouldRejectIsAUsageErrorBeforeSparkStarts() {
+    Result r = run("run", "--conf", "spark.sql.shuffle.partitions=abc");
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains("--conf spark.sql.shuffle.partitions=abc: spark.sql.shuffle.partitions should be "
+        + "int, but was abc"), r.err());
+    assertEquals(2, run("ingest", "--conf", "spark.executor.memory=lots").code());
+  }
+
+  @Test
+  void sparkSettingInTheConfigFileIsCheckedWithItsKey() throws IOException {
+    Path conf = dir.resolve("pipeline.yaml");
+    Files.writeString(conf, "input: sample/landing\nsites: " + Path.of("conf/sites").toAbsolutePath()
+        + "\nspark: {spark.sql.shuffle.partitions: '-1'}\n");
+    Result r = run("validate-config", "--config", conf.toString());
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains(conf + " at 'spark.spark.sql.shuffle.partitions': "), r.err());
+    assertTrue(r.err().contains("must be positive"), r.err());
+  }
 }
