@@ -3,6 +3,7 @@ package org.rupture.pipeline.ingest;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.not;
@@ -35,6 +36,8 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
@@ -59,6 +62,7 @@ import scala.Tuple2;
  * the quarantine gate. When the gate fails what was written is removed again, and nothing is published.
  */
 public final class IngestStage {
+  private static final Logger LOG = LogManager.getLogger(IngestStage.class);
   private final SparkSession spark;
   private final List<SiteMapping> mappings;
   private final KeyHasher hasher;
@@ -149,7 +153,7 @@ public final class IngestStage {
     files.addAll(counts(patientPass, "patients", inventory, plan));
     files.sort(Comparator.comparing(FileCounts::file));
     try {
-      enforceQuarantineGate(files);
+      enforceQuarantineGate(files, out.quarantine());
     } catch (DataQualityException e) {
       deleteWritten(out, hadoopConf);
       throw e;
@@ -378,26 +382,59 @@ public final class IngestStage {
     return out;
   }
 
-  /** Fails (exit 3) before anything is written when a site's quarantined share exceeds the limit. */
-  private void enforceQuarantineGate(List<FileCounts> files) {
+  /**
+   * Fails (exit 3) when a site's quarantined share exceeds the limit; the caller then removes what the run
+   * wrote, so the message itself says why the records were quarantined (counts per reason code, from the
+   * quarantine just written): the rejected run's quarantine does not outlive it.
+   */
+  private void enforceQuarantineGate(List<FileCounts> files, String quarantine) {
     Map<String, long[]> perSite = new LinkedHashMap<>();
     for (FileCounts f : files) {
       long[] s = perSite.computeIfAbsent(f.site(), k -> new long[2]);
       s[0] += f.quarantined();
       s[1] += f.records();
     }
-    List<String> failing = new ArrayList<>();
+    Map<String, String> failing = new LinkedHashMap<>();
     perSite.forEach((site, s) -> {
       double share = s[1] == 0 ? 0 : (double) s[0] / s[1];
       if (share > maxQuarantineShare) {
-        failing.add(String.format("%s: %d of %d records quarantined (%.1f%%)", site, s[0], s[1], 100 * share));
+        failing.put(site, String.format("%s: %d of %d records quarantined (%.1f%%)", site, s[0], s[1], 100 * share));
       }
     });
     if (!failing.isEmpty()) {
+      Map<String, String> reasons = reasonCounts(quarantine, failing.keySet());
+      List<String> lines = failing.entrySet().stream()
+          .map(e -> e.getValue() + (reasons.containsKey(e.getKey()) ? ", reasons: " + reasons.get(e.getKey()) : ""))
+          .toList();
       throw new DataQualityException("quarantine share above quality.max_quarantine_share = "
-          + maxQuarantineShare + " for " + String.join("; ", failing)
-          + ". Nothing was published. Inspect the quarantine reasons with `validate-config` or raise the threshold.");
+          + maxQuarantineShare + " for " + String.join("; ", lines)
+          + ". Nothing was published. Fix the export or the site's mapping (reason codes: docs/site-mapping.md), "
+          + "or raise quality.max_quarantine_share to publish the run and read its restricted/quarantine.");
     }
+  }
+
+  /**
+   * Per site, its quarantined records' reason codes with their counts, most frequent first ("WRONG_FIELD_COUNT
+   * 58, MALFORMED_QUOTING 2"); one Spark aggregation of the quarantine, a few rows per site to the driver. A
+   * site whose counts cannot be read (nothing written for it by this pass) is left out: the message then gives
+   * the share alone.
+   */
+  private Map<String, String> reasonCounts(String quarantine, Set<String> sites) {
+    Map<String, String> out = new LinkedHashMap<>();
+    try {
+      List<Row> rows = spark.read().parquet(quarantine)
+          .where(col("site").isin(sites.toArray()))
+          .select(col("site"), explode(col("reasons")).as("reason"))
+          .groupBy(col("site"), col("reason")).count()
+          .orderBy(col("site"), col("count").desc(), col("reason"))
+          .collectAsList();
+      for (Row r : rows) {
+        out.merge(r.getString(0), r.getString(1) + " " + r.getLong(2), (a, b) -> a + ", " + b);
+      }
+    } catch (RuntimeException e) {
+      LOG.debug("could not count the quarantine's reasons at {}", quarantine, e);
+    }
+    return out;
   }
 
   private static List<Column> lineage(Column run) {

@@ -328,7 +328,9 @@ class IngestStageTest extends SparkTestBase {
         "p1,t1,P,1,2026-01-05,1,2,4,4,5,5,4,1",
         "p1,t1,Q,2,2026-01-05,1,2,4,4,5,5,4,1") + "\n");
     DataQualityException e = assertThrows(DataQualityException.class, () -> ingest(0.2));
-    assertTrue(e.getMessage().contains("alpha: 1 of 2 records quarantined (50.0%)"), e.getMessage());
+    assertTrue(e.getMessage().contains("alpha: 1 of 2 records quarantined (50.0%), reasons: UNKNOWN_RATER 1"),
+        e.getMessage());
+    assertTrue(e.getMessage().contains("or raise quality.max_quarantine_share"), e.getMessage());
     // nothing is written: no curated table, no quarantine
     assertTrue(Files.notExists(dir.resolve("out/curated")), "no curated table may be written when the gate fails");
     assertTrue(Files.notExists(dir.resolve("out/restricted/quarantine")), "nor the quarantine");
