@@ -25,9 +25,11 @@ import org.apache.spark.unsafe.types.UTF8String;
  * <p>Lines are split on bytes ({@code \n}, with a trailing {@code \r} dropped) before decoding, so
  * one badly encoded line is quarantined alone ({@link Reason#BAD_ENCODING}) instead of corrupting
  * its neighbours; this is safe for UTF-8 and the single-byte charsets the dialects allow. A UTF-8
- * byte-order mark on the first line is removed. A quote that never closes does not swallow the rest
- * of the file: the opening line is reported as {@link Reason#MALFORMED_QUOTING} and reading resumes
- * on the next line.
+ * byte-order mark on the first line is removed. A quoted field may span lines, up to
+ * {@link #MAX_RECORD_CHARS} characters and {@link #MAX_RECORD_LINES} lines for the record. A quote
+ * that does not close within that bound (or before the file ends) does not swallow the rest of the
+ * file: the opening line alone is reported as {@link Reason#MALFORMED_QUOTING} and reading resumes on
+ * the next line.
  */
 public final class CsvRecordReader implements AutoCloseable {
   /** Why a record could not be tokenised. */
@@ -157,8 +159,23 @@ public final class CsvRecordReader implements AutoCloseable {
     }
   }
 
-  /** A multi-line quoted field longer than this many lines is treated as an unclosed quote. */
-  static final int MAX_RECORD_LINES = 50;
+  /**
+   * The most characters (line breaks included) of a record that spans several lines. A quoted field
+   * may hold line breaks, and free-text notes of hundreds of lines occur, so an open quote is followed
+   * across lines to its closing quote. The bound exists for the quote that never closes (a stray quote
+   * character): the lines read while looking for its end are held, to be read again as rows when it
+   * does not come, and the bound keeps that to a few MB per task instead of the rest of the file. It is
+   * set by size because memory is what it protects: 1 MiB is 32 times the most text a spreadsheet cell
+   * holds (32,767 characters), so a genuine field does not reach it.
+   */
+  static final int MAX_RECORD_CHARS = 1 << 20;
+
+  /**
+   * The most lines of one record. Each held line costs some 100 bytes of bookkeeping beyond its
+   * characters, so a quote followed by many empty lines is bounded by lines before characters: 100,000
+   * lines hold at most some 10 MB, and far exceed any genuine note.
+   */
+  static final int MAX_RECORD_LINES = 100_000;
 
   private final InputStream in;
   private final CharsetDecoder decoder;
@@ -188,6 +205,11 @@ public final class CsvRecordReader implements AutoCloseable {
 
     String text() {
       return decoded != null ? decoded : new String(ascii, StandardCharsets.ISO_8859_1);
+    }
+
+    /** The length of {@link #text}, without making it. */
+    int length() {
+      return decoded != null ? decoded.length() : ascii.length;
     }
   }
 
@@ -235,6 +257,7 @@ public final class CsvRecordReader implements AutoCloseable {
     }
     List<PhysicalLine> consumed = new ArrayList<>(1);
     consumed.add(start);
+    long recordChars = start.length();
     List<String> fields = new ArrayList<>(fieldsSeen);
     StringBuilder field = new StringBuilder();
     String text = start.text();
@@ -249,14 +272,18 @@ public final class CsvRecordReader implements AutoCloseable {
           fieldsSeen = fields.size();
           return new RawRecord(start.number, joinRaw(consumed), fields, null);
         }
+        // The quote is open at the end of a line: the field goes on to the next one, unless that line
+        // would take the record past its bound, or is badly encoded, or the file ends. Then the quote
+        // is taken for a stray one, as it is when it never closes at all (see malformed).
         PhysicalLine more = consumed.size() < MAX_RECORD_LINES ? nextLine() : null;
-        if (more == null || more.badEncoding) {
+        if (more == null || more.badEncoding || recordChars + 1 + more.length() > MAX_RECORD_CHARS) {
           if (more != null) {
             pushedBack.push(more);
           }
           return malformed(start, consumed);
         }
         consumed.add(more);
+        recordChars += 1 + more.length();
         field.append('\n');
         text = more.text();
         i = 0;
@@ -310,7 +337,12 @@ public final class CsvRecordReader implements AutoCloseable {
     return fields;
   }
 
-  /** Reports the opening line alone and re-reads any lines a bad quote pulled in. */
+  /**
+   * Reports the opening line alone and re-reads any lines a bad quote pulled in. Where the record ends
+   * is not known, so it is taken to be its first line, and each line after it is read again as the row
+   * it most likely is: every physical line still ends in exactly one record, so the data rows (which
+   * count records) are neither counted twice nor lost, and the rows after keep their numbers.
+   */
   private RawRecord malformed(PhysicalLine start, List<PhysicalLine> consumed) {
     for (int k = consumed.size() - 1; k >= 1; k--) {
       pushedBack.push(consumed.get(k));

@@ -62,6 +62,122 @@ class CsvRecordReaderTest {
     assertEquals(CsvRecordReader.Reason.MALFORMED_QUOTING, recs.get(3).error());
   }
 
+  /** A note of {@code lines} lines, as the field holds it (lines joined by line breaks). */
+  private static String note(int lines) {
+    StringBuilder sb = new StringBuilder();
+    for (int k = 0; k < lines; k++) {
+      sb.append(k == 0 ? "" : "\n").append("line ").append(k).append(" of a long note, with a comma");
+    }
+    return sb.toString();
+  }
+
+  /**
+   * A quoted free-text field of many lines is one record, and the rows after it keep their numbers:
+   * the data row number counts records (a multi-line record is one row), the line number is the
+   * record's first physical line.
+   */
+  private static void longQuotedFieldIsOneRecord(int lines) throws IOException {
+    String text = note(lines);
+    var recs = read("pid,note,x\r\n1,,a\r\n2,\"" + text.replace("\n", "\r\n") + "\",b\r\n3,short,c\r\n4,\"two\nlines\",d\r\n5,,e\r\n");
+    assertEquals(6, recs.size(), "header and 5 data rows");
+    recs.forEach(r -> assertNull(r.error(), r.toString()));
+    assertEquals(List.of("2", text, "b"), recs.get(2).fields());
+    assertEquals(3, recs.get(2).line());
+    assertEquals(List.of("3", "short", "c"), recs.get(3).fields());
+    assertEquals(3 + lines, recs.get(3).line());
+    assertEquals(List.of("4", "two\nlines", "d"), recs.get(4).fields());
+    assertEquals(List.of("5", "", "e"), recs.get(5).fields());
+    assertEquals(4 + lines + 2, recs.get(5).line());
+  }
+
+  @Test
+  void quotedFieldOfSixtyLinesIsOneRecord() throws IOException {
+    longQuotedFieldIsOneRecord(60);
+  }
+
+  @Test
+  void quotedFieldOfFiveHundredLinesIsOneRecord() throws IOException {
+    longQuotedFieldIsOneRecord(500);
+  }
+
+  /** Rows {@code from..to} of a plain file, one per line: "k,row k,x". */
+  private static void rows(StringBuilder sb, int from, int to) {
+    for (int k = from; k <= to; k++) {
+      sb.append(k).append(",row ").append(k).append(",x\n");
+    }
+  }
+
+  /**
+   * A quote that never closes, near the start of a file several times the bound: only its own line is
+   * quarantined, every other line is read once as its own row with its own number (the rows reconcile
+   * with the lines), and what the reader holds while looking for the closing quote stays bounded.
+   */
+  @Test
+  void unterminatedQuoteNearTheStartOfALargeFileQuarantinesOnlyItsLine() throws IOException {
+    StringBuilder sb = new StringBuilder("pid,note,x\n");
+    rows(sb, 1, 2);
+    sb.append("3,\"never closed,x\n");
+    int n = 3 * CsvRecordReader.MAX_RECORD_CHARS / 20;
+    rows(sb, 4, n);
+    assertTrue(sb.length() > 2 * CsvRecordReader.MAX_RECORD_CHARS);
+    var recs = read(sb.toString());
+    assertEquals(1 + n, recs.size(), "one record per data row");
+    var bad = recs.get(3);
+    assertEquals(CsvRecordReader.Reason.MALFORMED_QUOTING, bad.error());
+    assertEquals("3,\"never closed,x", bad.raw());
+    for (int k = 1; k <= n; k++) {
+      var r = recs.get(k);
+      assertEquals(k + 1, r.line(), "the k-th data row is line k + 1");
+      if (k != 3) {
+        assertEquals(List.of(String.valueOf(k), "row " + k, "x"), r.fields());
+      }
+    }
+  }
+
+  /**
+   * Up to the bound a quoted field is followed to its closing quote; past it the quote is taken for a
+   * stray one: its line is quarantined alone and the lines after it are read as rows, each once.
+   */
+  @Test
+  void aRecordUpToTheBoundIsReadWholeAndOnePastItIsCutAtItsFirstLine() throws IOException {
+    String head = "1,\"";
+    String tail = "\",y";
+    // lines of 99 characters and a line break: the record is head, the lines and tail, joined
+    String line = "z".repeat(99);
+    int lines = (CsvRecordReader.MAX_RECORD_CHARS - head.length() - tail.length()) / 100;
+    String fits = line + "\n" + (line + "\n").repeat(lines - 1);
+    int pad = CsvRecordReader.MAX_RECORD_CHARS - (head.length() + fits.length() + tail.length());
+    String field = fits + "z".repeat(pad);
+    assertEquals(CsvRecordReader.MAX_RECORD_CHARS, head.length() + field.length() + tail.length());
+    var whole = read("a,b\n" + head + field + tail + "\n2,ok\n");
+    assertEquals(3, whole.size());
+    assertEquals(List.of("1", field, "y"), whole.get(1).fields());
+    assertEquals(List.of("2", "ok"), whole.get(2).fields());
+
+    var cut = read("a,b\n" + head + field + "z" + tail + "\n2,ok\n");
+    assertEquals(CsvRecordReader.Reason.MALFORMED_QUOTING, cut.get(1).error());
+    assertEquals(head + line, cut.get(1).raw());
+    long physicalLines = 1 + (head + field + tail).chars().filter(c -> c == '\n').count() + 1 + 1;
+    assertEquals(physicalLines, cut.size(), "every line after the cut is one record");
+    assertEquals(List.of("2", "ok"), cut.get(cut.size() - 1).fields());
+    assertEquals(physicalLines, cut.get(cut.size() - 1).line());
+  }
+
+  /** A field of empty lines holds few characters but many lines: the lines are bounded too. */
+  @Test
+  void aQuotedFieldOfMoreLinesThanTheBoundIsCutAtItsFirstLine() throws IOException {
+    int max = CsvRecordReader.MAX_RECORD_LINES;
+    var whole = read("a,b\n1,\"" + "\n".repeat(max - 1) + "\",y\n2,ok\n");
+    assertEquals(3, whole.size());
+    assertEquals(List.of("1", "\n".repeat(max - 1), "y"), whole.get(1).fields());
+    var cut = read("a,b\n1,\"" + "\n".repeat(max) + "\",y\n2,ok\n");
+    assertEquals(CsvRecordReader.Reason.MALFORMED_QUOTING, cut.get(1).error());
+    // the empty lines are skipped as blank lines; the closing line's quote now opens a field that never closes
+    assertEquals(4, cut.size());
+    assertEquals(CsvRecordReader.Reason.MALFORMED_QUOTING, cut.get(2).error());
+    assertEquals(List.of("2", "ok"), cut.get(3).fields());
+  }
+
   @Test
   void strayQuoteInsideUnquotedFieldIsMalformed() throws IOException {
     var recs = read("a,b\n1,ab\"c\n2,\"x\"y\n");

@@ -187,6 +187,32 @@ class IngestStageTest extends SparkTestBase {
     assertEquals(5, outcomes.size(), "p1 both, p2 baseline only (termination out of range), p3 both");
   }
 
+  /**
+   * Free-text notes of 60 and 500 lines are one data row each: nothing quarantined, the file's rows
+   * read are its data rows, and the rows after a long note keep their numbers.
+   */
+  @Test
+  void longMultiLineNotesAreOneRowEach() throws IOException {
+    StringBuilder note60 = new StringBuilder();
+    for (int k = 0; k < 60; k++) {
+      note60.append(k == 0 ? "" : "\n").append("line ").append(k).append(", of a long note");
+    }
+    String note500 = String.join("\r\n", java.util.Collections.nCopies(500, "a \"\"quoted\"\" line, of a longer note"));
+    write("alpha/2026-01-01/sessions.csv", String.join("\n", HEADER + ",note",
+        "p1,t1,P,1,2026-01-05,1,2,4,4,5,5,4,1,",
+        "p1,t1,P,2,2026-01-06,1,2,4,4,5,5,4,1,\"" + note60 + "\"",
+        "p1,t1,P,3,2026-01-07,1,2,4,4,5,5,4,1,\"" + note500 + "\"",
+        "p1,t1,P,4,2026-01-08,1,2,4,4,5,5,4,1,short") + "\n");
+    FileCounts s = byFile(ingest(1.0)).get("alpha/2026-01-01/sessions.csv");
+    assertEquals(4, s.rowsRead());
+    assertEquals(4, s.accepted());
+    assertEquals(0, s.quarantined());
+    assertTrue(s.reconciles());
+    Map<Long, Integer> sessionByRow = spark().read().parquet(dir.resolve("out/curated/session_ratings").toString())
+        .collectAsList().stream().collect(Collectors.toMap(q -> q.<Long>getAs("source_row"), q -> q.<Integer>getAs("session_number")));
+    assertEquals(Map.of(1L, 1, 2L, 2, 3L, 3, 4L, 4), sessionByRow);
+  }
+
   @Test
   void allianceItemsReadAlikeFromPlainAndNonAsciiLines() throws IOException {
     // the parser copies a plain ASCII line's items from its bytes and a decoded line's from its fields
