@@ -3,6 +3,7 @@ package org.rupture.pipeline.cli;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -120,14 +121,33 @@ public final class Main {
     }
   }
 
-  /** The most specific message of a failure, without class names users cannot act on. */
+  /**
+   * The most specific message of a failure, without class names users cannot act on, on one line.
+   * Every line of the message is kept: Spark's error messages end their first line with "...due to the
+   * upgrading to Spark >= 3.0:" and give the cause on the next ones, so the first line alone says nothing.
+   * What follows the message proper is not for users and is left out: a query context ("== SQL ... ==",
+   * our generated expressions) and the stack traces a job failure's message can carry ("\tat ...",
+   * "Driver stacktrace:").
+   */
   static String describe(Throwable e) {
     Throwable t = e;
     while (t.getCause() != null && t.getCause() != t) {
       t = t.getCause();
     }
-    String msg = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-    int nl = msg.indexOf('\n');
-    return nl > 0 ? msg.substring(0, nl) : msg;
+    String msg = t.getMessage() == null ? "" : t.getMessage();
+    StringBuilder out = new StringBuilder();
+    for (String line : msg.split("\\R")) {
+      if (NOT_FOR_USERS.matcher(line).matches()) {
+        break;
+      }
+      if (!line.isBlank()) {
+        out.append(out.length() == 0 ? "" : " ").append(line.strip());
+      }
+    }
+    return out.length() == 0 ? t.getClass().getSimpleName() : out.toString();
   }
+
+  /** A stack frame, the driver's stack trace header or the header of a Spark query context. */
+  private static final Pattern NOT_FOR_USERS = Pattern.compile(
+      "\\s+at \\S.*|\\s*Driver stacktrace:.*|\\s*== .* ==\\s*");
 }

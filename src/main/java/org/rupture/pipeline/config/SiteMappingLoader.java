@@ -6,7 +6,7 @@ import java.io.IOException;
 import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.format.DateTimeFormatter;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -15,6 +15,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.apache.spark.SparkThrowable;
+import org.apache.spark.sql.catalyst.util.Iso8601TimestampFormatter;
+import org.apache.spark.sql.catalyst.util.LegacyDateFormats;
+import org.apache.spark.sql.catalyst.util.TimestampFormatter;
 import org.rupture.pipeline.config.SiteMapping.AllianceSpec;
 import org.rupture.pipeline.config.SiteMapping.Dialect;
 import org.rupture.pipeline.config.SiteMapping.ExtraVariable;
@@ -156,14 +160,74 @@ public final class SiteMappingLoader {
     }
     int extra = d.integer("extra_header_lines", 0, 0, 20);
     List<String> formats = d.has("date_formats") ? d.stringList("date_formats") : List.of("yyyy-MM-dd");
-    for (String f : formats) {
-      try {
-        DateTimeFormatter.ofPattern(f);
-      } catch (IllegalArgumentException e) {
-        throw d.error("date_formats", "'" + f + "' is not a valid date pattern (e.g. yyyy-MM-dd, dd.MM.yyyy): " + e.getMessage());
+    for (int i = 0; i < formats.size(); i++) {
+      String problem = datePatternProblem(formats.get(i));
+      if (problem != null) {
+        throw d.error("date_formats[" + i + "]", "'" + formats.get(i) + "' " + problem);
       }
     }
     return new Dialect(delimiter, quote, encoding, decimal.charAt(0), extra, List.copyOf(formats));
+  }
+
+  /** Spark's guide to its datetime pattern letters, which differ from java.time's. */
+  static final String SPARK_PATTERN_GUIDE = "https://spark.apache.org/docs/latest/sql-ref-datetime-pattern.html";
+
+  /**
+   * Why Spark cannot parse dates with {@code pattern}, with the fix, or null when it can.
+   *
+   * <p>Ingest reads dates with {@code try_to_timestamp(raw, pattern)} (SessionRules.parseDate), whose
+   * formatter Spark builds and validates when it plans the query: a pattern it refuses fails the whole
+   * ingest (exit 1), after Spark started. Spark's rules are not java.time's: it refuses week-based
+   * letters (Y, w, W, u, e, c), letters it can format but not parse (q, Q, ...) and five-letter text
+   * fields (MMMMM), all of which {@code DateTimeFormatter.ofPattern} accepts. So this asks Spark's own
+   * formatter, built as that expression builds it (TimestampFormatterHelper.getFormatter: the
+   * SIMPLE_DATE_FORMAT legacy format, isParsing = true, not TIMESTAMP_NTZ), and validates the pattern as
+   * Spark's factory does ({@code validatePatternString(checkLegacy = true)}).
+   *
+   * <p>Why not that factory, {@code TimestampFormatter.apply}: it first reads the SQL settings for
+   * spark.sql.legacy.timeParserPolicy, and outside a SparkSession that initialises Spark's whole SQLConf
+   * (seconds, for a validate-config that runs without Spark), only to pick Iso8601TimestampFormatter for
+   * every policy but LEGACY. The job never sets LEGACY (Spark 4's default is CORRECTED), so this builds
+   * that formatter directly. A user who set LEGACY in the config's `spark:` section would get
+   * SimpleDateFormat at run time, which accepts more; the check stays the stricter, documented one.
+   */
+  static String datePatternProblem(String pattern) {
+    try {
+      new Iso8601TimestampFormatter(pattern, ZoneOffset.UTC, TimestampFormatter.defaultLocale(),
+          LegacyDateFormats.SIMPLE_DATE_FORMAT(), true).validatePatternString(true);
+      return null;
+    } catch (RuntimeException e) {
+      // Spark wraps the reason (a SparkThrowable, or java.time's IllegalArgumentException) in an
+      // upgrade notice when SimpleDateFormat would have accepted the pattern: the innermost cause is why.
+      Throwable reason = e;
+      while (reason.getCause() != null && reason.getCause() != reason) {
+        reason = reason.getCause();
+      }
+      String condition = reason instanceof SparkThrowable st ? st.getCondition() : null;
+      Map<String, String> params = reason instanceof SparkThrowable st ? st.getMessageParameters() : Map.of();
+      String fix;
+      if ("INCONSISTENT_BEHAVIOR_CROSS_VERSION.DATETIME_WEEK_BASED_PATTERN".equals(condition)) {
+        fix = switch (params.getOrDefault("c", "?")) {
+          case "Y" -> "use yyyy for the year; Y is the week-based year and Spark does not parse it";
+          case "u" -> "use yyyy for the year; Spark treats u as a week-based field and does not parse it";
+          case "w", "W" -> "Spark does not parse week numbers (w, W); a date needs yyyy, MM and dd";
+          default -> "Spark does not parse the week-based day of the week '" + params.get("c")
+              + "'; use E for a day name (Mon) or remove it";
+        };
+      } else if ("INVALID_DATETIME_PATTERN.ILLEGAL_CHARACTER".equals(condition)) {
+        fix = "Spark cannot parse with the letter '" + params.get("c") + "'; remove it, or put literal text in"
+            + " single quotes (e.g. 'T'); the letters Spark parses are listed at " + SPARK_PATTERN_GUIDE;
+      } else if ("INVALID_DATETIME_PATTERN.LENGTH".equals(condition)) {
+        String letters = params.getOrDefault("pattern", "");
+        fix = "'" + letters + "' has too many letters for Spark; use at most four"
+            + (letters.isEmpty() ? "" : " (e.g. '" + letters.substring(0, Math.min(4, letters.length())) + "')");
+      } else {
+        String why = reason.getMessage() == null ? reason.getClass().getSimpleName() : reason.getMessage();
+        fix = why.strip().replaceAll("\\s*\\R\\s*", " ") + "; see " + SPARK_PATTERN_GUIDE
+            + " (e.g. yyyy-MM-dd, dd.MM.yyyy)";
+      }
+      return "is not a date pattern Spark can parse: " + fix;
+    }
   }
 
   private static char singleChar(ConfigNode d, String key, String def) {

@@ -99,4 +99,40 @@ class MainTest {
     assertTrue(r.err().contains(conf + " at 'spark.spark.sql.shuffle.partitions': "), r.err());
     assertTrue(r.err().contains("must be positive"), r.err());
   }
+
+  @Test
+  void aDatePatternSparkCannotParseIsAConfigErrorTwoBeforeSpark() throws IOException {
+    Path sites = Files.createDirectories(dir.resolve("sites"));
+    Files.writeString(sites.resolve("alpha.yaml"), "site: site-001\ndialect: {date_formats: [\"dd/MM/YYYY\"]}\n"
+        + "sessions: {files: x.csv, columns: {patient: p, rater: r, session_number: s, rupture_present: rp}}\n");
+    Path conf = dir.resolve("pipeline.yaml");
+    Files.writeString(conf, "input: sample/landing\nsites: " + sites + "\n");
+    Result r = run("validate-config", "--config", conf.toString());
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains(sites.resolve("alpha.yaml") + " at 'dialect.date_formats[0]'"), r.err());
+    assertTrue(r.err().contains("use yyyy for the year"), r.err());
+    assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
+  }
+
+  @Test
+  void aFailureIsDescribedWholeOnOneLineWithoutStackTraceOrQueryContext() {
+    // Spark's messages put the cause on the lines after the error class; the first line alone ends in ':'
+    Exception spark = new RuntimeException("outer", new IllegalArgumentException(
+        "[INCONSISTENT_BEHAVIOR_CROSS_VERSION.DATETIME_WEEK_BASED_PATTERN] You may get a different result due to the"
+        + " upgrading to Spark >= 3.0:\nAll week-based patterns are unsupported since Spark 3.0, detected week-based"
+        + " character: Y.\nPlease use the SQL function EXTRACT instead. SQLSTATE: 42K0B\n"
+        + "== SQL (line 1, position 1) ==\ntry_to_timestamp(date_raw, 'dd/MM/YYYY')\n^^^^^^^^^^^^^^^^\n"));
+    assertEquals("[INCONSISTENT_BEHAVIOR_CROSS_VERSION.DATETIME_WEEK_BASED_PATTERN] You may get a different result"
+        + " due to the upgrading to Spark >= 3.0: All week-based patterns are unsupported since Spark 3.0, detected"
+        + " week-based character: Y. Please use the SQL function EXTRACT instead. SQLSTATE: 42K0B",
+        Main.describe(spark));
+    // a job failure's message may carry the failed task's stack trace and the driver's
+    Exception job = new IllegalStateException("Job aborted due to stage failure: Task 0 in stage 1.0 failed:"
+        + " java.lang.ArithmeticException: / by zero\n\tat org.rupture.X.y(X.java:1)\n\tat org.rupture.X.z(X.java:2)\n"
+        + "\nDriver stacktrace:\n\tat org.apache.spark.scheduler.DAGScheduler.failJobAndIndependentStages(DAGScheduler.scala:1)");
+    assertEquals("Job aborted due to stage failure: Task 0 in stage 1.0 failed: java.lang.ArithmeticException: / by zero",
+        Main.describe(job));
+    assertEquals("one line", Main.describe(new RuntimeException("one line")));
+    assertEquals("NullPointerException", Main.describe(new NullPointerException()));
+  }
 }

@@ -1,6 +1,7 @@
 package org.rupture.pipeline.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -26,6 +27,9 @@ class SiteMappingLoaderTest {
       """;
 
   @TempDir Path dir;
+  /** The least a mapping needs besides its site, for tests about other keys. */
+  static final String SESSIONS =
+      "sessions: {files: x.csv, columns: {patient: p, rater: r, session_number: s, rupture_present: rp}}\n";
 
   private Path write(String name, String yaml) throws IOException {
     Path p = dir.resolve(name);
@@ -101,5 +105,33 @@ class SiteMappingLoaderTest {
         + "session_number: s, rupture_present: rp}}\n").getMessage().contains("unknown encoding 'klingon'"));
     assertTrue(failure("site: a\nsessions: {files: x.csv, columns: {patient: p, rater: r, session_number: s, "
         + "rupture_present: rp}, rater_codes: {P: client}}\n").getMessage().contains("maps to 'client'"));
+  }
+
+  @Test
+  void aDatePatternSparkCannotParseFailsAtLoadWithTheEntryAndTheFix() throws IOException {
+    // java.time accepts both patterns; Spark's parser refuses them, which ingest found only at run time (exit 1)
+    ConfigException e = failure("site: a\ndialect: {date_formats: [\"dd/MM/YYYY\"]}\n" + SESSIONS);
+    assertTrue(e.getMessage().contains("site.yaml at 'dialect.date_formats[0]': 'dd/MM/YYYY'"), e.getMessage());
+    assertTrue(e.getMessage().contains("use yyyy for the year"), e.getMessage());
+    assertEquals("dialect.date_formats[0]", e.key());
+
+    e = failure("site: a\ndialect: {date_formats: [yyyy-MM-dd, \"yyyy-MM-dd qqqqq\"]}\n" + SESSIONS);
+    assertTrue(e.getMessage().contains("at 'dialect.date_formats[1]': 'yyyy-MM-dd qqqqq'"), e.getMessage());
+    assertTrue(e.getMessage().contains("'q'"), e.getMessage());
+
+    e = failure("site: a\ndialect: {date_formats: [\"yyyy-ww\"]}\n" + SESSIONS);
+    assertTrue(e.getMessage().contains("week"), e.getMessage());
+    e = failure("site: a\ndialect: {date_formats: [\"dd MMMMM yyyy\"]}\n" + SESSIONS);
+    assertTrue(e.getMessage().contains("'MMMMM'"), e.getMessage());
+    e = failure("site: a\ndialect: {date_formats: [\"yyyy-MM-dd'\"]}\n" + SESSIONS);
+    assertTrue(e.getMessage().contains("'yyyy-MM-dd''"), e.getMessage());
+    assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
+  }
+
+  @Test
+  void datePatternsSparkParsesAreAccepted() throws IOException {
+    write("site.yaml", "site: a\ndialect: {date_formats: [yyyy-MM-dd, dd.MM.yyyy, dd/MM/yy, \"d MMM yyyy\", "
+        + "\"yyyy-MM-dd'T'HH:mm:ss\", \"MM/dd/yyyy HH:mm\"]}\n" + SESSIONS);
+    assertEquals(6, SiteMappingLoader.loadAll(dir).get(0).dialect().dateFormats().size());
   }
 }
