@@ -15,14 +15,30 @@ import java.util.Set;
  * closest known key as a suggestion, because a misspelt optional key otherwise silently does nothing.
  */
 public final class ConfigNode {
+  /**
+   * Makes the error for a key path. A site mapping's keys may come from the profiles it extends, which
+   * are merged into one tree: the loader gives one that names the file holding the key.
+   */
+  @FunctionalInterface
+  public interface Errors {
+    ConfigException error(String keyPath, String problem);
+  }
+
   private final JsonNode node;
   private final String file;
   private final String path;
+  private final Errors errors;
 
   public ConfigNode(JsonNode node, String file, String path) {
+    this(node, file, path, (keyPath, problem) -> new ConfigException(file, keyPath, problem));
+  }
+
+  /** A node whose errors {@code errors} makes (every key of the tree is reported through it). */
+  public ConfigNode(JsonNode node, String file, String path, Errors errors) {
     this.node = node == null ? JsonNodeFactory.instance.objectNode() : node;
     this.file = file;
     this.path = path;
+    this.errors = errors;
   }
 
   public String file() {
@@ -42,7 +58,7 @@ public final class ConfigNode {
   }
 
   public ConfigException error(String key, String problem) {
-    return new ConfigException(file, keyPath(key), problem);
+    return errors.error(keyPath(key), problem);
   }
 
   public boolean has(String key) {
@@ -52,7 +68,7 @@ public final class ConfigNode {
   /** Rejects keys this section does not know, suggesting the nearest known one. */
   public ConfigNode allowOnly(Set<String> known) {
     if (!node.isObject()) {
-      throw new ConfigException(file, path, "expected a map of keys, found " + kind(node));
+      throw errors.error(path, "expected a map of keys, found " + kind(node));
     }
     Iterator<String> names = node.fieldNames();
     while (names.hasNext()) {
@@ -71,7 +87,7 @@ public final class ConfigNode {
     if (c != null && !c.isNull() && !c.isObject()) {
       throw error(key, "expected a map of keys, found " + kind(c));
     }
-    return new ConfigNode(c, file, keyPath(key));
+    return new ConfigNode(c, file, keyPath(key), errors);
   }
 
   public String string(String key, String defaultValue) {
@@ -257,7 +273,7 @@ public final class ConfigNode {
       if (!c.get(i).isObject()) {
         throw error(key + "[" + i + "]", "expected a map of keys, found " + kind(c.get(i)));
       }
-      out.add(new ConfigNode(c.get(i), file, keyPath(key) + "[" + i + "]"));
+      out.add(new ConfigNode(c.get(i), file, keyPath(key) + "[" + i + "]", errors));
     }
     return out;
   }

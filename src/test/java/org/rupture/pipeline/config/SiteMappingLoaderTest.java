@@ -134,4 +134,52 @@ class SiteMappingLoaderTest {
         + "\"yyyy-MM-dd'T'HH:mm:ss\", \"MM/dd/yyyy HH:mm\"]}\n" + SESSIONS);
     assertEquals(6, SiteMappingLoader.loadAll(dir).get(0).dialect().dateFormats().size());
   }
+
+  @Test
+  void aMistakeInAProfileIsReportedInTheProfileNamingTheMappingThatExtendsIt() throws IOException {
+    Path profile = write("profiles/long-csv.yaml", PROFILE + "dialekt: {delimiter: \",\"}\n");
+    Path alpha = write("alpha.yaml", "site: alpha\nextends: profiles/long-csv.yaml\n");
+    ConfigException e = assertThrows(ConfigException.class, () -> SiteMappingLoader.loadAll(dir));
+    assertEquals(profile.toString(), e.file(), e.getMessage());
+    assertEquals("dialekt", e.key());
+    assertTrue(e.getMessage().contains(profile + " at 'dialekt': unknown key; did you mean 'dialect'?"), e.getMessage());
+    assertTrue(e.getMessage().contains("a profile that " + alpha + " extends"), e.getMessage());
+
+    // a nested key, in a section the mapping overrides in part: still the profile's
+    write("profiles/long-csv.yaml", PROFILE.replace("layout: wide", "layout: wide\n  colums: {patient: p}"));
+    write("alpha.yaml", "site: alpha\nextends: profiles/long-csv.yaml\nsessions: {files: \"other_*.csv\"}\n");
+    e = assertThrows(ConfigException.class, () -> SiteMappingLoader.loadAll(dir));
+    assertTrue(e.getMessage().contains(profile + " at 'sessions.colums': unknown key"), e.getMessage());
+  }
+
+  @Test
+  void anInvalidValueIsReportedInTheFileThatSetsIt() throws IOException {
+    Path profile = write("profiles/p.yaml", PROFILE.replace("dd.MM.yyyy", "\"dd.MM.YYYY\""));
+    Path alpha = write("alpha.yaml", "site: alpha\nextends: profiles/p.yaml\n");
+    ConfigException e = assertThrows(ConfigException.class, () -> SiteMappingLoader.loadAll(dir));
+    assertTrue(e.getMessage().contains(profile + " at 'dialect.date_formats[0]'"), e.getMessage());
+
+    // the mapping overrides the profile's valid value with a bad one: the mapping is to blame
+    write("profiles/p.yaml", PROFILE);
+    write("alpha.yaml", "site: alpha\nextends: profiles/p.yaml\ndialect: {encoding: klingon}\n");
+    e = assertThrows(ConfigException.class, () -> SiteMappingLoader.loadAll(dir));
+    assertTrue(e.getMessage().contains(alpha + " at 'dialect.encoding': unknown encoding"), e.getMessage());
+    assertFalse(e.getMessage().contains("profile"), e.getMessage());
+
+    // a profile's section the mapping replaces by a scalar: the mapping's value, the mapping's file
+    write("alpha.yaml", "site: alpha\nextends: profiles/p.yaml\nsessions: psq.csv\n");
+    e = assertThrows(ConfigException.class, () -> SiteMappingLoader.loadAll(dir));
+    assertTrue(e.getMessage().contains(alpha + " at 'sessions': expected a map of keys"), e.getMessage());
+  }
+
+  @Test
+  void aMistakeInAProfileOfAProfileNamesTheWholeChain() throws IOException {
+    Path base = write("profiles/base.yaml", PROFILE + "missing_kodes: [\"-99\"]\n");
+    Path mid = write("profiles/mid.yaml", "extends: profiles/base.yaml\ndrop_columns: [email]\n");
+    Path alpha = write("alpha.yaml", "site: alpha\nextends: profiles/mid.yaml\n");
+    ConfigException e = assertThrows(ConfigException.class, () -> SiteMappingLoader.loadAll(dir));
+    assertTrue(e.getMessage().contains(base + " at 'missing_kodes': unknown key; did you mean 'missing_codes'?"),
+        e.getMessage());
+    assertTrue(e.getMessage().contains("a profile that " + alpha + " extends through " + mid), e.getMessage());
+  }
 }
