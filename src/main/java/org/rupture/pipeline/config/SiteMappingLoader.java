@@ -39,7 +39,7 @@ public final class SiteMappingLoader {
   static final Set<String> DIALECT_KEYS = Set.of("delimiter", "quote", "encoding", "decimal",
       "extra_header_lines", "date_formats");
   static final Set<String> SESSION_KEYS = Set.of("files", "layout", "session_column_pattern", "columns",
-      "rater_value", "rater_codes", "yes_no", "scales", "alliance", "extra", "max_sessions");
+      "rater_value", "rater_codes", "yes_no", "scales", "alliance", "extra");
   static final Set<String> SESSION_FIELDS = Set.of("patient", "therapist", "rater", "session_number",
       "session_date", "rupture_present", "rupture_intensity", "rupture_resolution", "session_quality");
   static final Set<String> SCALED_FIELDS = Set.of("rupture_intensity", "rupture_resolution", "session_quality");

@@ -182,4 +182,13 @@ class SiteMappingLoaderTest {
         e.getMessage());
     assertTrue(e.getMessage().contains("a profile that " + alpha + " extends through " + mid), e.getMessage());
   }
+
+  @Test
+  void maxSessionsIsAnUnknownKeyNotSilentlyIgnored() throws IOException {
+    // it was accepted and then never used: a mapping setting it believed sessions were capped
+    ConfigException e = failure("site: a\nsessions: {files: x.csv, max_sessions: 12, columns: {patient: p, rater: r, "
+        + "session_number: s, rupture_present: rp}}\n");
+    assertTrue(e.getMessage().contains("site.yaml at 'sessions.max_sessions': unknown key"), e.getMessage());
+    assertFalse(e.getMessage().contains("max_sessions,"), "not among the allowed keys: " + e.getMessage());
+  }
 }
