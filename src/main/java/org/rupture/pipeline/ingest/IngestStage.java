@@ -122,8 +122,7 @@ public final class IngestStage {
     Dataset<Row> patients = classified(plan, SourceFile.Kind.PATIENTS, byId, previous,
         staged -> PatientRules.apply(staged.join(broadcast(MappingParameters.patients(spark, mappings)),
             col("mapping_id").equalTo(col("p_mapping_id"))), maxMeasures),
-        List.of("site", "patient_key"),
-        List.of("therapist_key", "treatment", "dropout", "sessions_attended", "therapist_training_phase", "scores"));
+        List.of("site", "patient_key"), PatientRules.contentColumns());
     Column run = lit(runId).as("run_id");
     List<MultiTableWriter.Target> sessionTargets = List.of(
         new MultiTableWriter.Target("t_curated", out.sessionRatings(), true),

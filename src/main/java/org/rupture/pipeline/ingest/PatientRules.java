@@ -20,6 +20,11 @@ final class PatientRules {
   static final String SCORES_TYPE =
       "ARRAY<STRUCT<measure: STRING, direction: STRING, baseline: DOUBLE, termination: DOUBLE>>";
 
+  /** The columns that decide whether two copies of a patient record are identical. */
+  static List<String> contentColumns() {
+    return List.of("therapist_key", "treatment", "dropout", "sessions_attended", "therapist_training_phase", "scores");
+  }
+
   /**
    * @param maxMeasures the most outcome measures of any mapping: the measures are unrolled into plain
    *     expressions up to it, which whole-stage codegen compiles;
