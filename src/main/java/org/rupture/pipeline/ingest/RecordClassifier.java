@@ -3,6 +3,8 @@ package org.rupture.pipeline.ingest;
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.transform;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
@@ -24,8 +26,10 @@ import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.catalyst.expressions.JoinedRow;
 import org.apache.spark.sql.catalyst.expressions.UnsafeProjection;
 import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
+import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.unsafe.types.UTF8String;
 import org.rupture.pipeline.curated.CuratedTables;
@@ -75,7 +79,7 @@ public final class RecordClassifier {
     Dataset<Row> bySite = rules.withColumn(RULE_REASONS, col("reasons"))
         .withColumn("raw_line", when(size(col("reasons")).gt(0), col("raw_line")))
         // copies are told apart by a 64-bit hash of their contents
-        .withColumn(CONTENT_HASH, xxhash64(content.stream().map(c -> col(c)).toArray(Column[]::new)));
+        .withColumn(CONTENT_HASH, contentHash(rules.schema(), content));
     if (!groupedBySite) {
       bySite = bySite.repartition(CuratedTables.siteWriteTasks(rules.sparkSession()), col("site"));
     }
@@ -91,6 +95,51 @@ public final class RecordClassifier {
         .withColumn("reasons", when(col(CLASSIFIER_REASON).isNotNull(), array(col(CLASSIFIER_REASON)))
             .otherwise(col("reasons")))
         .drop(CONTENT_HASH, CLASSIFIER_REASON);
+  }
+
+  /**
+   * The 64-bit hash that tells a key's copies apart: xxhash64 of the content columns, each value preceded
+   * by whether it is null.
+   *
+   * <p>Why not xxhash64 of the columns themselves: it skips null inputs (it leaves the running hash as it
+   * is), at every depth: columns, struct fields, array elements. Hashed as they were, intensity 3 with
+   * resolution null and intensity null with resolution 3 gave one hash, as did any value moved between
+   * columns of one type across nulls (or a baseline score that became the termination score), and such
+   * conflicting copies passed as identical ones (superseded instead of all quarantined). With the flags the
+   * hashed sequence says where every null is: a null hashes as {@code true}, a value as {@code false}
+   * and the value. Structs are taken field by field and arrays element by element the same way, each
+   * array's size first, so that where an array ends is hashed too.
+   *
+   * <p>One Spark expression, deterministic and compiled by whole-stage codegen for flat records (the
+   * session ratings; a column that cannot be null adds a constant flag). Only arrays (the patients'
+   * scores) take a higher-order function, which keeps that projection out of whole-stage codegen; patient
+   * records are few next to session ratings. The
+   * hash is compared only among the copies of a key within one classification and never stored, so a
+   * change to it leaves nothing stored by an earlier version inconsistent.
+   */
+  static Column contentHash(StructType schema, List<String> content) {
+    List<Column> hashed = new ArrayList<>();
+    for (String c : content) {
+      hashed.addAll(nullsMarked(col(c), schema.apply(c).dataType()));
+    }
+    return xxhash64(hashed.toArray(Column[]::new));
+  }
+
+  /** {@code value} as columns to hash in which a null differs from every value, at every depth. */
+  private static List<Column> nullsMarked(Column value, DataType type) {
+    List<Column> out = new ArrayList<>();
+    out.add(value.isNull());
+    if (type instanceof StructType struct) {
+      for (StructField f : struct.fields()) {
+        out.addAll(nullsMarked(value.getField(f.name()), f.dataType()));
+      }
+    } else if (type instanceof ArrayType array) {
+      out.add(size(value));
+      out.add(transform(value, e -> struct(nullsMarked(e, array.elementType()).toArray(Column[]::new))));
+    } else {
+      out.add(value);
+    }
+    return out;
   }
 
   /**

@@ -60,6 +60,81 @@ class RecordClassifierTest extends SparkTestBase {
     assertEquals("accepted []", s.get("a:4"));
   }
 
+  /**
+   * Records of one delivery of one file, classified by the ingest's own keys and content columns; status
+   * and reasons by source row. {@code values} are the rows of {@code columns}, which with the lineage
+   * make up the records.
+   */
+  private static Map<Long, String> classifyOneDelivery(String columns, String values, List<String> keys,
+      List<String> content) {
+    Dataset<Row> rules = spark().sql("SELECT 'data' AS record_type, 's1' AS site, 'd1' AS delivery, "
+        + "'f.csv' AS source_file, CAST(source_row AS BIGINT) AS source_row, " + columns + ", "
+        + "CAST(array() AS ARRAY<STRING>) AS reasons, CAST(NULL AS STRING) AS raw_line FROM VALUES " + values);
+    Map<Long, String> out = new TreeMap<>();
+    RecordClassifier.classify(rules, keys, content, false).collectAsList()
+        .forEach(r -> out.put(r.<Long>getAs("source_row"), r.getAs("status") + " " + r.getList(r.fieldIndex("reasons"))));
+    return out;
+  }
+
+  private static final String CONFLICT = "quarantined [DUPLICATE_CONFLICT]";
+  private static final String IDENTICAL = "superseded [DUPLICATE_IDENTICAL]";
+  private static final String ACCEPTED = "accepted []";
+
+  /** Rows 1 to {@code conflicts} in conflict, the next ones as given. */
+  private static Map<Long, String> expected(int conflicts, String... then) {
+    Map<Long, String> m = new TreeMap<>();
+    for (long row = 1; row <= conflicts; row++) {
+      m.put(row, CONFLICT);
+    }
+    for (String status : then) {
+      m.put(m.size() + 1L, status);
+    }
+    return m;
+  }
+
+  /**
+   * Copies of a session rating that differ only in where their nulls are conflict: a value moved to a
+   * neighbouring null column of its type (intensity 3 / resolution NA against intensity NA / resolution
+   * 3), or past several null columns, or a value against a null. Copies equal null for null stay
+   * identical. (xxhash64 skips nulls: hashed as they were, the moved values made equal hashes.)
+   */
+  @Test
+  void sessionCopiesDifferingInWhereTheirNullsAreConflict() {
+    Map<Long, String> s = classifyOneDelivery("patient_key, 'tk' AS therapist_key, 2 AS session_number, "
+        + "DATE'2024-01-08' AS session_date, 'patient' AS rater, true AS rupture_present, "
+        + "CAST(i AS DOUBLE) AS rupture_intensity, CAST(r AS DOUBLE) AS rupture_resolution, "
+        + "CAST(a AS DOUBLE) AS alliance, CAST(q AS DOUBLE) AS session_quality",
+        "(1, 'swapped', 3, NULL, 5, 4), (2, 'swapped', NULL, 3, 5, 4), "
+            + "(3, 'moved_far', 3, NULL, NULL, 4), (4, 'moved_far', NULL, NULL, 3, 4), "
+            + "(5, 'quality', 1, 2, 5, NULL), (6, 'quality', 1, 2, NULL, 5), "
+            + "(7, 'nulled', 3, 4, 5, 4), (8, 'nulled', 3, NULL, 5, 4), "
+            + "(9, 'same', NULL, 3, NULL, 4), (10, 'same', NULL, 3, NULL, 4), "
+            + "(11, 'all_null', NULL, NULL, NULL, NULL), (12, 'all_null', NULL, NULL, NULL, NULL) "
+            + "AS t(source_row, patient_key, i, r, a, q)",
+        List.of("site", "patient_key", "session_number", "rater"), SessionRules.canonicalColumns(List.of()));
+    assertEquals(expected(8, ACCEPTED, IDENTICAL, ACCEPTED, IDENTICAL), s);
+  }
+
+  /**
+   * The same for patient records, at the top level (therapist key and treatment, both strings; a dropout
+   * against none) and inside the outcome scores (a baseline that became the termination score).
+   */
+  @Test
+  void patientCopiesDifferingInWhereTheirNullsAreConflict() {
+    Map<Long, String> s = classifyOneDelivery("patient_key, therapist_key, treatment, dropout, "
+        + "12 AS sessions_attended, 'pre' AS therapist_training_phase, "
+        + "CAST(array(named_struct('measure', 'iip', 'direction', 'lower', 'baseline', b, 'termination', t), "
+        + "named_struct('measure', 'who5', 'direction', 'higher', 'baseline', 40.0, 'termination', NULL)) "
+        + "AS " + PatientRules.SCORES_TYPE + ") AS scores",
+        "(1, 'scores', 'tk', 'CBT', false, 1.5, NULL), (2, 'scores', 'tk', 'CBT', false, NULL, 1.5), "
+            + "(3, 'strings', 'CBT', NULL, false, 1.5, 1.0), (4, 'strings', NULL, 'CBT', false, 1.5, 1.0), "
+            + "(5, 'dropout', 'tk', 'CBT', true, 1.5, 1.0), (6, 'dropout', 'tk', 'CBT', NULL, 1.5, 1.0), "
+            + "(7, 'same', NULL, 'CBT', NULL, NULL, 1.0), (8, 'same', NULL, 'CBT', NULL, NULL, 1.0) "
+            + "AS t(source_row, patient_key, therapist_key, treatment, dropout, b, t)",
+        List.of("site", "patient_key"), PatientRules.contentColumns());
+    assertEquals(expected(6, ACCEPTED, IDENTICAL), s);
+  }
+
   @Test
   void ruleQuarantinedRecordsKeepTheirReasonsAndTakePartInNoKey() {
     Map<String, String> s = classify("('d1', 'a', 1, 'p1', 1, array('BAD_SESSION_NUMBER')), "
