@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * One validated site mapping (a {@code conf/sites/*.yaml} file after {@code extends} is resolved).
@@ -68,7 +69,11 @@ public record SiteMapping(
       AllianceSpec alliance,
       List<ExtraVariable> extras) implements Serializable {
 
-    /** The source column for a canonical field in a given session (wide: via the pattern). */
+    /**
+     * The source column for a canonical field in a given session (wide: via the pattern, unpadded). A
+     * header may spell it otherwise ({@code _s01}): to find a session's columns, match
+     * {@link #sessionColumnRegex}.
+     */
     public String column(String field, int session) {
       String base = columns.get(field);
       if (base == null || layout == Layout.LONG) {
@@ -79,6 +84,17 @@ public record SiteMapping(
 
     public String sessionColumn(String base, int session) {
       return sessionColumnPattern.replace("{field}", base).replace("{session}", Integer.toString(session));
+    }
+
+    /**
+     * Header names of {@code base}'s session columns, the session number's digits as group 1. Case is
+     * ignored as {@code HeaderIndex} ignores it, and the digits may be zero-padded: exports write
+     * {@code _s01} as often as {@code _s1}.
+     */
+    public Pattern sessionColumnRegex(String base) {
+      String[] parts = sessionColumnPattern.replace("{field}", base).split("\\{session}", -1);
+      return Pattern.compile(Pattern.quote(parts[0]) + "(\\d+)" + Pattern.quote(parts.length > 1 ? parts[1] : ""),
+          Pattern.CASE_INSENSITIVE);
     }
   }
 

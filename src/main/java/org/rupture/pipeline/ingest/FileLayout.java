@@ -1,9 +1,12 @@
 package org.rupture.pipeline.ingest;
 
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.TreeSet;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.rupture.pipeline.config.SiteMapping;
@@ -53,7 +56,8 @@ public final class FileLayout {
         fieldIdx = null;
         allianceIdx = null;
         extraIdx = null;
-        sessionNumbers = wideSessions(s);
+        TreeMap<Integer, Map<String, Integer>> bySession = wideColumns(s);
+        sessionNumbers = bySession.keySet().stream().mapToInt(Integer::intValue).toArray();
         if (sessionNumbers.length == 0) {
           problems.add("sessions.session_column_pattern: no column of the header matches '"
               + s.sessionColumnPattern() + "' for the mapped fields " + s.columns().values());
@@ -62,7 +66,7 @@ public final class FileLayout {
         wideAllianceIdx = new int[sessionNumbers.length][];
         wideExtraIdx = new int[sessionNumbers.length][];
         for (int k = 0; k < sessionNumbers.length; k++) {
-          int session = sessionNumbers[k];
+          Map<String, Integer> at = bySession.get(sessionNumbers[k]);
           int[] idx = new int[SESSION_FIELDS.size()];
           for (int f = 0; f < idx.length; f++) {
             String field = SESSION_FIELDS.get(f);
@@ -70,12 +74,12 @@ public final class FileLayout {
             // therapist and rater are per row, not per session
             idx[f] = base == null ? -1
                 : field.equals("therapist") || field.equals("rater") ? header.indexOf(base)
-                : header.indexOf(s.sessionColumn(base, session));
+                : at.getOrDefault(lower(base), -1);
           }
           wideIdx[k] = idx;
           wideAllianceIdx[k] = s.alliance() == null ? new int[0]
-              : s.alliance().items().stream().mapToInt(i -> header.indexOf(s.sessionColumn(i, session))).toArray();
-          wideExtraIdx[k] = s.extras().stream().mapToInt(e -> header.indexOf(s.sessionColumn(e.column(), session))).toArray();
+              : s.alliance().items().stream().mapToInt(i -> at.getOrDefault(lower(i), -1)).toArray();
+          wideExtraIdx[k] = s.extras().stream().mapToInt(e -> at.getOrDefault(lower(e.column()), -1)).toArray();
         }
         for (String rowField : List.of("therapist", "rater")) {
           String col = s.columns().get(rowField);
@@ -110,7 +114,10 @@ public final class FileLayout {
     return new FileLayout(new HeaderIndex(headerNames), mapping, kind);
   }
 
-  /** Mapped columns missing from the header, each as "key: message". Empty when the file fits. */
+  /**
+   * Mapped columns the header lacks or holds ambiguously (two columns for one session of a wide variable),
+   * each as "key: message". Empty when the file fits.
+   */
   public List<String> problems() {
     return problems;
   }
@@ -138,25 +145,72 @@ public final class FileLayout {
     return i;
   }
 
-  private int[] wideSessions(SessionsSpec s) {
-    TreeSet<Integer> found = new TreeSet<>();
-    List<String> bases = new ArrayList<>();
+  /**
+   * Wide layout: per session number, the header position of each session-numbered variable (keyed by its
+   * base name in lower case), read from the header's own names. A name rebuilt from the number would miss
+   * {@code _s01} or {@code _S1} and silently lose those sessions, and a session's alliance items or extra
+   * variables count as much as its ratings. Two columns that would feed one value are reported, not chosen
+   * between.
+   */
+  private TreeMap<Integer, Map<String, Integer>> wideColumns(SessionsSpec s) {
+    // base (lower case) -> the first mapping key that names it and its spelling there, for messages
+    Map<String, String[]> named = new LinkedHashMap<>();
     for (String f : SESSION_FIELDS) {
-      if (!f.equals("therapist") && !f.equals("rater") && s.columns().get(f) != null) {
-        bases.add(s.columns().get(f));
+      String base = s.columns().get(f);
+      if (!f.equals("therapist") && !f.equals("rater") && base != null) {
+        named.putIfAbsent(lower(base), new String[] {"sessions.columns." + f, base});
       }
     }
-    for (String base : bases) {
-      String[] parts = s.sessionColumnPattern().replace("{field}", base).split("\\{session}", -1);
-      Pattern p = Pattern.compile(Pattern.quote(parts[0]) + "(\\d+)" + Pattern.quote(parts.length > 1 ? parts[1] : ""),
-          Pattern.CASE_INSENSITIVE);
-      for (String name : header.names()) {
-        Matcher mm = p.matcher(name.trim());
-        if (mm.matches()) {
-          found.add(Integer.parseInt(mm.group(1)));
+    if (s.alliance() != null) {
+      s.alliance().items().forEach(i -> named.putIfAbsent(lower(i), new String[] {"sessions.alliance.items", i}));
+    }
+    s.extras().forEach(e -> named.putIfAbsent(lower(e.column()),
+        new String[] {"sessions.extra." + e.name() + ".column", e.column()}));
+    Map<String, Pattern> patterns = new LinkedHashMap<>();
+    named.forEach((base, keyAndName) -> patterns.put(base, s.sessionColumnRegex(keyAndName[1].trim())));
+
+    TreeMap<Integer, Map<String, Integer>> found = new TreeMap<>();
+    List<String> names = header.names();
+    for (int i = 0; i < names.size(); i++) {
+      String name = names.get(i).trim();
+      String claimedBy = null;
+      int claimedSession = 0;
+      for (Map.Entry<String, Pattern> e : patterns.entrySet()) {
+        Matcher mm = e.getValue().matcher(name);
+        if (!mm.matches()) {
+          continue;
+        }
+        String base = e.getKey();
+        int session;
+        try {
+          session = Integer.parseInt(mm.group(1));
+        } catch (NumberFormatException tooLong) {
+          problems.add(named.get(base)[0] + ": column '" + name + "' (position " + (i + 1) + ") has session number "
+              + mm.group(1) + ", too large to be one");
+          continue;
+        }
+        if (claimedBy != null) {
+          problems.add("sessions.session_column_pattern: column '" + name + "' (position " + (i + 1)
+              + ") reads as session " + claimedSession + " of '" + named.get(claimedBy)[1] + "' and as session "
+              + session + " of '" + named.get(base)[1] + "' under '" + s.sessionColumnPattern()
+              + "'; put a separator between {field} and {session} in the pattern, or rename the column");
+          continue;
+        }
+        claimedBy = base;
+        claimedSession = session;
+        Integer before = found.computeIfAbsent(session, n -> new HashMap<>()).putIfAbsent(base, i);
+        if (before != null) {
+          problems.add(named.get(base)[0] + ": columns '" + names.get(before).trim() + "' (position " + (before + 1)
+              + ") and '" + name + "' (position " + (i + 1) + ") are both session " + session + " of '"
+              + named.get(base)[1] + "' under session_column_pattern '" + s.sessionColumnPattern()
+              + "'; remove or rename one of them");
         }
       }
     }
-    return found.stream().mapToInt(Integer::intValue).toArray();
+    return found;
+  }
+
+  private static String lower(String column) {
+    return column.trim().toLowerCase(Locale.ROOT);
   }
 }

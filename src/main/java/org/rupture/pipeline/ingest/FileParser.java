@@ -39,6 +39,13 @@ import org.rupture.pipeline.config.SiteMapping.Layout;
 public final class FileParser implements Iterator<InternalRow>, java.io.Closeable {
   public static final String WRONG_FIELD_COUNT = "WRONG_FIELD_COUNT";
   public static final String EMPTY_ROW = "EMPTY_ROW";
+  /**
+   * Raised whenever the same file under the same mapping now yields other records (a parsing fix), because
+   * such a fix ships under the same software version and stored records of unchanged files would otherwise
+   * be reused as the old parser made them ({@link IngestState.Compatibility}). 2: wide session columns are
+   * read under the header's own names (zero-padded {@code _s01} was lost as empty rows).
+   */
+  public static final int REVISION = 2;
 
   private final SourceFile file;
   private final SiteMapping mapping;

@@ -53,12 +53,13 @@ public final class IngestState {
 
   /**
    * Stored records are reusable only when all of these are unchanged: the pseudonymisation key (records hold
-   * keyed ids), the staging schema and the software version (records are parser output).
+   * keyed ids), the staging schema and the software version with the parser's revision (records are parser
+   * output).
    */
   public record Compatibility(String keyFingerprint, String stagingHash, String software) {
     public static Compatibility of(KeyHasher keys, String software) {
       return new Compatibility(keys.key("ingest-state", "key-fingerprint"),
-          sha256(StagedRows.SESSIONS.json() + StagedRows.PATIENTS.json()), software);
+          sha256(StagedRows.SESSIONS.json() + StagedRows.PATIENTS.json()), software + "+parser." + FileParser.REVISION);
     }
   }
 

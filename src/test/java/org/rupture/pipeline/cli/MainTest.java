@@ -135,4 +135,46 @@ class MainTest {
     assertEquals("one line", Main.describe(new RuntimeException("one line")));
     assertEquals("NullPointerException", Main.describe(new NullPointerException()));
   }
+
+  /** A landing folder with one delivery of {@code site}, a mapping for it and a config; returns the config. */
+  private Path landed(String site, String mapping, String file, String content) throws IOException {
+    Path data = dir.resolve("landing").resolve(site).resolve("2026-01-01").resolve(file);
+    Files.createDirectories(data.getParent());
+    Files.writeString(data, content);
+    Files.createDirectories(dir.resolve("sites"));
+    Files.writeString(dir.resolve("sites").resolve(site + ".yaml"), mapping);
+    Path conf = dir.resolve("pipeline.yaml");
+    Files.writeString(conf, "input: " + dir.resolve("landing") + "\nsites: " + dir.resolve("sites") + "\n");
+    return conf;
+  }
+
+  static final String WIDE = """
+      site: beta
+      dialect: {delimiter: ";"}
+      sessions:
+        files: "sessions*.csv"
+        layout: wide
+        session_column_pattern: "{field}_s{session}"
+        columns: {patient: pid, rater: rater, rupture_present: rupt, rupture_intensity: int}
+        rater_codes: {P: patient, T: therapist}
+      """;
+
+  @Test
+  void validateConfigAcceptsZeroPaddedWideSessionColumns() throws IOException {
+    Path conf = landed("beta", WIDE, "sessions.csv", "pid;rater;rupt_s01;int_s01;rupt_s02;int_s02\nb1;P;1;2;0;\n");
+    Result r = run("validate-config", "--config", conf.toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("ok: 1 mapping(s), 1 file(s) fit their mappings"), r.out());
+  }
+
+  @Test
+  void validateConfigRejectsTwoWideColumnsForOneSessionNamingFileAndBoth() throws IOException {
+    Path conf = landed("beta", WIDE, "sessions.csv", "pid;rater;rupt_s1;int_s1;int_s01\nb1;P;1;2;2\n");
+    Result r = run("validate-config", "--config", conf.toString());
+    assertEquals(2, r.code(), r.out());
+    assertTrue(r.err().contains(dir.resolve("sites/beta.yaml") + ": sessions.columns.rupture_intensity: columns "
+        + "'int_s1' (position 4) and 'int_s01' (position 5) are both session 1 of 'int' under session_column_pattern "
+        + "'{field}_s{session}'; remove or rename one of them (in beta/2026-01-01/sessions.csv)"), r.err());
+    assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
+  }
 }

@@ -1,6 +1,8 @@
 package org.rupture.pipeline.ingest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -97,5 +99,18 @@ class IngestPlanTest {
     }
     assertEquals(List.of(f), plan(IngestState.none(), MAPPINGS, true, f).parse());
     assertEquals(List.of(), checksummed);
+  }
+
+  @Test
+  void storedRecordsOfAnEarlierParserRevisionAreNotReusedUnderTheSameVersion() {
+    // a parsing fix ships under the same version number; without this, a nightly run would keep the
+    // old parser's records of every unchanged file
+    SourceFile f = file("a/d1/sessions.csv", "long", 100, 1);
+    IngestState.Compatibility now = IngestState.Compatibility.of(new KeyHasher("0123456789abcdef-test".getBytes()), "1.0");
+    for (String earlier : List.of("1.0", "1.0+parser." + (FileParser.REVISION - 1))) {
+      IngestState.Compatibility before = new IngestState.Compatibility(now.keyFingerprint(), now.stagingHash(), earlier);
+      assertFalse(previous(before, f).compatibleWith(now), earlier);
+    }
+    assertTrue(previous(now, f).compatibleWith(now));
   }
 }

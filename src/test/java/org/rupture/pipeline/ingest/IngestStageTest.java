@@ -49,6 +49,20 @@ class IngestStageTest extends SparkTestBase {
       """;
   static final String HEADER = "pid,tid,rater,session,date,rupture,intensity,resolution,quality,w1,w2,w3,w4";
   static final String PATIENT_HEADER = "pid,tid,arm,dropout,n,phase,iip0,iip1,email";
+  /** A wide export whose session columns may be zero-padded (psq_int_s01). */
+  static final String WIDE_MAPPING = """
+      site: beta
+      dialect: {delimiter: ";", decimal: ",", encoding: UTF-8, date_formats: [dd.MM.yyyy]}
+      sessions:
+        files: "sessions*.csv"
+        layout: wide
+        session_column_pattern: "{field}_s{session}"
+        columns: {patient: pid, rater: rater, session_date: datum, rupture_present: rupt, rupture_intensity: int,
+                  rupture_resolution: res}
+        rater_codes: {P: patient, T: therapist}
+        yes_no: {"yes": ["ja"], "no": ["nein"]}
+        scales: {rupture_intensity: [0, 4], rupture_resolution: [1, 5]}
+      """;
 
   @TempDir Path dir;
 
@@ -68,6 +82,11 @@ class IngestStageTest extends SparkTestBase {
     Files.createDirectories(sites);
     Files.writeString(sites.resolve("alpha.yaml"), MAPPING);
     return SiteMappingLoader.loadAll(sites);
+  }
+
+  private void withWideMapping() throws IOException {
+    Files.createDirectories(dir.resolve("sites"));
+    Files.writeString(dir.resolve("sites/beta.yaml"), WIDE_MAPPING);
   }
 
   private static KeyHasher keys() {
@@ -368,5 +387,36 @@ class IngestStageTest extends SparkTestBase {
     ConfigException e = assertThrows(ConfigException.class, () -> ingest(1.0));
     assertTrue(e.getMessage().contains("sessions.columns.rupture_intensity: column 'intensity' is not in the header; "
         + "did you mean 'intensty'? (in alpha/2026-01-01/sessions.csv)"), e.getMessage());
+  }
+
+  @Test
+  void zeroPaddedWideSessionColumnsAreAcceptedWithTheirValues() throws IOException {
+    withWideMapping();
+    write("beta/2026-01-01/sessions.csv", String.join("\n",
+        "pid;rater;datum_s01;rupt_s01;int_s01;res_s01;datum_s02;rupt_s02;int_s02;res_s02",
+        "b1;P;05.01.2026;ja;2;4;12.01.2026;nein;;",
+        "b2;T;;;;;12.01.2026;ja;4;1") + "\n");
+    FileCounts f = byFile(ingest(1.0)).get("beta/2026-01-01/sessions.csv");
+    assertEquals(2, f.rowsRead());
+    assertEquals(3, f.records());
+    assertEquals(3, f.accepted());
+    assertTrue(f.reconciles());
+    List<Row> rows = spark().read().parquet(dir.resolve("out/curated/session_ratings").toString())
+        .orderBy("source_row", "session_number").collectAsList();
+    assertEquals(List.of("1:1:patient:true:3.0:4.0:2026-01-05", "1:2:patient:false:null:null:2026-01-12",
+        "2:2:therapist:true:5.0:1.0:2026-01-12"), rows.stream().map(r -> r.getAs("source_row") + ":"
+        + r.getAs("session_number") + ":" + r.getAs("rater") + ":" + r.getAs("rupture_present") + ":"
+        + r.getAs("rupture_intensity") + ":" + r.getAs("rupture_resolution") + ":" + r.getAs("session_date")).toList());
+  }
+
+  @Test
+  void twoWideColumnsForOneSessionOfOneFieldFailBeforeSparkNamingBoth() throws IOException {
+    withWideMapping();
+    write("beta/2026-01-01/sessions.csv",
+        "pid;rater;datum_s1;rupt_s1;int_s1;res_s1;int_s01\nb1;P;05.01.2026;ja;2;4;3\n");
+    ConfigException e = assertThrows(ConfigException.class, () -> ingest(1.0));
+    assertTrue(e.getMessage().contains("beta.yaml: sessions.columns.rupture_intensity: columns 'int_s1' (position 5) "
+        + "and 'int_s01' (position 7) are both session 1 of 'int' under session_column_pattern '{field}_s{session}'; "
+        + "remove or rename one of them (in beta/2026-01-01/sessions.csv)"), e.getMessage());
   }
 }
