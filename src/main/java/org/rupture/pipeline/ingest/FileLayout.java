@@ -115,8 +115,9 @@ public final class FileLayout {
   }
 
   /**
-   * Mapped columns the header lacks or holds ambiguously (two columns for one session of a wide variable),
-   * each as "key: message". Empty when the file fits.
+   * Mapped columns the header lacks or holds ambiguously (repeated, or two columns for one session of a wide
+   * variable), each as "key: message". Empty when the file fits. Repeated columns the mapping does not read
+   * are no problem: nothing is read from them.
    */
   public List<String> problems() {
     return problems;
@@ -142,7 +143,21 @@ public final class FileLayout {
       problems.add(key + ": column '" + column + "' is not in the header"
           + (hint == null ? "" : "; did you mean '" + hint + "'?"));
     }
+    List<Integer> copies = header.positionsOf(column);
+    if (copies.size() > 1) {
+      // indexOf would read the first copy and the others' values would be dropped without a word
+      problems.add(key + ": column '" + column + "' is in the header " + copies.size() + " times (positions "
+          + positions(copies) + "), so which one to read is ambiguous; remove or rename the extra column in the export");
+    }
     return i;
+  }
+
+  /** "4 and 6", or "3 'IIP1' and 4 'iip1'" when the copies are spelt differently. */
+  private String positions(List<Integer> copies) {
+    boolean sameSpelling = copies.stream().map(c -> header.names().get(c)).distinct().count() == 1;
+    List<String> each = copies.stream()
+        .map(c -> (c + 1) + (sameSpelling ? "" : " '" + header.names().get(c) + "'")).toList();
+    return String.join(", ", each.subList(0, each.size() - 1)) + " and " + each.get(each.size() - 1);
   }
 
   /**

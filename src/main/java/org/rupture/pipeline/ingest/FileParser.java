@@ -43,9 +43,10 @@ public final class FileParser implements Iterator<InternalRow>, java.io.Closeabl
    * Raised whenever the same file under the same mapping now yields other records (a parsing fix), because
    * such a fix ships under the same software version and stored records of unchanged files would otherwise
    * be reused as the old parser made them ({@link IngestState.Compatibility}). 2: wide session columns are
-   * read under the header's own names (zero-padded {@code _s01} was lost as empty rows).
+   * read under the header's own names (zero-padded {@code _s01} was lost as empty rows). 3: a mapped column
+   * repeated in the header fails the header check (its first copy was read).
    */
-  public static final int REVISION = 2;
+  public static final int REVISION = 3;
 
   private final SourceFile file;
   private final SiteMapping mapping;

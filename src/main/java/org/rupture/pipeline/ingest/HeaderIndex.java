@@ -1,5 +1,6 @@
 package org.rupture.pipeline.ingest;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,12 +10,14 @@ public final class HeaderIndex {
   private final List<String> names;
   private final Map<String, Integer> exact = new HashMap<>();
   private final Map<String, Integer> loose = new HashMap<>();
+  private final Map<String, List<Integer>> all = new HashMap<>();
 
   public HeaderIndex(List<String> names) {
     this.names = names;
     for (int i = 0; i < names.size(); i++) {
       exact.putIfAbsent(names.get(i), i);
       loose.putIfAbsent(normalise(names.get(i)), i);
+      all.computeIfAbsent(normalise(names.get(i)), n -> new ArrayList<>()).add(i);
     }
   }
 
@@ -28,6 +31,14 @@ public final class HeaderIndex {
       i = loose.get(normalise(column));
     }
     return i == null ? -1 : i;
+  }
+
+  /**
+   * Every position {@link #indexOf} could have meant, in header order: more than one means the header
+   * repeats the column (also when the copies differ only in case), and {@code indexOf} chose the first.
+   */
+  public List<Integer> positionsOf(String column) {
+    return column == null ? List.of() : all.getOrDefault(normalise(column), List.of());
   }
 
   public int size() {

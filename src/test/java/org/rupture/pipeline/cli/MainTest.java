@@ -177,4 +177,24 @@ class MainTest {
         + "'{field}_s{session}'; remove or rename one of them (in beta/2026-01-01/sessions.csv)"), r.err());
     assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
   }
+
+  @Test
+  void validateConfigRejectsADuplicatedMappedColumnNamingFileColumnAndPositions() throws IOException {
+    String mapping = """
+        site: alpha
+        sessions:
+          files: "sessions*.csv"
+          columns: {patient: pid, rater: rater, session_number: session, rupture_present: rupture,
+                    session_quality: session_quality}
+          rater_codes: {P: patient, T: therapist}
+        """;
+    Path conf = landed("alpha", mapping, "sessions.csv",
+        "pid,rater,session,session_quality,rupture,note,session_quality,note\np1,P,1,4,1,,5,\n");
+    Result r = run("validate-config", "--config", conf.toString());
+    assertEquals(2, r.code(), r.out());
+    assertTrue(r.err().contains(dir.resolve("sites/alpha.yaml") + ": sessions.columns.session_quality: column "
+        + "'session_quality' is in the header 2 times (positions 4 and 7), so which one to read is ambiguous; remove "
+        + "or rename the extra column in the export (in alpha/2026-01-01/sessions.csv)"), r.err());
+    assertFalse(r.err().contains("note"), "an unread duplicate is no error: " + r.err());
+  }
 }

@@ -117,4 +117,52 @@ class FileLayoutTest {
     assertTrue(l.problems().get(0).startsWith("sessions.session_column_pattern: no column of the header matches"),
         l.problems().toString());
   }
+
+  static final String LONG = """
+      site: alpha
+      drop_columns: [email]
+      sessions:
+        files: "sessions*.csv"
+        columns: {patient: pid, rater: rater, session_number: session, rupture_present: rupture,
+                  session_quality: session_quality}
+        rater_codes: {P: patient, T: therapist}
+      patients:
+        files: "patients*.csv"
+        columns: {patient: pid}
+        outcomes:
+          - {measure: IIP, baseline: iip0, termination: iip1, direction: lower_is_better}
+      """;
+
+  @Test
+  void aDuplicatedColumnTheMappingReadsIsAHeaderError() throws IOException {
+    FileLayout l = FileLayout.of(List.of("pid", "rater", "session", "session_quality", "rupture", "session_quality"),
+        mapping(LONG), SourceFile.Kind.SESSIONS);
+    assertEquals(List.of("sessions.columns.session_quality: column 'session_quality' is in the header 2 times "
+        + "(positions 4 and 6), so which one to read is ambiguous; remove or rename the extra column in the export"),
+        l.problems());
+  }
+
+  @Test
+  void columnsDifferingOnlyInCaseAreDuplicatesToo() throws IOException {
+    FileLayout l = FileLayout.of(List.of("pid", "iip0", "IIP1", "iip1", "PID"), mapping(LONG), SourceFile.Kind.PATIENTS);
+    assertEquals(List.of("patients.columns.patient: column 'pid' is in the header 2 times (positions 1 'pid' and 5 "
+        + "'PID'), so which one to read is ambiguous; remove or rename the extra column in the export",
+        "patients.outcomes[0].termination: column 'iip1' is in the header 2 times (positions 3 'IIP1' and 4 'iip1'), "
+        + "so which one to read is ambiguous; remove or rename the extra column in the export"), l.problems());
+  }
+
+  @Test
+  void aDuplicatedRowColumnOfAWideExportIsAHeaderError() throws IOException {
+    FileLayout l = sessions("pid;rater;rupt_s1;rater");
+    assertEquals(List.of("sessions.columns.rater: column 'rater' is in the header 2 times (positions 2 and 4), so "
+        + "which one to read is ambiguous; remove or rename the extra column in the export"), l.problems());
+  }
+
+  @Test
+  void aDuplicatedColumnTheMappingDoesNotReadIsHarmless() throws IOException {
+    FileLayout l = FileLayout.of(List.of("pid", "rater", "session", "email", "rupture", "session_quality", "note",
+        "email", "note"),
+        mapping(LONG), SourceFile.Kind.SESSIONS);
+    assertEquals(List.of(), l.problems());
+  }
 }

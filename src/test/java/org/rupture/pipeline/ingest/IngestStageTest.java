@@ -419,4 +419,13 @@ class IngestStageTest extends SparkTestBase {
         + "and 'int_s01' (position 7) are both session 1 of 'int' under session_column_pattern '{field}_s{session}'; "
         + "remove or rename one of them (in beta/2026-01-01/sessions.csv)"), e.getMessage());
   }
+
+  @Test
+  void duplicatedMappedColumnFailsBeforeSparkNamingItsPositions() throws IOException {
+    write("alpha/2026-01-01/sessions.csv", HEADER + ",quality\np1,t1,P,1,2026-01-05,1,2,4,4,5,5,4,1,2\n");
+    ConfigException e = assertThrows(ConfigException.class, () -> ingest(1.0));
+    assertTrue(e.getMessage().contains("alpha.yaml: sessions.columns.session_quality: column 'quality' is in the "
+        + "header 2 times (positions 9 and 14), so which one to read is ambiguous; remove or rename the extra column "
+        + "in the export (in alpha/2026-01-01/sessions.csv)"), e.getMessage());
+  }
 }
