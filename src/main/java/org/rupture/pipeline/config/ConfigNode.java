@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -307,7 +308,7 @@ public final class ConfigNode {
     String best = null;
     int bestDistance = 4;
     for (String k : known) {
-      int d = editDistance(name.toLowerCase(), k.toLowerCase());
+      int d = editDistance(name.toLowerCase(Locale.ROOT), k.toLowerCase(Locale.ROOT));
       if (d < bestDistance) {
         bestDistance = d;
         best = k;

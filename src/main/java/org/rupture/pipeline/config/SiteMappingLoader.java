@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -319,7 +320,7 @@ public final class SiteMappingLoader {
     String layoutName = s.string("layout", "long");
     Layout layout;
     try {
-      layout = Layout.valueOf(layoutName.toUpperCase());
+      layout = Layout.valueOf(layoutName.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
       throw s.error("layout", "expected 'long' or 'wide', found '" + layoutName + "'");
     }
@@ -453,7 +454,7 @@ public final class SiteMappingLoader {
     Set<String> seen = new HashSet<>();
     for (Map.Entry<String, List<String>> e : m.entrySet()) {
       for (String code : e.getValue()) {
-        if (!seen.add(code.toLowerCase())) {
+        if (!seen.add(code.toLowerCase(Locale.ROOT))) {
           throw n.error(e.getKey(), "code '" + code + "' appears under both '" + a + "' and '" + b + "'");
         }
       }

@@ -3,6 +3,7 @@ package org.rupture.pipeline.ingest;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** Column name to position for one file's header; names match exactly, else ignoring case and spaces. */
@@ -50,6 +51,6 @@ public final class HeaderIndex {
   }
 
   private static String normalise(String s) {
-    return s.trim().toLowerCase();
+    return s.trim().toLowerCase(Locale.ROOT);
   }
 }

@@ -3,6 +3,7 @@ package org.rupture.pipeline.ingest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
 class HeaderIndexTest {
@@ -17,5 +18,19 @@ class HeaderIndexTest {
     assertEquals(List.of(0), h.positionsOf("pid"));
     assertEquals(List.of(), h.positionsOf("tid"));
     assertEquals(List.of(), h.positionsOf(null));
+  }
+
+  @Test
+  void caseIsIgnoredTheSameWayInEveryDefaultLocale() {
+    Locale before = Locale.getDefault();
+    try {
+      // in Turkish, "I".toLowerCase() is a dotless i: PATIENT_ID would not have matched patient_id
+      Locale.setDefault(Locale.forLanguageTag("tr-TR"));
+      HeaderIndex h = new HeaderIndex(List.of("PATIENT_ID", "SESSION"));
+      assertEquals(0, h.indexOf("patient_id"));
+      assertEquals(List.of(0), h.positionsOf("Patient_Id"));
+    } finally {
+      Locale.setDefault(before);
+    }
   }
 }
