@@ -44,9 +44,10 @@ public final class FileParser implements Iterator<InternalRow>, java.io.Closeabl
    * such a fix ships under the same software version and stored records of unchanged files would otherwise
    * be reused as the old parser made them ({@link IngestState.Compatibility}). 2: wide session columns are
    * read under the header's own names (zero-padded {@code _s01} was lost as empty rows). 3: a mapped column
-   * repeated in the header fails the header check (its first copy was read).
+   * repeated in the header fails the header check (its first copy was read). 4: a quoted field of more than
+   * 50 lines is one record ({@link CsvRecordReader}; it became one quarantined record per line).
    */
-  public static final int REVISION = 3;
+  public static final int REVISION = 4;
 
   private final SourceFile file;
   private final SiteMapping mapping;
