@@ -326,9 +326,11 @@ public final class SiteMappingLoader {
     }
     String pattern = s.string("session_column_pattern", null);
     if (layout == Layout.WIDE) {
-      if (pattern == null || !pattern.contains("{field}") || !pattern.contains("{session}")) {
-        throw s.error("session_column_pattern",
-            "a wide layout needs a pattern with {field} and {session}, e.g. \"{field}_s{session}\"");
+      // each exactly once: the header's names are matched against the pattern with {session} as the one
+      // group of digits, and a second {session} (or {field}) would be taken literally, so nothing matched
+      if (pattern == null || occurrences(pattern, "{field}") != 1 || occurrences(pattern, "{session}") != 1) {
+        throw s.error("session_column_pattern", "a wide layout needs a pattern with {field} and {session} once "
+            + "each, e.g. \"{field}_s{session}\"" + (pattern == null ? "" : ", found '" + pattern + "'"));
       }
     }
     ConfigNode cols = s.child("columns").allowOnly(SESSION_FIELDS);
@@ -466,5 +468,13 @@ public final class SiteMappingLoader {
     if (columns.get(field) == null || columns.get(field).isEmpty()) {
       throw cols.error(field, "missing; map " + what);
     }
+  }
+
+  private static int occurrences(String text, String part) {
+    int n = 0;
+    for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + part.length())) {
+      n++;
+    }
+    return n;
   }
 }

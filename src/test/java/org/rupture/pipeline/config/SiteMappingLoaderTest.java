@@ -191,4 +191,13 @@ class SiteMappingLoaderTest {
     assertTrue(e.getMessage().contains("site.yaml at 'sessions.max_sessions': unknown key"), e.getMessage());
     assertFalse(e.getMessage().contains("max_sessions,"), "not among the allowed keys: " + e.getMessage());
   }
+
+  @Test
+  void aWidePatternNeedsFieldAndSessionOnceEach() throws IOException {
+    for (String pattern : List.of("{field}_s{session}_{session}", "{field}{field}_s{session}", "{field}_s")) {
+      ConfigException e = failure("site: beta\n" + PROFILE.replace("{field}_s{session}", pattern));
+      assertTrue(e.getMessage().contains("at 'sessions.session_column_pattern': a wide layout needs a pattern with "
+          + "{field} and {session} once each") && e.getMessage().contains("found '" + pattern + "'"), e.getMessage());
+    }
+  }
 }
