@@ -1,5 +1,6 @@
 package org.rupture.pipeline.config;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.io.Serializable;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
@@ -10,7 +11,10 @@ import java.util.regex.Pattern;
 
 /**
  * One validated site mapping (a {@code conf/sites/*.yaml} file after {@code extends} is resolved).
- * Serializable because the ingest stage ships it to the executors that parse the files.
+ * {@code sources} says which file (the mapping or a profile) sets each key, so that a check against
+ * the landed files names the file to change; it is no part of what the mapping says (not in
+ * {@code IngestState.mappingHash}). Serializable because the ingest stage ships it to the executors that
+ * parse the files.
  * The YAML schema is documented in {@code docs/site-mapping.md}.
  */
 public record SiteMapping(
@@ -22,7 +26,13 @@ public record SiteMapping(
     List<String> missingCodes,
     List<String> dropColumns,
     SessionsSpec sessions,
-    PatientsSpec patients) implements Serializable {
+    PatientsSpec patients,
+    @JsonIgnore KeySources sources) implements Serializable {
+
+  /** {@code sources} null: every key is the mapping's own (it extends no profile). */
+  public SiteMapping {
+    sources = sources == null ? KeySources.of(file) : sources;
+  }
 
   /** Canonical ranges of SPEC section 4: ratings are rescaled linearly onto these. */
   public static final double[] INTENSITY_RANGE = {1, 5};

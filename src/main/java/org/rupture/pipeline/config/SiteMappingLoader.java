@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -87,69 +86,9 @@ public final class SiteMappingLoader {
   }
 
   public static SiteMapping load(Path sitesDir, Path file) {
-    Origins origins = new Origins(file.toString());
-    JsonNode resolved = resolveExtends(sitesDir, file, new LinkedHashSet<>(), List.of(), origins);
-    return parse(resolved, file.toString(), idOf(file), origins::error);
-  }
-
-  /**
-   * Which file each key of a merged mapping comes from: the mapping or a profile it extends. The
-   * merged tree is validated as one, but a mistake must be reported in the file that holds it (a
-   * typo in a shared profile was reported in every mapping extending it, which has no such key).
-   * Keys are recorded by key path as {@link ConfigNode} names them ({@code sessions.columns.patient}),
-   * in merge order, so that a later file's key replaces an earlier one's as {@link Yaml#merge} does.
-   */
-  private static final class Origins {
-    private final String mapping;
-    private final Map<String, String> fileOfPath = new HashMap<>();
-    /** Per profile: the files that extend it, from the mapping down to the one naming it. */
-    private final Map<String, List<String>> extendedBy = new HashMap<>();
-
-    Origins(String mapping) {
-      this.mapping = mapping;
-    }
-
-    /** Records every key of {@code node} (the content of {@code file}, extended by {@code chain}). */
-    void record(String file, List<String> chain, JsonNode node) {
-      if (!chain.isEmpty()) {
-        extendedBy.put(file, chain);
-      }
-      record(file, "", node);
-    }
-
-    private void record(String file, String path, JsonNode node) {
-      if (!node.isObject()) {
-        // a list, value or null replaces the whole section of an earlier file: its keys are gone
-        fileOfPath.keySet().removeIf(k -> k.startsWith(path + ".") || k.startsWith(path + "["));
-      }
-      fileOfPath.put(path, file);
-      node.fields().forEachRemaining(e -> record(file, path.isEmpty() ? e.getKey() : path + "." + e.getKey(),
-          e.getValue()));
-    }
-
-    /**
-     * The file holding {@code keyPath}; for a key that is not there (a missing one), the file of the
-     * nearest section that is: a section both files set is the mapping's (merged: its keys win).
-     */
-    String fileOf(String keyPath) {
-      String p = keyPath == null ? "" : keyPath;
-      while (!p.isEmpty() && !fileOfPath.containsKey(p)) {
-        int cut = p.endsWith("]") ? p.lastIndexOf('[') : p.lastIndexOf('.');
-        p = cut < 0 ? "" : p.substring(0, cut);
-      }
-      return fileOfPath.getOrDefault(p, mapping);
-    }
-
-    ConfigException error(String keyPath, String problem) {
-      String file = fileOf(keyPath);
-      List<String> chain = extendedBy.get(file);
-      if (chain == null) {
-        return new ConfigException(file, keyPath, problem);
-      }
-      String through = chain.size() == 1 ? "" : " through " + String.join(" and ", chain.subList(1, chain.size()));
-      return new ConfigException(file, keyPath, problem + " (in a profile that " + chain.get(0) + " extends"
-          + through + ")");
-    }
+    KeySources sources = new KeySources(file.toString());
+    JsonNode resolved = resolveExtends(sitesDir, file, new LinkedHashSet<>(), List.of(), sources);
+    return parse(resolved, file.toString(), idOf(file), sources);
   }
 
   private static String idOf(Path file) {
@@ -162,7 +101,7 @@ public final class SiteMappingLoader {
    * {@code chain}: the files that extend this one, from the mapping down.
    */
   private static JsonNode resolveExtends(Path sitesDir, Path file, Set<Path> seen, List<String> chain,
-      Origins origins) {
+      KeySources sources) {
     Path norm = file.toAbsolutePath().normalize();
     if (!seen.add(norm)) {
       throw new ConfigException(file.toString(), "extends", "profiles extend each other in a cycle: " + seen);
@@ -173,7 +112,7 @@ public final class SiteMappingLoader {
     }
     JsonNode ext = node.get("extends");
     if (ext == null || ext.isNull()) {
-      origins.record(file.toString(), chain, node);
+      sources.record(file.toString(), chain, node);
       return node;
     }
     if (!ext.isTextual()) {
@@ -186,16 +125,16 @@ public final class SiteMappingLoader {
     }
     List<String> profileChain = new ArrayList<>(chain);
     profileChain.add(file.toString());
-    JsonNode base = resolveExtends(sitesDir, profile, seen, List.copyOf(profileChain), origins);
-    origins.record(file.toString(), chain, node);    // after the profile's keys: this file's override them
+    JsonNode base = resolveExtends(sitesDir, profile, seen, List.copyOf(profileChain), sources);
+    sources.record(file.toString(), chain, node);    // after the profile's keys: this file's override them
     ObjectNode merged = (ObjectNode) Yaml.merge(base, node);
     merged.remove("extends");
     return merged;
   }
 
-  /** {@code errors} names the file that holds a key (the mapping or one of its profiles). */
-  static SiteMapping parse(JsonNode tree, String file, String id, ConfigNode.Errors errors) {
-    ConfigNode root = new ConfigNode(tree, file, "", errors).allowOnly(TOP_KEYS);
+  /** {@code sources}: the file that holds each key (the mapping or one of its profiles), for errors. */
+  static SiteMapping parse(JsonNode tree, String file, String id, KeySources sources) {
+    ConfigNode root = new ConfigNode(tree, file, "", sources::error).allowOnly(TOP_KEYS);
     List<String> sites = new ArrayList<>(root.stringList("sites"));
     if (root.has("site")) {
       sites.add(root.string("site", null));
@@ -213,7 +152,7 @@ public final class SiteMappingLoader {
       throw root.error("sessions", "the mapping describes neither 'sessions' nor 'patients' files");
     }
     return new SiteMapping(id, file, List.copyOf(sites), pattern, dialect, List.copyOf(missing),
-        List.copyOf(drop), sessions, patients);
+        List.copyOf(drop), sessions, patients, sources);
   }
 
   private static Dialect parseDialect(ConfigNode d) {

@@ -200,4 +200,37 @@ class SiteMappingLoaderTest {
           + "{field} and {session} once each") && e.getMessage().contains("found '" + pattern + "'"), e.getMessage());
     }
   }
+
+  @Test
+  void aLoadedMappingKnowsWhichFileSetsEachKey() throws IOException {
+    Path base = write("profiles/base.yaml", PROFILE);
+    Path mid = write("profiles/mid.yaml", "extends: profiles/base.yaml\npatients: {files: \"pat_*.csv\", "
+        + "columns: {patient: pid}, outcomes: [{measure: IIP, baseline: b, termination: t, direction: lower_is_better}]}\n");
+    Path alpha = write("alpha.yaml", "site: alpha\nextends: profiles/mid.yaml\nsessions: {columns: {rater: who}}\n");
+    KeySources k = SiteMappingLoader.loadAll(dir).get(0).sources();
+    assertEquals(alpha.toString(), k.mapping());
+    assertEquals(base.toString(), k.fileOf("sessions.columns.patient"));
+    assertEquals(base + " (profile of " + alpha + " through " + mid + ")", k.where("sessions.files"));
+    // a key the mapping overrides, in a section the profile sets too, is the mapping's
+    assertEquals(alpha.toString(), k.where("sessions.columns.rater"));
+    assertFalse(k.inProfile("sessions.columns.rater"));
+    assertEquals("", k.overrideHint("sessions.columns.rater"));
+    assertEquals(mid + " (profile of " + alpha + ")", k.where("patients.outcomes[0].baseline"));
+    assertTrue(k.overrideHint("patients.outcomes[0].baseline").contains("set patients.outcomes in " + alpha),
+        k.overrideHint("patients.outcomes[0].baseline"));
+    assertTrue(k.overrideHint("sessions.columns.patient").contains("set sessions.columns.patient in " + alpha),
+        k.overrideHint("sessions.columns.patient"));
+    assertEquals(" (set in " + mid + ", a profile that " + alpha + " extends)", k.setIn("patients.files", alpha.toString()));
+    assertEquals("", k.setIn("patients.files", mid.toString()));
+  }
+
+  @Test
+  void whereKeysComeFromIsNoPartOfWhatTheMappingSays() throws IOException {
+    // the same mapping, whole or split into a profile: files already parsed under one stay valid under the other
+    write("alpha.yaml", "site: alpha\n" + PROFILE);
+    String whole = org.rupture.pipeline.ingest.IngestState.mappingHash(SiteMappingLoader.loadAll(dir).get(0));
+    write("profiles/wide.yaml", PROFILE);
+    write("alpha.yaml", "site: alpha\nextends: profiles/wide.yaml\n");
+    assertEquals(whole, org.rupture.pipeline.ingest.IngestState.mappingHash(SiteMappingLoader.loadAll(dir).get(0)));
+  }
 }
