@@ -100,8 +100,8 @@ public final class KeySources implements Serializable {
   }
 
   /**
-   * The fix for a key a profile sets: a profile is shared, so changing it changes every mapping that
-   * extends it. "" for the mapping's own keys. A mapping overrides a map key by key, but a list whole,
+   * The fix for a key a profile sets, besides fixing the profile: a profile is shared, so changing it
+   * changes every mapping that extends it. "" for the mapping's own keys; join with {@link #withHint}. A mapping overrides a map key by key, but a list whole,
    * so for a key inside a list ({@code patients.outcomes[0].baseline}) the key to set is the list.
    */
   public String overrideHint(String keyPath) {
@@ -110,9 +110,18 @@ public final class KeySources implements Serializable {
     }
     int list = keyPath.indexOf('[');
     String key = list < 0 ? keyPath : keyPath.substring(0, list);
-    return "; to change it for this mapping only, set " + key + " in " + mapping
-        + (list < 0 ? "" : " (a list replaces the profile's whole list)")
-        + ", which overrides the profile";
+    return "to change it for this mapping only, set " + key + (list < 0 ? "" : " (the whole list)") + " in "
+        + mapping + ", which overrides the profile";
+  }
+
+  /** {@code message} followed by the sentence or clause {@code hint} ("" for none). */
+  public static String withHint(String message, String hint) {
+    if (hint.isEmpty()) {
+      return message;
+    }
+    return message.endsWith("?") || message.endsWith(".")
+        ? message + " " + Character.toUpperCase(hint.charAt(0)) + hint.substring(1)
+        : message + "; " + hint;
   }
 
   /** A configuration error at {@code keyPath}, in the file that holds it. */

@@ -37,7 +37,18 @@ public final class FileLayout {
   final int[][] wideExtraIdx;
   final int[] baselineIdx;
   final int[] terminationIdx;
-  final List<String> problems = new ArrayList<>();
+  final List<Problem> problems = new ArrayList<>();
+
+  /**
+   * A header problem at a mapping key. {@code keyValue}: whether the fix may be another value for the key
+   * (a column name, the pattern); otherwise it is in the export (a column repeated in the header).
+   */
+  public record Problem(String key, String message, boolean keyValue) {
+    @Override
+    public String toString() {
+      return key + ": " + message;
+    }
+  }
 
   private FileLayout(HeaderIndex header, SiteMapping m, SourceFile.Kind kind) {
     this.header = header;
@@ -59,8 +70,8 @@ public final class FileLayout {
         TreeMap<Integer, Map<String, Integer>> bySession = wideColumns(s);
         sessionNumbers = bySession.keySet().stream().mapToInt(Integer::intValue).toArray();
         if (sessionNumbers.length == 0) {
-          problems.add("sessions.session_column_pattern: no column of the header matches '"
-              + s.sessionColumnPattern() + "' for the mapped fields " + s.columns().values());
+          problems.add(new Problem("sessions.session_column_pattern", "no column of the header matches '"
+              + s.sessionColumnPattern() + "' for the mapped fields " + s.columns().values(), true));
         }
         wideIdx = new int[sessionNumbers.length][];
         wideAllianceIdx = new int[sessionNumbers.length][];
@@ -120,6 +131,11 @@ public final class FileLayout {
    * are no problem: nothing is read from them.
    */
   public List<String> problems() {
+    return problems.stream().map(Problem::toString).toList();
+  }
+
+  /** {@link #problems()} with their keys apart, to name the file (mapping or profile) that sets each key. */
+  public List<Problem> keyedProblems() {
     return problems;
   }
 
@@ -140,14 +156,15 @@ public final class FileLayout {
     int i = header.indexOf(column);
     if (i < 0) {
       String hint = org.rupture.pipeline.config.ConfigNode.nearest(column, header.names());
-      problems.add(key + ": column '" + column + "' is not in the header"
-          + (hint == null ? "" : "; did you mean '" + hint + "'?"));
+      problems.add(new Problem(key, "column '" + column + "' is not in the header"
+          + (hint == null ? "" : "; did you mean '" + hint + "'?"), true));
     }
     List<Integer> copies = header.positionsOf(column);
     if (copies.size() > 1) {
       // indexOf would read the first copy and the others' values would be dropped without a word
-      problems.add(key + ": column '" + column + "' is in the header " + copies.size() + " times (positions "
-          + positions(copies) + "), so which one to read is ambiguous; remove or rename the extra column in the export");
+      problems.add(new Problem(key, "column '" + column + "' is in the header " + copies.size() + " times (positions "
+          + positions(copies) + "), so which one to read is ambiguous; remove or rename the extra column in the export",
+          false));
     }
     return i;
   }
@@ -200,25 +217,25 @@ public final class FileLayout {
         try {
           session = Integer.parseInt(mm.group(1));
         } catch (NumberFormatException tooLong) {
-          problems.add(named.get(base)[0] + ": column '" + name + "' (position " + (i + 1) + ") has session number "
-              + mm.group(1) + ", too large to be one");
+          problems.add(new Problem(named.get(base)[0], "column '" + name + "' (position " + (i + 1)
+              + ") has session number " + mm.group(1) + ", too large to be one", false));
           continue;
         }
         if (claimedBy != null) {
-          problems.add("sessions.session_column_pattern: column '" + name + "' (position " + (i + 1)
+          problems.add(new Problem("sessions.session_column_pattern", "column '" + name + "' (position " + (i + 1)
               + ") reads as session " + claimedSession + " of '" + named.get(claimedBy)[1] + "' and as session "
               + session + " of '" + named.get(base)[1] + "' under '" + s.sessionColumnPattern()
-              + "'; put a separator between {field} and {session} in the pattern, or rename the column");
+              + "'; put a separator between {field} and {session} in the pattern, or rename the column", true));
           continue;
         }
         claimedBy = base;
         claimedSession = session;
         Integer before = found.computeIfAbsent(session, n -> new HashMap<>()).putIfAbsent(base, i);
         if (before != null) {
-          problems.add(named.get(base)[0] + ": columns '" + names.get(before).trim() + "' (position " + (before + 1)
-              + ") and '" + name + "' (position " + (i + 1) + ") are both session " + session + " of '"
+          problems.add(new Problem(named.get(base)[0], "columns '" + names.get(before).trim() + "' (position "
+              + (before + 1) + ") and '" + name + "' (position " + (i + 1) + ") are both session " + session + " of '"
               + named.get(base)[1] + "' under session_column_pattern '" + s.sessionColumnPattern()
-              + "'; remove or rename one of them");
+              + "'; remove or rename one of them", false));
         }
       }
     }

@@ -197,4 +197,79 @@ class MainTest {
         + "or rename the extra column in the export (in alpha/2026-01-01/sessions.csv)"), r.err());
     assertFalse(r.err().contains("note"), "an unread duplicate is no error: " + r.err());
   }
+
+  /** A shared profile for long exports: every column name and file pattern comes from here. */
+  static final String LONG_PROFILE = """
+      dialect: {delimiter: ","}
+      sessions:
+        files: "sessions*.csv"
+        columns: {patient: patient_id, rater: rater, session_number: session, rupture_present: rupture}
+        rater_codes: {P: patient, T: therapist}
+      patients:
+        files: "patients*.csv"
+        columns: {patient: patient_id}
+      """;
+
+  /** {@link #landed} with a profile {@code sites/profiles/long.yaml} the mapping extends; returns the config. */
+  private Path landedWithProfile(String profile, String mapping, String file, String content) throws IOException {
+    Files.createDirectories(dir.resolve("sites/profiles"));
+    Files.writeString(dir.resolve("sites/profiles/long.yaml"), profile);
+    return landed("alpha", "site: alpha\nextends: profiles/long.yaml\n" + mapping, file, content);
+  }
+
+  @Test
+  void aColumnNameFromAProfileMissingInTheHeaderIsReportedInTheProfileNamingTheMapping() throws IOException {
+    Path conf = landedWithProfile(LONG_PROFILE, "", "sessions.csv", "pid,rater,session,rupture\np1,P,1,1\n");
+    Path profile = dir.resolve("sites/profiles/long.yaml");
+    Path mapping = dir.resolve("sites/alpha.yaml");
+    Result r = run("validate-config", "--config", conf.toString());
+    assertEquals(2, r.code(), r.out());
+    assertTrue(r.err().contains(profile + " (profile of " + mapping + "): sessions.columns.patient: column "
+        + "'patient_id' is not in the header"), r.err());
+    assertTrue(r.err().contains("(in alpha/2026-01-01/sessions.csv)"), r.err());
+    // the fix: the profile is shared, so the hint says how to change the key for this mapping alone
+    assertTrue(r.err().contains("set sessions.columns.patient in " + mapping), r.err());
+    assertFalse(r.err().contains(mapping + ": sessions.columns.patient"), r.err());
+    assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
+  }
+
+  @Test
+  void aColumnNameTheMappingOverridesIsStillReportedInTheMapping() throws IOException {
+    Path conf = landedWithProfile(LONG_PROFILE, "sessions: {columns: {patient: patient_nr}}\n", "sessions.csv",
+        "pid,rater,session,rupture\np1,P,1,1\n");
+    Path mapping = dir.resolve("sites/alpha.yaml");
+    Result r = run("validate-config", "--config", conf.toString());
+    assertEquals(2, r.code(), r.out());
+    assertTrue(r.err().contains(mapping + ": sessions.columns.patient: column 'patient_nr' is not in the header"),
+        r.err());
+    assertFalse(r.err().contains("profile"), r.err());
+  }
+
+  @Test
+  void anOutcomeColumnFromAProfileNamesTheListTheMappingWouldReplace() throws IOException {
+    String profile = LONG_PROFILE + "  outcomes:\n    - {measure: IIP, baseline: iip_0, termination: iip_1, "
+        + "direction: lower_is_better}\n";
+    Path conf = landedWithProfile(profile, "", "patients.csv", "patient_id,iip_0,iip_end\np1,1,2\n");
+    Path profileFile = dir.resolve("sites/profiles/long.yaml");
+    Path mapping = dir.resolve("sites/alpha.yaml");
+    Result r = run("validate-config", "--config", conf.toString());
+    assertEquals(2, r.code(), r.out());
+    assertTrue(r.err().contains(profileFile + " (profile of " + mapping + "): patients.outcomes[0].termination: column "
+        + "'iip_1' is not in the header"), r.err());
+    // a list replaces the profile's list as a whole: overriding one element means giving the whole list
+    assertTrue(r.err().contains("set patients.outcomes (the whole list) in " + mapping), r.err());
+  }
+
+  @Test
+  void anUnreadableHeaderUnderAProfilesDialectNamesTheProfile() throws IOException {
+    Path conf = landedWithProfile(LONG_PROFILE.replace("delimiter: \",\"", "delimiter: \",\", quote: \"'\""), "",
+        "sessions.csv", "patient_id,rater,'session,rupture\n");
+    Path profile = dir.resolve("sites/profiles/long.yaml");
+    Path mapping = dir.resolve("sites/alpha.yaml");
+    Result r = run("validate-config", "--config", conf.toString());
+    assertEquals(2, r.code(), r.out());
+    assertTrue(r.err().contains(profile + " (profile of " + mapping + "): dialect: the header of "
+        + "alpha/2026-01-01/sessions.csv cannot be read"), r.err());
+    assertTrue(r.err().contains("set them under dialect in " + mapping), r.err());
+  }
 }

@@ -216,7 +216,7 @@ class SiteMappingLoaderTest {
     assertFalse(k.inProfile("sessions.columns.rater"));
     assertEquals("", k.overrideHint("sessions.columns.rater"));
     assertEquals(mid + " (profile of " + alpha + ")", k.where("patients.outcomes[0].baseline"));
-    assertTrue(k.overrideHint("patients.outcomes[0].baseline").contains("set patients.outcomes in " + alpha),
+    assertTrue(k.overrideHint("patients.outcomes[0].baseline").contains("set patients.outcomes (the whole list) in " + alpha),
         k.overrideHint("patients.outcomes[0].baseline"));
     assertTrue(k.overrideHint("sessions.columns.patient").contains("set sessions.columns.patient in " + alpha),
         k.overrideHint("sessions.columns.patient"));
