@@ -97,7 +97,8 @@ public final class Main {
       LandingInventory inv = job.validate(new org.apache.hadoop.conf.Configuration());
       out.printf("ok: %d mapping(s), %d file(s) fit their mappings%n", config.mappings().size(), inv.files().size());
       inv.unmappedSites().forEach(s -> out.println("warning: site folder '" + s + "' is claimed by no mapping"));
-      inv.unclaimedFiles().forEach(f -> out.println("warning: file " + f + " matches no file pattern"));
+      inv.unclaimedFiles().forEach(f -> out.println("warning: file " + f + " "
+          + org.rupture.pipeline.ingest.LandingScanner.unclaimedReason(f, config.mappings())));
       return 0;
     }
     if (!command.equals("analyze")) {

@@ -76,7 +76,7 @@ public final class SiteMappingLoader {
       for (String s : m.sites()) {
         String other = literalClaims.putIfAbsent(s, m.file());
         if (other != null) {
-          throw new ConfigException(m.file(), "sites",
+          throw m.sources().error("sites",
               "site '" + s + "' is also claimed by " + other + "; each site folder must have exactly one mapping");
         }
       }

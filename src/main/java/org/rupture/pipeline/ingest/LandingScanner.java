@@ -14,6 +14,7 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.rupture.pipeline.config.ConfigException;
+import org.rupture.pipeline.config.KeySources;
 import org.rupture.pipeline.config.SiteMapping;
 
 /**
@@ -85,7 +86,7 @@ public final class LandingScanner {
     for (SiteMapping m : mappings) {
       if (m.claims(site)) {
         if (found != null) {
-          throw new ConfigException(m.file(), m.sitePattern() != null ? "site_pattern" : "sites",
+          throw m.sources().error(m.sitePattern() != null ? "site_pattern" : "sites",
               "site folder '" + site + "' is claimed by both " + found.file() + " and " + m.file()
                   + "; narrow one of them so each site has exactly one mapping");
         }
@@ -95,14 +96,46 @@ public final class LandingScanner {
     return found;
   }
 
+  /**
+   * Sessions or patients file, by the mapping's file patterns; null for neither. A file both match is a
+   * configuration error in the file that sets sessions.files (a profile, when the mapping inherits it).
+   */
   private static SourceFile.Kind kindOf(SiteMapping m, String name, String rel) {
     boolean s = m.sessions() != null && matches(m.sessions().files(), name);
     boolean p = m.patients() != null && matches(m.patients().files(), name);
     if (s && p) {
-      throw new ConfigException(m.file(), "sessions.files",
-          "file " + rel + " matches both the sessions and the patients pattern; make the globs disjoint");
+      KeySources k = m.sources();
+      String hint = k.inProfile("sessions.files") || k.inProfile("patients.files")
+          ? "; to change a pattern for this mapping only, set it in " + m.file() + ", which overrides the profile"
+          : "";
+      throw k.error("sessions.files", "file " + rel + " matches both the sessions pattern '" + m.sessions().files()
+          + "' and the patients pattern '" + m.patients().files() + "'"
+          + k.setIn("patients.files", k.fileOf("sessions.files")) + "; make the globs disjoint" + hint);
     }
     return s ? SourceFile.Kind.SESSIONS : p ? SourceFile.Kind.PATIENTS : null;
+  }
+
+  /**
+   * Why a landed file of {@link LandingInventory#unclaimedFiles()} is not ingested, after its path: "matches
+   * no file pattern of sites/alpha.yaml: sessions.files 'psq_*.csv' (set in profiles/p.yaml, a profile that
+   * sites/alpha.yaml extends), patients.files 'pat_*.csv'". The patterns and the file setting each are what
+   * to check: a mapping that inherits them has no such key in its own file.
+   */
+  public static String unclaimedReason(String relativePath, List<SiteMapping> mappings) {
+    String[] parts = relativePath.split("/");
+    SiteMapping m = parts.length < 3 ? null : mappingFor(parts[0], mappings);
+    if (m == null) {
+      return "matches no file pattern";
+    }
+    KeySources k = m.sources();
+    List<String> patterns = new ArrayList<>();
+    if (m.sessions() != null) {
+      patterns.add("sessions.files '" + m.sessions().files() + "'" + k.setIn("sessions.files", m.file()));
+    }
+    if (m.patients() != null) {
+      patterns.add("patients.files '" + m.patients().files() + "'" + k.setIn("patients.files", m.file()));
+    }
+    return "matches no file pattern of " + m.file() + ": " + String.join(", ", patterns);
   }
 
   static boolean matches(String glob, String name) {

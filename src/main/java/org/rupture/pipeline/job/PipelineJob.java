@@ -324,7 +324,7 @@ public final class PipelineJob {
           + "; its files are not ingested (add conf/sites/" + site + ".yaml)");
     }
     for (String file : inventory.unclaimedFiles()) {
-      LOG.warn("file {} matches no sessions/patients pattern of its site's mapping; not ingested", file);
+      LOG.warn("file {} {}; not ingested", file, LandingScanner.unclaimedReason(file, config.mappings()));
     }
     if (!inventory.unclaimedFiles().isEmpty()) {
       err.println("WARNING: " + inventory.unclaimedFiles().size()

@@ -272,4 +272,40 @@ class MainTest {
         + "alpha/2026-01-01/sessions.csv cannot be read"), r.err());
     assertTrue(r.err().contains("set them under dialect in " + mapping), r.err());
   }
+
+  @Test
+  void aFileMatchingBothPatternsOfAProfileIsReportedInTheProfileNamingTheMapping() throws IOException {
+    Path conf = landedWithProfile(LONG_PROFILE.replace("\"sessions*.csv\"", "\"*.csv\""), "", "patients.csv",
+        "patient_id\np1\n");
+    Path profile = dir.resolve("sites/profiles/long.yaml");
+    Path mapping = dir.resolve("sites/alpha.yaml");
+    Result r = run("validate-config", "--config", conf.toString());
+    assertEquals(2, r.code(), r.out());
+    assertTrue(r.err().contains("configuration error in " + profile + " at 'sessions.files': file "
+        + "alpha/2026-01-01/patients.csv matches both the sessions pattern '*.csv' and the patients pattern "
+        + "'patients*.csv'"), r.err());
+    assertTrue(r.err().contains("a profile that " + mapping + " extends"), r.err());
+    assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
+
+    // the mapping sets the sessions pattern itself: the mapping is to blame, and the other pattern's file is named
+    conf = landedWithProfile(LONG_PROFILE, "sessions: {files: \"*.csv\"}\n", "patients.csv", "patient_id\np1\n");
+    r = run("validate-config", "--config", conf.toString());
+    assertEquals(2, r.code(), r.out());
+    assertTrue(r.err().contains("configuration error in " + mapping + " at 'sessions.files': file "
+        + "alpha/2026-01-01/patients.csv matches both the sessions pattern '*.csv' and the patients pattern "
+        + "'patients*.csv' (set in " + profile + ", a profile that " + mapping + " extends)"), r.err());
+  }
+
+  @Test
+  void aFileMatchingNoPatternOfAProfileIsWarnedNamingThePatternsWhereTheyAreSet() throws IOException {
+    Path conf = landedWithProfile(LONG_PROFILE, "patients: {files: \"pat_*.csv\"}\n", "export.csv",
+        "patient_id\np1\n");
+    Path profile = dir.resolve("sites/profiles/long.yaml");
+    Path mapping = dir.resolve("sites/alpha.yaml");
+    Result r = run("validate-config", "--config", conf.toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("warning: file alpha/2026-01-01/export.csv matches no file pattern of " + mapping
+        + ": sessions.files 'sessions*.csv' (set in " + profile + ", a profile that " + mapping + " extends), "
+        + "patients.files 'pat_*.csv'"), r.out());
+  }
 }
