@@ -123,6 +123,11 @@ public final class LandingScanner {
    */
   public static String unclaimedReason(String relativePath, List<SiteMapping> mappings) {
     String[] parts = relativePath.split("/");
+    if (parts.length == 2) {
+      // the scan lists <site>/<delivery>/<file> only: a file beside the delivery folders belongs to none
+      return "is not in a delivery folder (the layout is <site>/<delivery>/<file>); move it into one, e.g. "
+          + parts[0] + "/<date>/" + parts[1];
+    }
     SiteMapping m = parts.length < 3 ? null : mappingFor(parts[0], mappings);
     if (m == null) {
       return "matches no file pattern";

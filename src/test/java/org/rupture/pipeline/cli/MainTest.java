@@ -308,4 +308,14 @@ class MainTest {
         + ": sessions.files 'sessions*.csv' (set in " + profile + ", a profile that " + mapping + " extends), "
         + "patients.files 'pat_*.csv'"), r.out());
   }
+
+  @Test
+  void aFileDirectlyInASiteFolderIsWarnedAsOutsideADeliveryFolder() throws IOException {
+    Path conf = landedWithProfile(LONG_PROFILE, "", "patients.csv", "patient_id\np1\n");
+    Files.writeString(dir.resolve("landing/alpha/sessions_late.csv"), "patient_id,rater,session,rupture\np1,P,1,1\n");
+    Result r = run("validate-config", "--config", conf.toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("warning: file alpha/sessions_late.csv is not in a delivery folder (the layout is "
+        + "<site>/<delivery>/<file>); move it into one, e.g. alpha/<date>/sessions_late.csv"), r.out());
+  }
 }
