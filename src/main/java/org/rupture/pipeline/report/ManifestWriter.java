@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Properties;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -163,8 +164,28 @@ public final class ManifestWriter {
     }
   }
 
+  /**
+   * The build's version (the pom's, written into {@code version.properties} when Maven copies the resources),
+   * or "dev" when the classes were not built by Maven. It is part of the ingest state's compatibility: a new
+   * version parses every file again.
+   */
   public static String version() {
-    String v = ManifestWriter.class.getPackage().getImplementationVersion();
-    return v == null ? "dev" : v;
+    return VERSION;
+  }
+
+  private static final String VERSION = readVersion();
+
+  private static String readVersion() {
+    try (InputStream in = ManifestWriter.class.getResourceAsStream("/org/rupture/pipeline/version.properties")) {
+      if (in == null) {
+        return "dev";
+      }
+      Properties p = new Properties();
+      p.load(in);
+      String v = p.getProperty("version", "").trim();
+      return v.isEmpty() || v.contains("${") ? "dev" : v;
+    } catch (IOException e) {
+      return "dev";
+    }
   }
 }
