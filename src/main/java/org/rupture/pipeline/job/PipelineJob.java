@@ -153,13 +153,13 @@ public final class PipelineJob {
       Optional<String> previousDir = previousId.map(store::runDir);
       // folders of runs that failed or were killed, and runs past retention
       List<String> swept = store.deleteAllBut(retained(
-          previousDir.map(d -> history.runIds(new CuratedLayout(d).history())).orElse(List.of()),
+          previousDir.map(d -> history.nights(new CuratedLayout(d).history())).orElse(List.of()),
           previousId.orElse(null), null));
       swept.forEach(id -> LOG.info("removed run folder {} (unpublished or past retention)", id));
       chooseFreshRunId(store);
       CuratedLayout run = new CuratedLayout(store.runDir(runId));
       Produced produced;
-      List<String> nights;
+      List<List<String>> nights;
       RunningTasks tasks = new RunningTasks();
       spark.sparkContext().addSparkListener(tasks);
       try {
@@ -192,10 +192,14 @@ public final class PipelineJob {
     }
   }
 
-  /** The runs of the last {@code retention.nights} nights, the published run and the one published before it. */
-  private Set<String> retained(List<String> nights, String current, String previous) {
-    Set<String> keep = new LinkedHashSet<>(
-        nights.subList(Math.max(0, nights.size() - config.operations().retentionNights()), nights.size()));
+  /**
+   * The runs of the last {@code retention.nights} nights (a night's last run and, when that one has no results,
+   * its last run with results), the published run and the one published before it.
+   */
+  private Set<String> retained(List<List<String>> nights, String current, String previous) {
+    Set<String> keep = new LinkedHashSet<>();
+    nights.subList(Math.max(0, nights.size() - config.operations().retentionNights()), nights.size())
+        .forEach(keep::addAll);
     if (current != null) {
       keep.add(current);
     }

@@ -9,7 +9,9 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -20,13 +22,16 @@ import org.apache.spark.sql.types.StructType;
 /**
  * The history a researcher reads to see how each estimate moved as data arrived (docs/operations.md):
  * <ul>
- *   <li>{@code history/runs} (Parquet + CSV): one row per night, the run published for it;</li>
+ *   <li>{@code history/runs} (Parquet + CSV): per night the run published last for it, and before it the
+ *       night's last run with results when that last run has none (an {@code ingest});</li>
  *   <li>{@code history/pooled} (Parquet + CSV): run_id, run_date, then every column of results/pooled, one
  *       row per night x pooled estimate.</li>
  * </ul>
  * Each run writes the whole history up to and including itself into its own folder, so the history is
- * published atomically with the run and retention never loses it. A night run again replaces that night's
- * rows: the history holds one run per night and no duplicated rows.
+ * published atomically with the run and retention never loses it. A night run again with results replaces
+ * that night's rows: the history holds one set of estimates per night and no duplicated rows. A run without
+ * results (an {@code ingest}) replaces only the night's runs without results, so that the night's estimates
+ * and the run holding them stay.
  */
 public final class RunHistory {
   static final StructType RUNS = ResultTable.schema("run_id", TEXT, "run_date", TEXT, "published_at", TEXT,
@@ -48,13 +53,22 @@ public final class RunHistory {
     this.spark = spark;
   }
 
-  /** The nights of a history folder, oldest first; empty when there is none. */
-  public List<String> runIds(String historyDir) {
+  /** The run ids of a history folder per night, oldest night first; empty when there is none. */
+  public List<List<String>> nights(String historyDir) {
     String runs = historyDir + "/runs";
     if (!exists(runs)) {
       return List.of();
     }
-    return spark.read().parquet(runs).collectAsList().stream().map(r -> r.getString(r.fieldIndex("run_id"))).toList();
+    return byNight(spark.read().parquet(runs).select("run_id", "run_date").collectAsList());
+  }
+
+  /** Run ids grouped by night, in the order of the rows (sorted by night): rows starting run_id, run_date. */
+  private static List<List<String>> byNight(List<Row> runs) {
+    Map<String, List<String>> nights = new LinkedHashMap<>();
+    for (Row r : runs) {
+      nights.computeIfAbsent(r.getString(1), d -> new ArrayList<>()).add(r.getString(0));
+    }
+    return List.copyOf(nights.values());
   }
 
   /**
@@ -62,15 +76,17 @@ public final class RunHistory {
    *
    * @param previousHistoryDir the published run's history folder, or null
    * @param pooledResults this run's results/pooled Parquet, or null when the run made no results
-   * @return the run ids of the nights, oldest first (the last is this run)
+   * @return the run ids per night, oldest night first (the last night's last is this run)
    */
-  public List<String> write(String previousHistoryDir, String pooledResults, String historyDir, Night night) {
+  public List<List<String>> write(String previousHistoryDir, String pooledResults, String historyDir, Night night) {
     ResultFiles files = new ResultFiles(spark, historyDir);
     String date = night.runDate().toString();
+    boolean withResults = pooledResults != null;
 
-    List<Row> nights = new ArrayList<>(previous(previousHistoryDir, "runs", RUNS, date));
+    // without results, the night keeps its last run with results (and so its estimates below)
+    List<Row> nights = new ArrayList<>(previous(previousHistoryDir, "runs", RUNS, date, !withResults));
     nights.add(night.toRow());
-    nights.sort(Comparator.comparing(r -> r.getString(1)));
+    nights.sort(Comparator.comparing(r -> r.getString(1))); // stable: a night's runs stay in publishing order
     files.writeParquetAndCsv(new ResultTable("runs", RUNS, nights));
 
     StructType pooledSchema = null;
@@ -94,25 +110,29 @@ public final class RunHistory {
       pooledSchema = spark.read().parquet(previousHistoryDir + "/pooled").schema();
     }
     if (pooledSchema != null) {
-      List<Row> all = new ArrayList<>(previous(previousHistoryDir, "pooled", pooledSchema, date));
+      List<Row> all = new ArrayList<>(previous(previousHistoryDir, "pooled", pooledSchema, date, !withResults));
       all.addAll(pooled);
       all.sort(Comparator.comparing(r -> r.getString(1)));
       files.writeParquetAndCsv(new ResultTable("pooled", pooledSchema, all));
     }
-    return nights.stream().map(r -> r.getString(0)).toList();
+    return byNight(nights);
   }
 
   /**
    * The rows of a previous history table other than those of {@code runDate}, in file order, with their
-   * columns matched to {@code schema} by name (a column the older run did not have is null).
+   * columns matched to {@code schema} by name (a column the older run did not have is null). With
+   * {@code keepResults}, {@code runDate}'s rows of its last run with results stay: in {@code runs} the row
+   * with pooled rows, in {@code pooled} every row (they are that run's).
    */
-  private List<Row> previous(String historyDir, String table, StructType schema, String runDate) {
+  private List<Row> previous(String historyDir, String table, StructType schema, String runDate,
+      boolean keepResults) {
     if (historyDir == null || !exists(historyDir + "/" + table)) {
       return List.of();
     }
     List<Row> out = new ArrayList<>();
     for (Row r : spark.read().parquet(historyDir + "/" + table).collectAsList()) {
-      if (runDate.equals(r.getString(r.fieldIndex("run_date")))) {
+      if (runDate.equals(r.getString(r.fieldIndex("run_date")))
+          && !(keepResults && (table.equals("pooled") || r.getLong(r.fieldIndex("pooled_rows")) > 0))) {
         continue;
       }
       Object[] values = new Object[schema.size()];

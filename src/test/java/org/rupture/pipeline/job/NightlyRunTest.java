@@ -211,6 +211,33 @@ class NightlyRunTest extends SparkTestBase {
     assertTrue(analysed.get("files").size() > 0);
   }
 
+  /**
+   * An ingest publishes a run without results. For a night that already had results it must not take them
+   * out of the history, nor let retention delete the run that holds them: the night then lists both runs.
+   */
+  @Test
+  void anIngestForANightWithResultsKeepsThatNightsResultsInTheHistoryAndItsRun(@TempDir Path dir) throws IOException {
+    Setup s = copyOfFirstNight(dir, 0.2);
+    String withResults = currentId(s.output());
+    List<String> pooledBefore = Files.readAllLines(current(s.output()).resolve("history/pooled.csv"));
+    Result ingest = command(s, "ingest", "--run-date", FIRST_NIGHT);
+    assertEquals(0, ingest.exit(), ingest.err());
+    String ingestOnly = currentId(s.output());
+    Result night2 = run(s, "--run-date", "2026-01-02");
+    assertEquals(0, night2.exit(), night2.err());
+
+    List<String> pooled = Files.readAllLines(current(s.output()).resolve("history/pooled.csv"));
+    List<String> firstNight = pooled.stream().filter(l -> l.contains("," + FIRST_NIGHT + ",")).toList();
+    assertEquals(pooledBefore.subList(1, pooledBefore.size()), firstNight, "the first night's estimates, as published");
+    List<String> runs = Files.readAllLines(current(s.output()).resolve("history/runs.csv"));
+    assertEquals(List.of(withResults, ingestOnly, currentId(s.output())),
+        runs.subList(1, runs.size()).stream().map(l -> l.substring(0, l.indexOf(','))).toList());
+    // retention.nights = 2 keeps both nights, so both runs of the first night
+    assertEquals(new TreeSet<>(List.of(withResults, ingestOnly, currentId(s.output()))),
+        new TreeSet<>(runIds(s.output())));
+    assertTrue(Files.exists(s.output().resolve("runs").resolve(withResults).resolve("results/pooled.csv")));
+  }
+
   @Test
   void analyzeWithNothingPublishedIsAConfigurationError(@TempDir Path dir) throws IOException {
     Setup s = setup(dir, base.resolve("landing"), Path.of("conf/sites").toAbsolutePath(), 0.2);
