@@ -17,6 +17,7 @@ import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.catalyst.expressions.objects.StaticInvoke;
 import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.catalyst.util.GenericArrayData;
+import org.apache.spark.sql.catalyst.util.MapData;
 import org.apache.spark.sql.types.AbstractDataType;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
@@ -68,9 +69,12 @@ public final class FieldFunctions {
    *   <li>{@code rupture_code(raw STRING, codes ARRAY<STRING>) -> INT}: {@link #code};</li>
    *   <li>{@code rupture_pack_items(items ARRAY<STRING>) -> BINARY}: {@link PackedItems#pack}, the
    *       staged form of alliance items ({@code rupture_alliance}'s first argument);</li>
-   *   <li>{@code rupture_compact(array(...))}: {@link #compact}.</li>
+   *   <li>{@code rupture_compact(array(...))}: {@link #compact};</li>
+   *   <li>{@code rupture_source_columns(issues ARRAY<ISSUE>, columns MAP<STRING, STRING>) -> ARRAY<ISSUE>}:
+   *       {@link #sourceColumns}.</li>
    * </ul>
-   * Each is null when an argument is null.
+   * Each is null when an argument is null, except {@code rupture_source_columns}, which keeps the issues
+   * when there is no map.
    */
   static void register(SparkSession spark) {
     FunctionRegistry registry = ((org.apache.spark.sql.classic.SparkSession) spark).sessionState().functionRegistry();
@@ -84,6 +88,42 @@ public final class FieldFunctions {
     registry.createOrReplaceTempFunction("rupture_pack_items",
         new Builder("packItems", BinaryType, List.of(DataTypes.createArrayType(StringType))), "internal");
     registry.createOrReplaceTempFunction("rupture_compact", new Builder("compact", null, null), "internal");
+    registry.createOrReplaceTempFunction("rupture_source_columns", new Builder("sourceColumns", null,
+        List.of(DataTypes.createArrayType(ISSUE), DataTypes.createMapType(StringType, StringType)), false),
+        "internal");
+  }
+
+  /**
+   * The field issues with each source column that {@code columns} holds replaced by its value there: a wide
+   * record's issues name the mapping's column ({@code int}) and {@code columns} maps it to the column of the
+   * record's session as the header spells it ({@code int_s03}; {@link FileLayout#wideColumnNames}). The
+   * issues as they are when either is null: a record without issues, or not of a wide export.
+   */
+  public static ArrayData sourceColumns(ArrayData issues, MapData columns) {
+    if (issues == null || columns == null) {
+      return issues;
+    }
+    ArrayData keys = columns.keyArray();
+    ArrayData values = columns.valueArray();
+    Object[] out = new Object[issues.numElements()];
+    for (int i = 0; i < out.length; i++) {
+      if (issues.isNullAt(i)) {
+        continue;
+      }
+      InternalRow issue = issues.getStruct(i, 4);
+      UTF8String column = issue.isNullAt(1) ? null : issue.getUTF8String(1);
+      if (column != null) {
+        for (int k = 0; k < keys.numElements(); k++) {
+          if (keys.getUTF8String(k).equals(column)) {
+            column = values.isNullAt(k) ? column : values.getUTF8String(k);
+            break;
+          }
+        }
+      }
+      out[i] = new GenericInternalRow(new Object[] {issue.isNullAt(0) ? null : issue.getUTF8String(0), column,
+          issue.isNullAt(2) ? null : issue.getUTF8String(2), issue.isNullAt(3) ? null : issue.getUTF8String(3)});
+    }
+    return new GenericArrayData(out);
   }
 
   /**
@@ -322,12 +362,22 @@ public final class FieldFunctions {
     private final String method;
     private final DataType result;
     private final List<DataType> inputs;
+    private final boolean propagateNull;
 
-    /** {@code result} and {@code inputs} null: one array argument, and its type without nulls is the result's. */
+    /**
+     * {@code result} and {@code inputs} null: one array argument, and its type without nulls is the result's;
+     * {@code result} null alone: the first argument's type is the result's.
+     */
     Builder(String method, DataType result, List<DataType> inputs) {
+      this(method, result, inputs, true);
+    }
+
+    /** {@code propagateNull} false: the method is called with null arguments too. */
+    Builder(String method, DataType result, List<DataType> inputs, boolean propagateNull) {
       this.method = method;
       this.result = result;
       this.inputs = inputs;
+      this.propagateNull = propagateNull;
     }
 
     @Override
@@ -345,9 +395,9 @@ public final class FieldFunctions {
             + " arguments, not " + args.size());
       }
       List<AbstractDataType> types = new ArrayList<>(inputs);
-      // null when an argument is null (propagateNull), a nullable result, deterministic
-      return new StaticInvoke(FieldFunctions.class, result, method, args,
-          CollectionConverters.asScala(types).toList(), true, true, true, scala.Option.empty());
+      // null when an argument is null (unless !propagateNull), a nullable result, deterministic
+      return new StaticInvoke(FieldFunctions.class, result != null ? result : args.head().dataType(), method, args,
+          CollectionConverters.asScala(types).toList(), propagateNull, true, true, scala.Option.empty());
     }
   }
 }

@@ -35,6 +35,14 @@ public final class FileLayout {
   final int[][] wideAllianceIdx;
   final int[] extraIdx;
   final int[][] wideExtraIdx;
+  /**
+   * Wide layout: per session number, the header's own name (trimmed) of each column the session is read
+   * from, keyed by the mapping's name of that column ({@code int} -> {@code int_s03}), and the alliance items
+   * joined with '+' likewise ({@code w1+w2} -> {@code w1_s03+w2_s03}, the items the session has): field
+   * issues name a source column by the mapping's name, and a wide record's is its session's column.
+   * Null for other layouts.
+   */
+  final List<Map<String, String>> wideColumnNames;
   final int[] baselineIdx;
   final int[] terminationIdx;
   final List<Problem> problems = new ArrayList<>();
@@ -63,6 +71,7 @@ public final class FileLayout {
         wideIdx = null;
         wideAllianceIdx = null;
         wideExtraIdx = null;
+        wideColumnNames = null;
       } else {
         fieldIdx = null;
         allianceIdx = null;
@@ -76,6 +85,7 @@ public final class FileLayout {
         wideIdx = new int[sessionNumbers.length][];
         wideAllianceIdx = new int[sessionNumbers.length][];
         wideExtraIdx = new int[sessionNumbers.length][];
+        List<Map<String, String>> columnNames = new ArrayList<>(sessionNumbers.length);
         for (int k = 0; k < sessionNumbers.length; k++) {
           Map<String, Integer> at = bySession.get(sessionNumbers[k]);
           int[] idx = new int[SESSION_FIELDS.size()];
@@ -91,7 +101,9 @@ public final class FileLayout {
           wideAllianceIdx[k] = s.alliance() == null ? new int[0]
               : s.alliance().items().stream().mapToInt(i -> at.getOrDefault(lower(i), -1)).toArray();
           wideExtraIdx[k] = s.extras().stream().mapToInt(e -> at.getOrDefault(lower(e.column()), -1)).toArray();
+          columnNames.add(columnNames(s, idx, wideAllianceIdx[k], wideExtraIdx[k]));
         }
+        wideColumnNames = List.copyOf(columnNames);
         for (String rowField : List.of("therapist", "rater")) {
           String col = s.columns().get(rowField);
           if (col != null) {
@@ -118,7 +130,39 @@ public final class FileLayout {
       wideAllianceIdx = null;
       extraIdx = null;
       wideExtraIdx = null;
+      wideColumnNames = null;
     }
+  }
+
+  /** One wide session's {@link #wideColumnNames} entry, from its header positions. */
+  private Map<String, String> columnNames(SessionsSpec s, int[] fieldIdx, int[] itemIdx, int[] extraIdx) {
+    Map<String, String> names = new LinkedHashMap<>();
+    for (int f = 0; f < fieldIdx.length; f++) {
+      String field = SESSION_FIELDS.get(f);
+      // therapist and rater are per row: their column is the mapping's own
+      if (fieldIdx[f] >= 0 && !field.equals("therapist") && !field.equals("rater")) {
+        names.putIfAbsent(s.columns().get(field), header.names().get(fieldIdx[f]).trim());
+      }
+    }
+    if (s.alliance() != null) {
+      List<String> present = new ArrayList<>();
+      for (int i = 0; i < itemIdx.length; i++) {
+        if (itemIdx[i] >= 0) {
+          String name = header.names().get(itemIdx[i]).trim();
+          names.putIfAbsent(s.alliance().items().get(i), name);
+          present.add(name);
+        }
+      }
+      if (!present.isEmpty()) {
+        names.putIfAbsent(String.join("+", s.alliance().items()), String.join("+", present));
+      }
+    }
+    for (int e = 0; e < extraIdx.length; e++) {
+      if (extraIdx[e] >= 0) {
+        names.putIfAbsent(s.extras().get(e).column(), header.names().get(extraIdx[e]).trim());
+      }
+    }
+    return names;
   }
 
   public static FileLayout of(List<String> headerNames, SiteMapping mapping, SourceFile.Kind kind) {

@@ -45,9 +45,10 @@ public final class FileParser implements Iterator<InternalRow>, java.io.Closeabl
    * be reused as the old parser made them ({@link IngestState.Compatibility}). 2: wide session columns are
    * read under the header's own names (zero-padded {@code _s01} was lost as empty rows). 3: a mapped column
    * repeated in the header fails the header check (its first copy was read). 4: a quoted field of more than
-   * 50 lines is one record ({@link CsvRecordReader}; it became one quarantined record per line).
+   * 50 lines is one record ({@link CsvRecordReader}; it became one quarantined record per line). 5: a wide
+   * record carries its session's header columns ({@code wide_columns}), which its field issues name.
    */
-  public static final int REVISION = 4;
+  public static final int REVISION = 5;
 
   private final SourceFile file;
   private final SiteMapping mapping;
@@ -67,6 +68,8 @@ public final class FileParser implements Iterator<InternalRow>, java.io.Closeabl
   private final UTF8String raterValue;
   private final UTF8String[] extraNames;
   private FileLayout layout;
+  // wide layout: per session, FileLayout.wideColumnNames as one map shared by all of the session's records
+  private ArrayBasedMapData[] wideColumns;
   private long dataRows;
   private boolean finished;
 
@@ -111,6 +114,15 @@ public final class FileParser implements Iterator<InternalRow>, java.io.Closeabl
     }
     List<String> names = header.fields().stream().map(String::trim).toList();
     layout = FileLayout.of(names, mapping, file.kind());
+    if (layout.wideColumnNames != null) {
+      wideColumns = new ArrayBasedMapData[layout.wideColumnNames.size()];
+      for (int k = 0; k < wideColumns.length; k++) {
+        Map<String, String> m = layout.wideColumnNames.get(k);
+        wideColumns[k] = new ArrayBasedMapData(
+            new GenericArrayData(m.keySet().stream().map(UTF8String::fromString).toArray()),
+            new GenericArrayData(m.values().stream().map(UTF8String::fromString).toArray()));
+      }
+    }
   }
 
   @Override
@@ -298,6 +310,7 @@ public final class FileParser implements Iterator<InternalRow>, java.io.Closeabl
       }
       v[17] = items;
       v[18] = extras;
+      v[19] = wideColumns[k];
       pending.add(new GenericInternalRow(v));
       emitted++;
     }

@@ -61,7 +61,8 @@ final class Rules {
 
   /**
    * One field issue struct, or null when {@code reasonSql} is null; the source column is the mapping's
-   * column of {@code field} unless {@code sourceColumnSql} is given.
+   * column of {@code field} unless {@code sourceColumnSql} is given. (A wide record's issues get its
+   * session's own column afterwards, {@link #compact(List, List, String, String, String)}.)
    */
   static String issue(String field, String raw, String reasonSql, String sourceColumnSql) {
     String column = sourceColumnSql != null ? sourceColumnSql : "try_element_at(p_columns, '" + field + "')";
@@ -87,12 +88,26 @@ final class Rules {
    * same element type, or null for none) when it is not null.
    */
   static String compact(List<String> guards, List<String> elements, String tail, String none) {
+    return compact(guards, elements, tail, none, null);
+  }
+
+  /**
+   * As {@link #compact(List, List, String, String)} for field issues, each issue's source column replaced by
+   * its value in the map {@code sourceColumns} where it holds one ({@link FieldFunctions#sourceColumns}); the
+   * map is looked up only for a row with issues, and a null map (or {@code sourceColumns} null) changes nothing.
+   */
+  static String compact(List<String> guards, List<String> elements, String tail, String none, String sourceColumns) {
     String allNull = String.join(" AND ", guards.stream().map(g -> "(" + g + ") IS NULL").toList());
     String compacted = "rupture_compact(array(" + String.join(", ", elements) + "))";
+    String withTail = tail == null ? null : "concat(" + compacted + ", " + tail + ")";
+    if (sourceColumns != null) {
+      compacted = "rupture_source_columns(" + compacted + ", " + sourceColumns + ")";
+      withTail = tail == null ? null : "rupture_source_columns(" + withTail + ", " + sourceColumns + ")";
+    }
     if (tail == null) {
       return "CASE WHEN " + allNull + " THEN " + none + " ELSE " + compacted + " END";
     }
-    return "CASE WHEN " + tail + " IS NOT NULL THEN concat(" + compacted + ", " + tail + ") WHEN " + allNull
+    return "CASE WHEN " + tail + " IS NOT NULL THEN " + withTail + " WHEN " + allNull
         + " THEN " + none + " ELSE " + compacted + " END";
   }
 

@@ -122,8 +122,9 @@ final class SessionRules {
       String[] is = issues.get(i);
       structs.add(Rules.issue(is[0], is[1], "issue_reason_" + i, is.length > 3 ? is[3] : null));
     }
+    // a wide record's issues name its session's own header columns (int_s03, not the mapping's int)
     out.add("CASE WHEN record_type <> 'data' OR parse_error IS NOT NULL THEN NULL ELSE "
-        + Rules.compact(reasonColumns, structs, "a.issues", "NULL") + " END AS issues");
+        + Rules.compact(reasonColumns, structs, "a.issues", "NULL", "wide_columns") + " END AS issues");
     out.add("file_checksum");
     out.add("file_rows");
     out.add("file_lines");

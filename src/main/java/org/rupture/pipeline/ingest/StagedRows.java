@@ -60,6 +60,8 @@ public final class StagedRows {
     }
     s.add(createStructField("alliance_items", BinaryType, true));   // PackedItems
     s.add(createStructField("extras", createMapType(StringType, StringType, true), true));
+    // wide records only: the session's header column by the mapping's column name (FileLayout.wideColumnNames)
+    s.add(createStructField("wide_columns", createMapType(StringType, StringType, false), true));
     s.addAll(fileSummary());
     SESSIONS = createStructType(s);
 

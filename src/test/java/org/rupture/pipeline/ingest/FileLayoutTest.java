@@ -70,6 +70,20 @@ class FileLayoutTest {
     assertArrayEquals(new int[] {7}, l.wideExtraIdx[0]);
   }
 
+  /**
+   * Per session, the header's own name of each column read, by the mapping's name of it (as field issues
+   * name source columns); the alliance items together are named by the items present in the session.
+   */
+  @Test
+  void eachSessionNamesTheHeaderColumnsItReadsByTheMappingsColumn() throws IOException {
+    FileLayout l = sessions("pid;rater;DATUM_S1;rupt_s001;Int_S01;w1_s1;w2_S01;sd_s1;rupt_s2;w1_s02");
+    assertEquals(List.of(), l.problems());
+    assertEquals(2, l.wideColumnNames.size());
+    assertEquals(java.util.Map.of("datum", "DATUM_S1", "rupt", "rupt_s001", "int", "Int_S01", "w1", "w1_s1",
+        "w2", "w2_S01", "w1+w2", "w1_s1+w2_S01", "sd", "sd_s1"), l.wideColumnNames.get(0));
+    assertEquals(java.util.Map.of("rupt", "rupt_s2", "w1", "w1_s02", "w1+w2", "w1_s02"), l.wideColumnNames.get(1));
+  }
+
   @Test
   void aSessionWithOnlyAllianceOrExtraColumnsIsStillRead() throws IOException {
     // session 3 has no rating columns; its alliance items and extra variable must not be skipped

@@ -177,7 +177,6 @@ class IngestStageTest extends SparkTestBase {
     assertEquals("p2,t1,P,2,2026-01-07,\"1,2,3,3,4,4,4,2", raw.get(9L));
     assertEquals("p3,t1,P,1,2026-01-07,1,2,3,3,4,4,4,2", raw.get(12L));
     assertEquals("p3,t1,P,1,2026-01-07,1,4,3,3,4,4,4,2", raw.get(13L));
-
     Row first = spark().read().parquet(dir.resolve("out/curated/session_ratings").toString())
         .filter("source_row = 1").first();
     assertEquals(3.0, first.<Double>getAs("rupture_intensity"), 1e-12);   // 2 on 0-4 -> 1-5
@@ -407,6 +406,72 @@ class IngestStageTest extends SparkTestBase {
         "2:2:therapist:true:5.0:1.0:2026-01-12"), rows.stream().map(r -> r.getAs("source_row") + ":"
         + r.getAs("session_number") + ":" + r.getAs("rater") + ":" + r.getAs("rupture_present") + ":"
         + r.getAs("rupture_intensity") + ":" + r.getAs("rupture_resolution") + ":" + r.getAs("session_date")).toList());
+  }
+
+  /**
+   * A wide row is one record per session, all with the row's number: a field issue names the session's own
+   * header column (as the header spells it), not the mapping's base name. A second run that takes the
+   * unchanged file over from the state writes the same issues.
+   */
+  @Test
+  void wideRecordsNameTheirSessionsHeaderColumn() throws IOException {
+    Files.createDirectories(dir.resolve("sites"));
+    Files.writeString(dir.resolve("sites/beta.yaml"), WIDE_MAPPING
+        + "  alliance: {items: [wai1, wai2], scale: [1, 5], min_items: 2}\n"
+        + "  extra:\n"
+        + "    sd: {column: sd, scale: [0, 4], target: [1, 5]}\n");
+    write("beta/2026-01-01/sessions.csv", String.join("\n",
+        "pid;rater;datum_s1;rupt_s1;int_s1;res_s1;wai1_s1;wai2_s1;sd_s1;"
+            + "datum_s02;rupt_s02;int_s02;res_s02;wai1_s02;wai2_s02;sd_s02;"
+            + "datum_s03;rupt_s03;int_s03;res_s03;WAI1_s03;wai2_S03;sd_s03",
+        "b1;P;05.01.2026;ja;2;4;3;4;1;31.02.2026;nein;;;4;4;2;19.01.2026;ja;x;9;7;2;z",  // 1 issues in 2 and 3
+        "b2;X;05.01.2026;ja;2;4;3;4;1;;;;;;;;19.01.2026;nein;;;4;4;2",                  // 2 unknown rater: 1 and 3
+        "b3;P;;;;;;;;;;;;;;;;;;;;;",                                                     // 3 no session at all
+        "b4;P;05.01.2026",                                                               // 4 wrong field count
+        "b5;T;05.01.2026;ja;2;4;3;4;1;12.01.2026;nein;;;4;4;2;;;;;;;",                   // 5 session 1 conflicts
+        "b5;T;05.01.2026;ja;3;4;3;4;1;12.01.2026;nein;;;4;4;2;;;;;;;") + "\n");        // 6 with 5's
+    List<SiteMapping> m = mappings();
+    org.apache.hadoop.conf.Configuration conf = spark().sparkContext().hadoopConfiguration();
+    CuratedLayout first = new CuratedLayout(dir.resolve("run1").toString());
+    IngestResult r = new IngestStage(spark(), m, keys(), "r1", 1.0).run(
+        LandingScanner.scan(conf, dir.resolve("landing").toString(), m), first, IngestState.none(), true);
+    FileCounts f = byFile(r).get("beta/2026-01-01/sessions.csv");
+    assertEquals(List.of(6L, 11L, 4L, 6L, 1L),
+        List.of(f.rowsRead(), f.records(), f.accepted(), f.quarantined(), f.superseded()));
+    assertTrue(f.reconciles());
+    List<String> expectedIssues = List.of(
+        "1:session_date:datum_s02:31.02.2026:BAD_DATE",
+        "1:rupture_intensity:int_s03:x:NOT_NUMERIC",
+        "1:rupture_resolution:res_s03:9:OUT_OF_RANGE",
+        "1:alliance:WAI1_s03:7:OUT_OF_RANGE",
+        "1:alliance:WAI1_s03+wai2_S03:1 valid items:TOO_FEW_ITEMS",
+        "1:sd:sd_s03:z:NOT_NUMERIC");
+    assertEquals(expectedIssues.stream().sorted().toList(), wideIssues("run1"));
+
+    // the next run takes the unchanged file over from the state: the same rows
+    CuratedLayout second = new CuratedLayout(dir.resolve("run2").toString());
+    IngestResult again = new IngestStage(spark(), m, keys(), "r2", 1.0).run(
+        LandingScanner.scan(conf, dir.resolve("landing").toString(), m), second, IngestState.load(first.ingestState(), conf),
+        true);
+    FileCounts g = byFile(again).get("beta/2026-01-01/sessions.csv");
+    assertTrue(!g.parsed() && g.reconciles(), g.toString());
+    assertEquals(List.of(6L, 11L, 4L, 6L, 1L),
+        List.of(g.rowsRead(), g.records(), g.accepted(), g.quarantined(), g.superseded()));
+    assertEquals(expectedIssues.stream().sorted().toList(), wideIssues("run2"));
+    for (String table : List.of("restricted/quarantine", "restricted/field_issues")) {
+      var reusedRun = spark().read().parquet(dir.resolve("run2").resolve(table).toString()).drop("run_id");
+      var firstRun = spark().read().parquet(dir.resolve("run1").resolve(table).toString()).drop("run_id");
+      assertEquals(0, reusedRun.exceptAll(firstRun).count() + firstRun.exceptAll(reusedRun).count(), table);
+    }
+  }
+
+  /** The wide file's field issues as "row:field:source column:raw value:reason", sorted. */
+  private List<String> wideIssues(String run) {
+    return spark().read().parquet(dir.resolve(run).resolve("restricted/field_issues").toString())
+        .where("source_file = 'beta/2026-01-01/sessions.csv'").collectAsList().stream()
+        .map(i -> i.getAs("source_row") + ":" + i.getAs("field") + ":" + i.getAs("source_column") + ":"
+            + i.getAs("raw_value") + ":" + i.getAs("reason"))
+        .sorted().toList();
   }
 
   @Test
