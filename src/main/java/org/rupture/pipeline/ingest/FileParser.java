@@ -46,7 +46,8 @@ public final class FileParser implements Iterator<InternalRow>, java.io.Closeabl
    * read under the header's own names (zero-padded {@code _s01} was lost as empty rows). 3: a mapped column
    * repeated in the header fails the header check (its first copy was read). 4: a quoted field of more than
    * 50 lines is one record ({@link CsvRecordReader}; it became one quarantined record per line). 5: a wide
-   * record carries its session's header columns ({@code wide_columns}), which its field issues name.
+   * record carries its session's header columns ({@code wide_columns}), which its field issues name, and
+   * the rules' records (stored for the next run) the session value of a record whose session is no number.
    */
   public static final int REVISION = 5;
 

@@ -138,10 +138,12 @@ public final class IngestStage {
             List.of("patient_key")));
     // Everything is written first and checked after: the run's folder is published only when the whole
     // run succeeds, and on a failed gate this stage removes what it wrote (nothing is published).
+    // a quarantined record's session as read: a wide row's records share its row number and raw line
+    Column session = coalesce(col("session_number").cast(DataTypes.StringType), col(SessionRules.UNPARSED_SESSION));
     Dataset<Row> sessionRouted = routed(sessions, "session_ratings", run,
-        SessionRules.canonicalColumns(extras), null, false);
+        SessionRules.canonicalColumns(extras), session, null, false);
     Dataset<Row> patientRouted = routed(patients, "patients", run, PatientRules.canonicalColumns(),
-        outcomes(run, maxMeasures), true);
+        lit(null).cast(DataTypes.StringType), outcomes(run, maxMeasures), true);
     List<MultiTableWriter.Result> passes = MultiTableWriter.write(spark, List.of(
         new MultiTableWriter.Pass(sessionRouted, sessionTargets), new MultiTableWriter.Pass(patientRouted, patientTargets)));
     MultiTableWriter.Result sessionPass = passes.get(0);
@@ -187,7 +189,8 @@ public final class IngestStage {
 
   /**
    * The classified records as {@link MultiTableWriter} rows: per record its curated row (accepted),
-   * its quarantine row (quarantined), its field issues (accepted, with nulled fields), optionally more
+   * its quarantine row (quarantined, with its {@code session} as text: a wide row's records share the
+   * row's number and raw line), its field issues (accepted, with nulled fields), optionally more
    * rows of an accepted record ({@code extra}, as {@code t_outcomes}), and its state row: the rules'
    * output with the rules' own reasons, not the classifier's, for the next run to take unchanged files
    * from; raw lines only where a rule quarantined the row. Unless {@code stateOfAccepted}, accepted
@@ -195,7 +198,7 @@ public final class IngestStage {
    * ({@link #acceptedSessions}), which saves writing nearly every session twice.
    */
   private static Dataset<Row> routed(Dataset<Row> classified, String table, Column run, List<String> canonical,
-      Column extra, boolean stateOfAccepted) {
+      Column session, Column extra, boolean stateOfAccepted) {
     Column accepted = col("status").equalTo(RecordClassifier.ACCEPTED);
     Column quarantined = col("status").equalTo(RecordClassifier.QUARANTINED);
     List<Column> curated = new ArrayList<>(canonical.stream().filter(c -> !c.equals("site")).map(c -> col(c)).toList());
@@ -215,7 +218,7 @@ public final class IngestStage {
       cols.add(when(accepted, extra).as("t_outcomes"));
     }
     cols.add(when(quarantined, struct(col("site"), lit(table).as("table"), col("source_file"), col("source_row"),
-        col("delivery"), col("reasons"), col("raw_line"), run)).as("t_quarantine"));
+        session.as("session_number"), col("delivery"), col("reasons"), col("raw_line"), run)).as("t_quarantine"));
     // field issues are few: only rows that have any go through the (interpreted) transform
     cols.add(when(accepted.and(size(col("issues")).gt(0)), issueRows).as("t_issues"));
     Column stored = not(accepted).or(coalesce(size(col("issues")).gt(0), lit(false)));

@@ -23,6 +23,8 @@ final class SessionRules {
 
   static final String[] SCALED = {"rupture_intensity", "rupture_resolution", "session_quality"};
   static final String[] RAW = {"intensity_raw", "resolution_raw", "quality_raw"};
+  /** The rules' output column holding the raw session value of a record whose session is not a number. */
+  static final String UNPARSED_SESSION = "unparsed_session";
 
   /**
    * @param staged data records joined with {@link MappingParameters#sessions}
@@ -79,6 +81,8 @@ final class SessionRules {
         "record_type", "site", "delivery", "source_file", "source_row", "mapping_id", "raw_line",
         "patient_key", "therapist_key",
         "session_number_t AS session_number",
+        // the session as read where it is no number, for the quarantine (IngestStage); null on a usable row
+        "CASE WHEN session_number_t IS NULL THEN session_raw END AS " + UNPARSED_SESSION,
         "date_t AS session_date",
         "rater_t AS rater",
         "present_t AS rupture_present",

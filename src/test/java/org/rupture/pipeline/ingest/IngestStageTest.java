@@ -177,6 +177,18 @@ class IngestStageTest extends SparkTestBase {
     assertEquals("p2,t1,P,2,2026-01-07,\"1,2,3,3,4,4,4,2", raw.get(9L));
     assertEquals("p3,t1,P,1,2026-01-07,1,2,3,3,4,4,4,2", raw.get(12L));
     assertEquals("p3,t1,P,1,2026-01-07,1,4,3,3,4,4,4,2", raw.get(13L));
+    // a long record's session as read; none on a line that was not read into fields
+    Map<Long, String> session = new java.util.HashMap<>();
+    quarantine().stream().filter(q -> q.getAs("table").equals("session_ratings"))
+        .forEach(q -> session.put(q.<Long>getAs("source_row"), q.<String>getAs("session_number")));
+    Map<Long, String> expectedSession = new java.util.HashMap<>(Map.of(4L, "3", 5L, "0", 6L, "-2", 7L, "4",
+        12L, "1", 13L, "1"));
+    expectedSession.put(8L, null);
+    expectedSession.put(9L, null);
+    assertEquals(expectedSession, session);
+    assertTrue(quarantine().stream().filter(q -> q.getAs("table").equals("patients"))
+        .allMatch(q -> q.getAs("session_number") == null), "a patient record has no session");
+
     Row first = spark().read().parquet(dir.resolve("out/curated/session_ratings").toString())
         .filter("source_row = 1").first();
     assertEquals(3.0, first.<Double>getAs("rupture_intensity"), 1e-12);   // 2 on 0-4 -> 1-5
@@ -409,12 +421,12 @@ class IngestStageTest extends SparkTestBase {
   }
 
   /**
-   * A wide row is one record per session, all with the row's number: a field issue names the session's own
-   * header column (as the header spells it), not the mapping's base name. A second run that takes the
-   * unchanged file over from the state writes the same issues.
+   * A wide row is one record per session, all with the row's number and raw line: a field issue names the
+   * session's own header column (as the header spells it), and a quarantined record carries its session.
+   * A second run that takes the unchanged file over from the state writes the same quarantine and issues.
    */
   @Test
-  void wideRecordsNameTheirSessionsHeaderColumn() throws IOException {
+  void wideRecordsNameTheirSessionsHeaderColumnAndQuarantineTheirSession() throws IOException {
     Files.createDirectories(dir.resolve("sites"));
     Files.writeString(dir.resolve("sites/beta.yaml"), WIDE_MAPPING
         + "  alliance: {items: [wai1, wai2], scale: [1, 5], min_items: 2}\n"
@@ -439,6 +451,8 @@ class IngestStageTest extends SparkTestBase {
     assertEquals(List.of(6L, 11L, 4L, 6L, 1L),
         List.of(f.rowsRead(), f.records(), f.accepted(), f.quarantined(), f.superseded()));
     assertTrue(f.reconciles());
+    List<String> expectedQuarantine = List.of("2:1:UNKNOWN_RATER", "2:3:UNKNOWN_RATER", "3:null:EMPTY_ROW",
+        "4:null:WRONG_FIELD_COUNT", "5:1:DUPLICATE_CONFLICT", "6:1:DUPLICATE_CONFLICT");
     List<String> expectedIssues = List.of(
         "1:session_date:datum_s02:31.02.2026:BAD_DATE",
         "1:rupture_intensity:int_s03:x:NOT_NUMERIC",
@@ -447,8 +461,9 @@ class IngestStageTest extends SparkTestBase {
         "1:alliance:WAI1_s03+wai2_S03:1 valid items:TOO_FEW_ITEMS",
         "1:sd:sd_s03:z:NOT_NUMERIC");
     assertEquals(expectedIssues.stream().sorted().toList(), wideIssues("run1"));
+    assertEquals(expectedQuarantine, wideQuarantine("run1"));
 
-    // the next run takes the unchanged file over from the state: the same rows
+    // the next run takes the unchanged file over from the state: the same rows, the session included
     CuratedLayout second = new CuratedLayout(dir.resolve("run2").toString());
     IngestResult again = new IngestStage(spark(), m, keys(), "r2", 1.0).run(
         LandingScanner.scan(conf, dir.resolve("landing").toString(), m), second, IngestState.load(first.ingestState(), conf),
@@ -458,11 +473,22 @@ class IngestStageTest extends SparkTestBase {
     assertEquals(List.of(6L, 11L, 4L, 6L, 1L),
         List.of(g.rowsRead(), g.records(), g.accepted(), g.quarantined(), g.superseded()));
     assertEquals(expectedIssues.stream().sorted().toList(), wideIssues("run2"));
+    assertEquals(expectedQuarantine, wideQuarantine("run2"));
     for (String table : List.of("restricted/quarantine", "restricted/field_issues")) {
       var reusedRun = spark().read().parquet(dir.resolve("run2").resolve(table).toString()).drop("run_id");
       var firstRun = spark().read().parquet(dir.resolve("run1").resolve(table).toString()).drop("run_id");
       assertEquals(0, reusedRun.exceptAll(firstRun).count() + firstRun.exceptAll(reusedRun).count(), table);
     }
+  }
+
+  /** The wide file's quarantine as "row:session:reasons", in row and session order. */
+  private List<String> wideQuarantine(String run) {
+    return spark().read().parquet(dir.resolve(run).resolve("restricted/quarantine").toString())
+        .where("source_file = 'beta/2026-01-01/sessions.csv'")
+        .orderBy("source_row", "session_number").collectAsList().stream()
+        .map(q -> q.getAs("source_row") + ":" + q.getAs("session_number") + ":"
+            + String.join("+", q.<String>getList(q.fieldIndex("reasons"))))
+        .toList();
   }
 
   /** The wide file's field issues as "row:field:source column:raw value:reason", sorted. */
