@@ -42,7 +42,37 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    System.exit(run(Arrays.asList(args), System.out, System.err));
+    // set first among the shutdown hooks' effects that matter here: Spark's own hook stops the SparkContext,
+    // and the job then fails with messages about a stopped context that say nothing about why
+    Thread interrupted = new Thread(() -> {
+      shuttingDown = true;
+      // what Spark logs while it is stopped under running tasks (rejected tasks, with their stack traces) is
+      // the stop itself, not a fault
+      Configurator.setLevel("org.apache.spark", Level.OFF);
+      // said here: the JVM halts once the hooks have run, maybe before the command's own failure is caught
+      System.err.println(failureMessage(null, true));
+    }, "rupture-interrupted");
+    Runtime.getRuntime().addShutdownHook(interrupted);
+    int code = run(Arrays.asList(args), System.out, System.err);
+    try {
+      Runtime.getRuntime().removeShutdownHook(interrupted); // the command ended: exiting is no interruption
+    } catch (IllegalStateException alreadyShuttingDown) {
+      // the hook runs or has run; it has said why
+    }
+    System.exit(code);
+  }
+
+  /** True once the JVM shuts down (SIGTERM from a scheduler's timeout, Ctrl-C) while a command runs. */
+  private static volatile boolean shuttingDown;
+
+  /** The one line printed for an unexpected failure; a failure during shutdown is said to be an interruption. */
+  static String failureMessage(Throwable e, boolean shuttingDown) {
+    if (shuttingDown) {
+      return "interrupted: the JVM was asked to stop (SIGTERM, e.g. a scheduler's timeout, or Ctrl-C) before the "
+          + "command ended; CURRENT names the last run that was published, and the next run removes what this one "
+          + "left";
+    }
+    return "error: " + describe(e) + " (run with --verbose for details)";
   }
 
   /** Runs a command and returns its exit code (never exits the JVM; tests call this). */
@@ -81,7 +111,9 @@ public final class Main {
       return 4;
     } catch (Exception e) { // Spark's Scala code throws checked exceptions undeclared
       LOG.debug("failure", e);
-      err.println("error: " + describe(e) + " (run with --verbose for details)");
+      if (!shuttingDown) { // else the shutdown hook has said it
+        err.println(failureMessage(e, false));
+      }
       return 1;
     }
   }

@@ -318,4 +318,15 @@ class MainTest {
     assertTrue(r.out().contains("warning: file alpha/sessions_late.csv is not in a delivery folder (the layout is "
         + "<site>/<delivery>/<file>); move it into one, e.g. alpha/<date>/sessions_late.csv"), r.out());
   }
+
+  @Test
+  void aFailureWhileTheJvmShutsDownIsReportedAsAnInterruptionNotAsSparksStoppedContext() {
+    IllegalStateException stopped = new IllegalStateException("Cannot call methods on a stopped SparkContext.\n"
+        + "This stopped SparkContext was created at:\n\n"
+        + "org.apache.spark.sql.SparkSession$Builder.getOrCreate(SparkSession.scala:923)\n");
+    String message = Main.failureMessage(stopped, true);
+    assertTrue(message.startsWith("interrupted: the JVM was asked to stop (SIGTERM"), message);
+    assertFalse(message.contains("SparkContext"), message);
+    assertTrue(Main.failureMessage(stopped, false).startsWith("error: Cannot call methods on a stopped SparkContext"));
+  }
 }
