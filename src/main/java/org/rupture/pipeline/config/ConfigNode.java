@@ -182,7 +182,10 @@ public final class ConfigNode {
     return c.asBoolean();
   }
 
-  /** A list of strings; a single scalar is accepted as a one-element list. */
+  /**
+   * A list of strings. A single value is rejected, not taken for a one-element list: the configuration
+   * is strict, and the error says how to write the list ({@code measures: IIP} -> {@code [IIP]}).
+   */
   public List<String> stringList(String key) {
     JsonNode c = node.get(key);
     List<String> out = new ArrayList<>();
@@ -190,8 +193,7 @@ public final class ConfigNode {
       return out;
     }
     if (c.isValueNode()) {
-      out.add(c.asText());
-      return out;
+      throw error(key, "expected a list, found " + kind(c) + "; write [" + c.asText() + "]");
     }
     if (!c.isArray()) {
       throw error(key, "expected a list of values, found " + kind(c));

@@ -117,6 +117,22 @@ class AnalysisConfigTest {
   }
 
   @Test
+  void aSingleValueWhereAListBelongsIsRejectedWithTheListToWrite() throws Exception {
+    ConfigException measures = error("analysis: {measures: IIP}");
+    assertEquals("analysis.measures", measures.key());
+    assertTrue(measures.getMessage().endsWith("expected a list, found 'IIP'; write [IIP]"), measures.getMessage());
+    assertEquals("analysis.process_variables", error("analysis: {process_variables: self_disclosure}").key());
+    ConfigException raters = error("""
+        analysis:
+          analyses:
+            - {id: a, kind: correlation, predictor: mean_resolution, outcome: improvement, raters: patient,
+               expected_sign: "+", claim: c}
+        """);
+    assertEquals("analysis.analyses[0].raters", raters.key());
+    assertTrue(raters.getMessage().endsWith("write [patient]"), raters.getMessage());
+  }
+
+  @Test
   void analysesAreCheckedAgainstTheirKind() throws Exception {
     assertEquals("analysis.analyses[0].raters", error("""
         analysis:

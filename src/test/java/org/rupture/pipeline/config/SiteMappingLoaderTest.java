@@ -100,6 +100,14 @@ class SiteMappingLoaderTest {
   }
 
   @Test
+  void aSingleValueWhereAListBelongsIsRejectedWithTheListToWrite() throws IOException {
+    ConfigException e = failure("sites: alpha\n" + SESSIONS);
+    assertEquals("sites", e.key());
+    assertTrue(e.getMessage().endsWith("expected a list, found 'alpha'; write [alpha]"), e.getMessage());
+    assertEquals("missing_codes", failure("site: a\nmissing_codes: -99\n" + SESSIONS).key());
+  }
+
+  @Test
   void unknownRaterAndEncodingAreRejected() throws IOException {
     assertTrue(failure("site: a\ndialect: {encoding: klingon}\nsessions: {files: x.csv, columns: {patient: p, rater: r, "
         + "session_number: s, rupture_present: rp}}\n").getMessage().contains("unknown encoding 'klingon'"));
