@@ -87,7 +87,9 @@ public record AnalysisConfig(int window, double repairThreshold, int minSiteN, S
     int minSiteN = section.integer("min_site_n", DEFAULT_MIN_SITE_N, SMALLEST_MIN_SITE_N);
     String treatmentArm = section.text("treatment_arm", DEFAULT_TREATMENT_ARM);
     List<String> measures = section.textList("measures");
+    requireDistinct(section, "measures", measures);
     List<String> processVariables = section.textList("process_variables");
+    requireDistinct(section, "process_variables", processVariables);
     FeatureCatalog catalog = new FeatureCatalog(processVariables);
     checkProcessVariables(section, processVariables);
 
@@ -111,6 +113,14 @@ public record AnalysisConfig(int window, double repairThreshold, int minSiteN, S
     }
     return new AnalysisConfig(window, repairThreshold, minSiteN, treatmentArm, measures, processVariables, method,
         test, randomSlope, analyses);
+  }
+
+  private static void requireDistinct(ConfigNode section, String key, List<String> values) {
+    for (int i = 0; i < values.size(); i++) {
+      if (values.indexOf(values.get(i)) < i) {
+        throw section.error(key + "[" + i + "]", "'" + values.get(i) + "' is listed twice; remove one");
+      }
+    }
   }
 
   private static void checkProcessVariables(ConfigNode section, List<String> processVariables) {
@@ -163,8 +173,13 @@ public record AnalysisConfig(int window, double repairThreshold, int minSiteN, S
       published.add(new PublishedEffect(p.requiredText("source", "the citation of the published effect"), effect,
           p.number("estimate", Double.NaN), ci[0], ci[1]));
     }
+    List<String> raters = entry.textList("raters");
+    if (entry.has("raters") && raters.isEmpty()) {
+      throw entry.error("raters", "is an empty list, which analyses no rater; list the raters, e.g. [patient, therapist],"
+          + " or remove the key for the kind's default raters");
+    }
     AnalysisSpec spec = new AnalysisSpec(id, kind, entry.text("predictor", null), entry.text("outcome", null),
-        entry.textList("raters"), entry.text("arm", null), entry.text("comparison", null),
+        raters, entry.text("arm", null), entry.text("comparison", null),
         sign.equals("+") ? 1 : -1, entry.requiredText("claim", "the claim the analysis tests, in one sentence"),
         published);
     return kind.validate(spec, context);

@@ -133,6 +133,30 @@ class AnalysisConfigTest {
   }
 
   @Test
+  void anEmptyRaterListIsAnErrorNotTheDefaults() throws Exception {
+    ConfigException raters = error("""
+        analysis:
+          analyses:
+            - {id: a, kind: correlation, predictor: mean_resolution, outcome: improvement, raters: [],
+               expected_sign: "+", claim: c}
+        """);
+    assertEquals("analysis.analyses[0].raters", raters.key());
+    assertTrue(raters.getMessage().contains("e.g. [patient, therapist]")
+        && raters.getMessage().contains("remove the key"), raters.getMessage());
+    // an empty list of measures (every measure) or of process variables (none) says something
+    assertEquals(List.of(), AnalysisConfig.parse(yaml("{measures: [], process_variables: []}"), "p.yaml").measures());
+  }
+
+  @Test
+  void aMeasureOrProcessVariableListedTwiceIsAnError() throws Exception {
+    ConfigException measures = error("analysis: {measures: [IIP, OQ45, IIP]}");
+    assertEquals("analysis.measures[2]", measures.key());
+    assertTrue(measures.getMessage().contains("'IIP' is listed twice"), measures.getMessage());
+    assertEquals("analysis.process_variables[1]",
+        error("analysis: {process_variables: [self_disclosure, self_disclosure]}").key());
+  }
+
+  @Test
   void analysesAreCheckedAgainstTheirKind() throws Exception {
     assertEquals("analysis.analyses[0].raters", error("""
         analysis:
