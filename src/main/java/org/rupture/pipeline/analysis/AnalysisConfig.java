@@ -170,8 +170,23 @@ public record AnalysisConfig(int window, double repairThreshold, int minSiteN, S
       if (ci == null) {
         throw p.error("ci", "missing; the published 95% confidence interval [lower, upper]");
       }
+      double estimate = p.number("estimate", Double.NaN);
+      if (effect.equals(PublishedEffect.R)) {
+        if (estimate < -1 || estimate > 1) {
+          throw p.error("estimate", "a correlation r lies from -1 to 1, found " + estimate
+              + "; give the published r (an smd or a Fisher z is another scale)");
+        }
+        if (ci[0] < -1 || ci[1] > 1) {
+          throw p.error("ci", "the interval of a correlation r lies from -1 to 1, found [" + ci[0] + ", " + ci[1]
+              + "]; give the published interval of r");
+        }
+      }
+      if (estimate < ci[0] || estimate > ci[1]) {
+        throw p.error("estimate", estimate + " is outside its own confidence interval [" + ci[0] + ", " + ci[1]
+            + "]; check both against the source");
+      }
       published.add(new PublishedEffect(p.requiredText("source", "the citation of the published effect"), effect,
-          p.number("estimate", Double.NaN), ci[0], ci[1]));
+          estimate, ci[0], ci[1]));
     }
     List<String> raters = entry.textList("raters");
     if (entry.has("raters") && raters.isEmpty()) {

@@ -156,6 +156,46 @@ class AnalysisConfigTest {
         error("analysis: {process_variables: [self_disclosure, self_disclosure]}").key());
   }
 
+  private static ConfigException published(String kind, String effect) throws Exception {
+    String analysis = kind.equals("smd")
+        ? "{id: a, kind: smd, predictor: therapist_training_phase, arm: post, comparison: pre, outcome: improvement,"
+        : "{id: a, kind: correlation, predictor: mean_resolution, outcome: improvement,";
+    return error("analysis:\n  analyses:\n    - " + analysis + " expected_sign: \"+\", claim: c,\n"
+        + "       published: [{source: s, " + effect + "}]}\n");
+  }
+
+  @Test
+  void aPublishedEffectMustBeAPossibleValueInsideItsOwnInterval() throws Exception {
+    ConfigException r = published("correlation", "effect: r, estimate: 1.5, ci: [0.1, 0.47]");
+    assertEquals("analysis.analyses[0].published[0].estimate", r.key());
+    assertTrue(r.getMessage().contains("a correlation r lies from -1 to 1, found 1.5"), r.getMessage());
+    ConfigException ci = published("correlation", "effect: r, estimate: 0.5, ci: [0.1, 1.2]");
+    assertEquals("analysis.analyses[0].published[0].ci", ci.key());
+    assertTrue(ci.getMessage().contains("from -1 to 1"), ci.getMessage());
+    ConfigException outside = published("correlation", "effect: r, estimate: 0.6, ci: [0.1, 0.47]");
+    assertEquals("analysis.analyses[0].published[0].estimate", outside.key());
+    assertTrue(outside.getMessage().contains("0.6 is outside its own confidence interval [0.1, 0.47]"),
+        outside.getMessage());
+    ConfigException smd = published("smd", "effect: smd, estimate: -0.2, ci: [0.1, 0.5]");
+    assertEquals("analysis.analyses[0].published[0].estimate", smd.key());
+    // an smd is not bounded by 1, and an interval's bounds may equal the estimate
+    AnalysisConfig fine = AnalysisConfig.parse(yaml("""
+        analyses:
+          - id: a
+            kind: smd
+            predictor: therapist_training_phase
+            arm: post
+            comparison: pre
+            outcome: improvement
+            expected_sign: "+"
+            claim: c
+            published:
+              - {source: s, effect: smd, estimate: 1.5, ci: [1.2, 1.8]}
+              - {source: t, effect: r, estimate: 0.1, ci: [0.1, 0.3]}
+        """), "p.yaml");
+    assertEquals(2, fine.analyses().get(0).published().size());
+  }
+
   @Test
   void analysesAreCheckedAgainstTheirKind() throws Exception {
     assertEquals("analysis.analyses[0].raters", error("""
