@@ -72,13 +72,29 @@ public record AnalysisConfig(int window, double repairThreshold, int minSiteN, S
   }
 
   /**
-   * Reads and checks the {@code analysis:} section.
+   * Reads and checks the {@code analysis:} section on its own, without the site mappings (see
+   * {@link #parse(JsonNode, String, MappingDefinitions)}).
    *
    * @param analysisSection the section's node (null or missing = all defaults)
    * @param sourceFile      the file it came from, for error messages
    * @throws ConfigException naming file, key and problem for any mistake
    */
   public static AnalysisConfig parse(JsonNode analysisSection, String sourceFile) {
+    return parse(analysisSection, sourceFile, null);
+  }
+
+  /**
+   * Reads and checks the {@code analysis:} section, and checks the measures, treatments and process variables
+   * it names against what the site mappings define. What the section leaves to the built-in defaults is not
+   * checked against the mappings: with no {@code analyses} key, a network without CBT still validates, and the
+   * treatment comparison reports every site excluded.
+   *
+   * @param analysisSection the section's node (null or missing = all defaults)
+   * @param sourceFile      the file it came from, for error messages
+   * @param defined         what the site mappings define; null = check the section on its own
+   * @throws ConfigException naming file, key and problem for any mistake
+   */
+  public static AnalysisConfig parse(JsonNode analysisSection, String sourceFile, MappingDefinitions defined) {
     JsonNode node = analysisSection == null || analysisSection.isMissingNode() || analysisSection.isNull()
         ? null : analysisSection;
     ConfigNode section = new ConfigNode(node, sourceFile, "analysis").allowOnly(SECTION_KEYS);
@@ -92,20 +108,25 @@ public record AnalysisConfig(int window, double repairThreshold, int minSiteN, S
     requireDistinct(section, "process_variables", processVariables);
     FeatureCatalog catalog = new FeatureCatalog(processVariables);
     checkProcessVariables(section, processVariables);
+    if (defined != null) {
+      checkAgainstMappings(section, measures, processVariables, defined);
+    }
 
     ConfigNode meta = section.child("meta").allowOnly(META_KEYS);
     TauEstimator method = parseEnum(meta, "method", TauEstimator.class, TauEstimator.REML);
     SignificanceTest test = parseEnum(meta, "test", SignificanceTest.class, SignificanceTest.Z);
     boolean randomSlope = section.child("ipd").allowOnly(IPD_KEYS).bool("random_slope", false);
 
-    List<ConfigNode> entries = section.has("analyses") ? section.list("analyses") : defaultAnalyses().list("analyses");
+    boolean ownAnalyses = section.has("analyses");
+    List<ConfigNode> entries = ownAnalyses ? section.list("analyses") : defaultAnalyses().list("analyses");
     if (entries.isEmpty()) {
       throw section.error("analyses", "is empty; list at least one analysis or remove the key for the defaults");
     }
     List<AnalysisSpec> analyses = new ArrayList<>();
     Set<String> ids = new HashSet<>();
     for (ConfigNode entry : entries) {
-      AnalysisSpec spec = parseAnalysis(entry, new ValidationContext(catalog, treatmentArm, entry));
+      AnalysisSpec spec = parseAnalysis(entry,
+          new ValidationContext(catalog, treatmentArm, entry, ownAnalyses ? defined : null));
       if (!ids.add(spec.id())) {
         throw entry.error("id", "'" + spec.id() + "' is used by an earlier analysis; ids must be unique");
       }
@@ -113,6 +134,31 @@ public record AnalysisConfig(int window, double repairThreshold, int minSiteN, S
     }
     return new AnalysisConfig(window, repairThreshold, minSiteN, treatmentArm, measures, processVariables, method,
         test, randomSlope, analyses);
+  }
+
+  private static void checkAgainstMappings(ConfigNode section, List<String> measures, List<String> processVariables,
+      MappingDefinitions defined) {
+    for (int i = 0; i < measures.size(); i++) {
+      if (!defined.measures().contains(measures.get(i))) {
+        throw section.error("measures[" + i + "]", "'" + measures.get(i) + "' is no outcome measure of any site mapping"
+            + " (patients.outcomes in " + defined.sitesDir() + "; they define: "
+            + MappingDefinitions.listed(defined.measures()) + "); list defined measures, or write [] for every measure");
+      }
+    }
+    for (int i = 0; i < processVariables.size(); i++) {
+      if (!defined.extras().contains(processVariables.get(i))) {
+        throw section.error("process_variables[" + i + "]", "'" + processVariables.get(i) + "' is no extra session"
+            + " variable of any site mapping (sessions.extra in " + defined.sitesDir() + "; they define: "
+            + MappingDefinitions.listed(defined.extras()) + "), so session_ratings has no such column; map it under"
+            + " sessions.extra of the mappings or remove it");
+      }
+    }
+    if (section.has("treatment_arm")) {
+      String arm = section.text("treatment_arm", null);
+      if (!defined.treatments().contains(arm)) {
+        throw section.error("treatment_arm", "'" + arm + "' " + ValidationContext.noTreatment(defined));
+      }
+    }
   }
 
   private static void requireDistinct(ConfigNode section, String key, List<String> values) {

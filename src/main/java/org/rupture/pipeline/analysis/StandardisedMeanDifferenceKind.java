@@ -57,6 +57,10 @@ public final class StandardisedMeanDifferenceKind implements AnalysisKind {
     if (arm.equals(spec.comparison())) {
       throw context.error("comparison", "equals the arm '" + arm + "'; compare two different groups");
     }
+    if (spec.predictor().equals(FeatureCatalog.TREATMENT)) {
+      context.requireDefinedTreatment("arm", arm, spec.arm() == null);
+      context.requireDefinedTreatment("comparison", spec.comparison(), false);
+    }
     boolean rated = context.catalog().processFeatures().contains(spec.outcome());
     return spec.with(context.raters(spec, rated), arm, spec.comparison());
   }

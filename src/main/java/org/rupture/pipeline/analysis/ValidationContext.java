@@ -13,8 +13,17 @@ import org.rupture.pipeline.features.FeatureCatalog;
  * @param catalog      variables available to analyses
  * @param treatmentArm default focal arm for comparisons by treatment
  * @param where        the analysis entry in the configuration
+ * @param defined      what the site mappings define, to check the values an analysis compares against; null
+ *                     when the analysis is not checked against the mappings (a built-in default)
  */
-public record ValidationContext(FeatureCatalog catalog, String treatmentArm, ConfigNode where) {
+public record ValidationContext(FeatureCatalog catalog, String treatmentArm, ConfigNode where,
+    MappingDefinitions defined) {
+
+  /** A context that does not check values against the site mappings. */
+  public ValidationContext(FeatureCatalog catalog, String treatmentArm, ConfigNode where) {
+    this(catalog, treatmentArm, where, null);
+  }
+
   /** Raters a per-rater analysis runs for unless configured. */
   public static final List<String> DEFAULT_RATERS = List.of("patient", "therapist");
   /** Rater values of the canonical model. */
@@ -34,6 +43,26 @@ public record ValidationContext(FeatureCatalog catalog, String treatmentArm, Con
       throw error(key, "unknown variable '" + value + "' for this kind; use one of the " + what + ": "
           + String.join(", ", allowed));
     }
+  }
+
+  /**
+   * Checks that {@code value} of {@code key} is a treatment some site mapping's {@code treatment_codes} yields
+   * (no patient has any other treatment). {@code fromTreatmentArm}: the analysis gives no value of its own and
+   * the section's {@code treatment_arm} applies.
+   */
+  public void requireDefinedTreatment(String key, String value, boolean fromTreatmentArm) {
+    if (defined == null || value == null || defined.treatments().contains(value)) {
+      return;
+    }
+    throw error(key, (fromTreatmentArm ? "is not given, so analysis.treatment_arm '" + value + "' applies, which"
+        : "'" + value + "'") + " " + noTreatment(defined));
+  }
+
+  /** The end of a message about a treatment no mapping defines: what they define and the fix. */
+  static String noTreatment(MappingDefinitions defined) {
+    return "is no treatment of any site mapping (the values of patients.treatment_codes in " + defined.sitesDir()
+        + "; they define: " + MappingDefinitions.listed(defined.treatments()) + "), so no patient is in that group;"
+        + " use a defined treatment";
   }
 
   /** Checks that a key that means nothing for this kind was not set. */

@@ -26,6 +26,7 @@ import org.apache.spark.sql.SparkSession;
 import org.rupture.pipeline.analysis.AnalysisConfig;
 import org.rupture.pipeline.analysis.AnalysisOutcome;
 import org.rupture.pipeline.analysis.AnalyzeStage;
+import org.rupture.pipeline.analysis.MappingDefinitions;
 import org.rupture.pipeline.config.ConfigException;
 import org.rupture.pipeline.config.PipelineConfig;
 import org.rupture.pipeline.config.SiteMapping;
@@ -84,8 +85,10 @@ public final class PipelineJob {
     this.config = config;
     this.out = out;
     this.err = err;
-    // parsed here so that a mistake in the analysis section fails before Spark starts
-    this.analysisConfig = AnalysisConfig.parse(config.analysis(), config.configFile());
+    // parsed here, with the site mappings, so that a mistake in the analysis section fails before Spark starts
+    // in every command (validate-config, ingest, analyze, run)
+    this.analysisConfig = AnalysisConfig.parse(config.analysis(), config.configFile(),
+        MappingDefinitions.of(config.mappings(), config.sitesDir()));
     this.runDate = config.runDate() != null ? config.runDate() : LocalDate.ofInstant(started, ZoneOffset.UTC);
     this.runId = config.runId() != null ? config.runId() : RUN_ID.format(started);
   }

@@ -196,6 +196,69 @@ class AnalysisConfigTest {
     assertEquals(2, fine.analyses().get(0).published().size());
   }
 
+  /** What the sample's site mappings define: two measures, three treatments, one extra session variable. */
+  private static final MappingDefinitions DEFINED = new MappingDefinitions("conf/sites", List.of("IIP", "WHO5"),
+      List.of("BRT", "CBT", "STDP"), List.of("self_disclosure"));
+
+  private static ConfigException errorAgainstMappings(String analysisSection) throws Exception {
+    return assertThrows(ConfigException.class,
+        () -> AnalysisConfig.parse(yaml(analysisSection).get("analysis"), "pipeline.yaml", DEFINED));
+  }
+
+  private static final String TREATMENT_ANALYSIS =
+      "{id: t, kind: smd, predictor: treatment, outcome: rupture_rate, expected_sign: \"-\", claim: c";
+
+  @Test
+  void namesNoSiteMappingDefinesAreErrorsListingWhatTheyDefine() throws Exception {
+    ConfigException measure = errorAgainstMappings("analysis: {measures: [IIP, PHQ9]}");
+    assertEquals("pipeline.yaml", measure.file());
+    assertEquals("analysis.measures[1]", measure.key());
+    assertTrue(measure.getMessage().contains("'PHQ9' is no outcome measure of any site mapping")
+        && measure.getMessage().contains("patients.outcomes in conf/sites")
+        && measure.getMessage().contains("IIP, WHO5"), measure.getMessage());
+    // the measure names are the mappings' own: no case folding
+    assertEquals("analysis.measures[0]", errorAgainstMappings("analysis: {measures: [iip]}").key());
+
+    ConfigException arm = errorAgainstMappings("analysis:\n  analyses:\n    - " + TREATMENT_ANALYSIS + ", arm: CBX}\n");
+    assertEquals("analysis.analyses[0].arm", arm.key());
+    assertTrue(arm.getMessage().contains("'CBX' is no treatment")
+        && arm.getMessage().contains("treatment_codes") && arm.getMessage().contains("BRT, CBT, STDP"), arm.getMessage());
+    assertEquals("analysis.analyses[0].comparison", errorAgainstMappings(
+        "analysis:\n  analyses:\n    - " + TREATMENT_ANALYSIS + ", arm: CBT, comparison: PDT}\n").key());
+    assertEquals("analysis.treatment_arm", errorAgainstMappings("analysis: {treatment_arm: CBX}").key());
+
+    ConfigException variable = errorAgainstMappings("analysis: {process_variables: [self_disclosur]}");
+    assertEquals("analysis.process_variables[0]", variable.key());
+    assertTrue(variable.getMessage().contains("sessions.extra") && variable.getMessage().contains("self_disclosure"),
+        variable.getMessage());
+  }
+
+  @Test
+  void namesTheMappingsDefineAreAccepted() throws Exception {
+    AnalysisConfig config = AnalysisConfig.parse(yaml("""
+        measures: [WHO5]
+        process_variables: [self_disclosure]
+        treatment_arm: STDP
+        analyses:
+          - {id: t, kind: smd, predictor: treatment, outcome: rupture_rate, expected_sign: "-", claim: c}
+          - {id: u, kind: smd, predictor: treatment, arm: CBT, comparison: BRT, outcome: rupture_rate,
+             expected_sign: "-", claim: c}
+        """), "pipeline.yaml", DEFINED);
+    assertEquals("STDP", config.analyses().get(0).arm());
+    // the built-in analyses are not the user's to fix: a network without CBT still validates
+    MappingDefinitions noTreatments = new MappingDefinitions("s", List.of(), List.of(), List.of());
+    assertEquals(AnalysisConfig.defaults(), AnalysisConfig.parse(null, "(built-in analysis defaults)", noTreatments));
+  }
+
+  @Test
+  void anAnalysisWithoutArmIsCheckedWithTheDefaultArm() throws Exception {
+    ConfigException e = assertThrows(ConfigException.class, () -> AnalysisConfig.parse(
+        yaml("analysis:\n  analyses:\n    - " + TREATMENT_ANALYSIS + "}\n").get("analysis"), "pipeline.yaml",
+        new MappingDefinitions("s", List.of(), List.of("BRT", "PDT"), List.of())));
+    assertEquals("analysis.analyses[0].arm", e.key());
+    assertTrue(e.getMessage().contains("treatment_arm 'CBT'") && e.getMessage().contains("BRT, PDT"), e.getMessage());
+  }
+
   @Test
   void analysesAreCheckedAgainstTheirKind() throws Exception {
     assertEquals("analysis.analyses[0].raters", error("""

@@ -57,6 +57,41 @@ class MainTest {
     assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
   }
 
+  /** A config over the sample's landing folder and mappings with {@code analysis}; returns the config. */
+  private Path sampleWithAnalysis(String analysis) throws IOException {
+    Path conf = dir.resolve("pipeline.yaml");
+    Files.writeString(conf, "input: sample/landing\nsites: " + Path.of("conf/sites").toAbsolutePath()
+        + "\noutput: " + dir.resolve("out") + "\nprivacy: {allow_demo_secret: true}\nanalysis:\n" + analysis);
+    return conf;
+  }
+
+  @Test
+  void anAnalysisNamingWhatNoMappingDefinesFailsBeforeSparkWithTheDefinedNames() throws IOException {
+    Path conf = sampleWithAnalysis("  measures: [IIP, PHQ9]\n");
+    Result r = run("validate-config", "--config", conf.toString());
+    assertEquals(2, r.code(), r.out());
+    assertTrue(r.err().contains(conf + " at 'analysis.measures[1]': 'PHQ9' is no outcome measure of any site mapping"),
+        r.err());
+    assertTrue(r.err().contains("IIP"), r.err());
+    assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
+
+    conf = sampleWithAnalysis("  analyses:\n    - {id: t, kind: smd, predictor: treatment, arm: CBX,"
+        + " outcome: rupture_rate, expected_sign: \"-\", claim: c}\n");
+    for (String command : List.of("run", "ingest", "analyze")) {
+      r = run(command, "--config", conf.toString());
+      assertEquals(2, r.code(), command + ": " + r.out() + r.err());
+      assertTrue(r.err().contains(conf + " at 'analysis.analyses[0].arm': 'CBX' is no treatment"), r.err());
+      assertTrue(r.err().contains("BRT, CBT, STDP"), r.err());
+      assertFalse(Files.exists(dir.resolve("out")), command + " started before the configuration was checked");
+    }
+
+    conf = sampleWithAnalysis("  process_variables: [therapist_disclosure]\n");
+    r = run("run", "--config", conf.toString());
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains(conf + " at 'analysis.process_variables[0]'")
+        && r.err().contains("self_disclosure"), r.err());
+  }
+
   @Test
   void missingSecretForRealDataFailsBeforeSparkWithTheFix() throws IOException {
     Path conf = dir.resolve("pipeline.yaml");
