@@ -60,16 +60,28 @@ public final class AnalyzeStage {
    *                         column of session_ratings
    */
   public static AnalysisOutcome run(SparkSession spark, AnalysisConfig config, String curatedDir, String outputDir) {
+    return run(spark, config, null, "under " + curatedDir, curatedDir, outputDir);
+  }
+
+  /**
+   * Runs the analysis stage, naming in its errors the configuration file and where the curated data came from.
+   *
+   * @param configFile    the file holding the analysis section
+   * @param curatedOrigin where the curated data comes from, in words, e.g. "of published run X" (the run's own
+   *                      folder is no help: a failed run's folder is deleted)
+   */
+  public static AnalysisOutcome run(SparkSession spark, AnalysisConfig config, String configFile, String curatedOrigin,
+      String curatedDir, String outputDir) {
     // for the whole stage, not per kept table: tables are kept by actions running side by side, and a
     // setting changed and restored by each of two threads could end up restored to the other's value
     return CuratedTables.withSetting(spark, CACHE_COMPRESSED, "false",
-        () -> runUncompressed(spark, config, curatedDir, outputDir));
+        () -> runUncompressed(spark, config, configFile, curatedOrigin, curatedDir, outputDir));
   }
 
-  private static AnalysisOutcome runUncompressed(SparkSession spark, AnalysisConfig config, String curatedDir,
-      String outputDir) {
+  private static AnalysisOutcome runUncompressed(SparkSession spark, AnalysisConfig config, String configFile,
+      String curatedOrigin, String curatedDir, String outputDir) {
     Map<String, Dataset<Row>> curated = readCurated(spark, curatedDir);
-    checkProcessVariables(config, curated.get("session_ratings"), curatedDir);
+    checkProcessVariables(config, curated.get("session_ratings"), configFile, curatedOrigin);
     // patients are read by the features and by every analysis of a patient attribute; one row per
     // patient is small enough to keep, and saves a listing of every site's file per read. Kept are only
     // the columns analyses read: the therapist's key and the lineage were over half of each row's bytes.
@@ -234,14 +246,20 @@ public final class AnalyzeStage {
     return tables;
   }
 
-  private static void checkProcessVariables(AnalysisConfig config, Dataset<Row> sessionRatings, String curatedDir) {
+  /**
+   * The configuration is checked against the site mappings before Spark starts; this catches curated data
+   * ingested before a mapping defined the variable ({@code analyze} of an older run).
+   */
+  private static void checkProcessVariables(AnalysisConfig config, Dataset<Row> sessionRatings, String configFile,
+      String curatedOrigin) {
     List<String> columns = Arrays.asList(sessionRatings.columns());
     for (int i = 0; i < config.processVariables().size(); i++) {
       String variable = config.processVariables().get(i);
       if (!columns.contains(variable)) {
-        throw new ConfigException(null, "analysis.process_variables[" + i + "]", "'" + variable
-            + "' is not a column of session_ratings under " + curatedDir + " (columns: " + String.join(", ", columns)
-            + "); map it as an extra variable in the site mappings or remove it");
+        throw new ConfigException(configFile, "analysis.process_variables[" + i + "]", "'" + variable
+            + "' is not a column of the curated session_ratings " + curatedOrigin + " (columns: "
+            + String.join(", ", columns) + "): they were ingested before a site mapping defined it under"
+            + " sessions.extra; ingest again with `run` (or `ingest`, then `analyze`), or remove it");
       }
     }
   }

@@ -115,7 +115,7 @@ public final class PipelineJob {
   public AnalysisOutcome run(SparkSession spark, StageTimings timings) {
     return publishing(spark, "run", timings, (run, previous) -> {
       IngestResult ingested = ingestInto(spark, timings, run, previous);
-      return new Produced(ingested, analyzeInto(spark, timings, run));
+      return new Produced(ingested, analyzeInto(spark, timings, run, "just ingested"));
     }).analysis();
   }
 
@@ -133,7 +133,8 @@ public final class PipelineJob {
       Configuration hadoopConf = spark.sparkContext().hadoopConfiguration();
       copyCurated(published, run, hadoopConf);
       ObjectNode carried = ManifestWriter.read(published.manifest(), hadoopConf);
-      return new Produced(null, analyzeInto(spark, timings, run), carried);
+      return new Produced(null, analyzeInto(spark, timings, run,
+          "of published run " + new Path(published.root()).getName()), carried);
     }).analysis();
   }
 
@@ -288,9 +289,11 @@ public final class PipelineJob {
   }
 
   /** Curated to features and results; prints the compact pooled table. */
-  private AnalysisOutcome analyzeInto(SparkSession spark, StageTimings timings, CuratedLayout run) {
+  /** @param curatedOrigin where the run's curated data comes from, in words, for error messages */
+  private AnalysisOutcome analyzeInto(SparkSession spark, StageTimings timings, CuratedLayout run,
+      String curatedOrigin) {
     AnalysisOutcome outcome = timings.time("analyze",
-        () -> AnalyzeStage.run(spark, analysisConfig, run.curated(), run.root()),
+        () -> AnalyzeStage.run(spark, analysisConfig, config.configFile(), curatedOrigin, run.curated(), run.root()),
         o -> o.siteEffects().size(),
         o -> String.format("%d site effects, %d pooled, %d IPD models", o.siteEffects().size(), o.pooled().size(),
             o.ipdModels().size()));

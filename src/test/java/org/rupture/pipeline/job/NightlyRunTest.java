@@ -247,6 +247,28 @@ class NightlyRunTest extends SparkTestBase {
         + "first"), analyze.err());
   }
 
+  @Test
+  void analyzeOfDataIngestedBeforeAProcessVariableWasMappedNamesTheConfigKeyAndThePublishedRun(@TempDir Path dir)
+      throws IOException {
+    Setup s = copyOfFirstNight(dir, 0.2);
+    // the mappings define a new extra variable now; the published curated data has no such column
+    Path sites = dir.resolve("sites");
+    copyTree(Path.of("conf/sites"), sites);
+    Path profile = sites.resolve("profiles/survey-psq.yaml");
+    Files.writeString(profile, Files.readString(profile).replace("self_disclosure: {", "session_depth: {"));
+    Files.writeString(s.config(), Files.readString(s.config()).replace("sites: " + Path.of("conf/sites").toAbsolutePath(),
+        "sites: " + sites) + "  process_variables: [session_depth]\n");
+    String published = currentId(s.output());
+    Result analyze = command(s, "analyze");
+    assertEquals(2, analyze.exit(), analyze.err());
+    assertTrue(analyze.err().contains("configuration error in " + s.config() + " at 'analysis.process_variables[0]':"
+        + " 'session_depth' is not a column of the curated session_ratings of published run " + published),
+        analyze.err());
+    assertTrue(analyze.err().contains("`run`"), analyze.err());
+    assertFalse(analyze.err().contains("/runs/"), "names no run folder (the failed run's is deleted): " + analyze.err());
+    assertFalse(analyze.err().contains("\tat "), analyze.err());
+  }
+
   /** A copy of the first night's landing folder and output, with its own config. */
   static Setup copyOfFirstNight(Path dir, double maxQuarantineShare) throws IOException {
     copyTree(base.resolve("landing"), dir.resolve("landing"));
