@@ -61,6 +61,14 @@ public final class StandardisedMeanDifferenceKind implements AnalysisKind {
       context.requireDefinedTreatment("arm", arm, spec.arm() == null);
       context.requireDefinedTreatment("comparison", spec.comparison(), false);
     }
+    if (spec.predictor().equals(FeatureCatalog.TRAINING_PHASE)) {
+      // the canonical phases (SPEC 4); any other value matches no patient and excludes every site
+      for (String[] group : new String[][] {{"arm", arm}, {"comparison", spec.comparison()}}) {
+        if (group[1] != null && !group[1].equals("pre") && !group[1].equals("post")) {
+          throw context.error(group[0], "'" + group[1] + "' is no therapist training phase; use pre or post");
+        }
+      }
+    }
     boolean rated = context.catalog().processFeatures().contains(spec.outcome());
     return spec.with(context.raters(spec, rated), arm, spec.comparison());
   }

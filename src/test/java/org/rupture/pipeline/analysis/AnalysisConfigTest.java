@@ -312,4 +312,23 @@ class AnalysisConfigTest {
               published: [{source: s, effect: r, estimate: 0.3, ci: [0.5, 0.1]}]
         """).key());
   }
+
+  /** A training phase other than pre or post matches no patient: every site would be excluded without a word. */
+  @Test
+  void aTrainingPhaseComparisonNamesTheCanonicalPhases() throws Exception {
+    ConfigException arm = error("""
+        analysis:
+          analyses:
+            - {id: a, kind: smd, predictor: therapist_training_phase, arm: later, outcome: improvement,
+               expected_sign: "+", claim: c}
+        """);
+    assertEquals("analysis.analyses[0].arm", arm.key());
+    assertTrue(arm.getMessage().contains("'later' is no therapist training phase; use pre or post"), arm.getMessage());
+    assertEquals("analysis.analyses[0].comparison", error("""
+        analysis:
+          analyses:
+            - {id: a, kind: smd, predictor: therapist_training_phase, arm: post, comparison: Pre, outcome: improvement,
+               expected_sign: "+", claim: c}
+        """).key());
+  }
 }
