@@ -47,6 +47,12 @@ public interface AnalysisKind {
   /** One site's effect, or the reason the site is left out of pooling. */
   SiteEffect siteEffect(AnalysisSpec spec, SiteMoments moments, int minSiteN);
 
+  /**
+   * The excluded_reason of a site that has data but no patient counted for {@code key} (n = 0): what none
+   * of its patients has, e.g. {@code no patient with both mean_resolution and improvement on IIP}.
+   */
+  String noPatientReason(AnalysisSpec spec, EffectKey key);
+
   /** The one-stage IPD model fitted for this analysis, if any. */
   default OneStageModel oneStageModel(AnalysisSpec spec) {
     return OneStageModel.NONE;

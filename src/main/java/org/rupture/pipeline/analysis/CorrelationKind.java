@@ -77,8 +77,14 @@ public class CorrelationKind implements AnalysisKind {
   @Override
   public SiteEffect siteEffect(AnalysisSpec spec, SiteMoments m, int minSiteN) {
     long n = m.units();
-    return SiteEffect.compute(m, effectType(), n, null, minSiteN,
+    return SiteEffect.compute(m, effectType(), n, null, minSiteN, noPatientReason(spec, m.key()),
         () -> Correlations.pearson(n, m.varX() * (n - 1), m.varY() * (n - 1), m.covXY() * (n - 1)));
+  }
+
+  @Override
+  public String noPatientReason(AnalysisSpec spec, EffectKey key) {
+    return "no patient with both " + SiteEffect.variable(spec.predictor(), key) + " and "
+        + SiteEffect.variable(spec.outcome(), key);
   }
 
   @Override

@@ -75,7 +75,13 @@ public final class PairedDifferenceKind implements AnalysisKind {
 
   @Override
   public SiteEffect siteEffect(AnalysisSpec spec, SiteMoments m, int minSiteN) {
-    return SiteEffect.compute(m, effectType(), m.units(), null, minSiteN,
+    return SiteEffect.compute(m, effectType(), m.units(), null, minSiteN, noPatientReason(spec, m.key()),
         () -> MeanDifferences.paired(m.units(), m.meanX(), Math.sqrt(m.varX())));
+  }
+
+  @Override
+  public String noPatientReason(AnalysisSpec spec, EffectKey key) {
+    return "no patient with " + spec.predictor() + " from both " + spec.raters().get(0) + " and "
+        + spec.raters().get(1);
   }
 }

@@ -58,7 +58,7 @@ public final class RepeatedMeasuresCorrelationKind implements AnalysisKind {
     String x = spec.predictor();
     String y = spec.outcome();
     Column usable = col(x).isNotNull().and(col(y).isNotNull());
-    if (FeatureCatalog.RUPTURE_EPISODE_VARIABLES.contains(x) || FeatureCatalog.RUPTURE_EPISODE_VARIABLES.contains(y)) {
+    if (ruptureRowsOnly(spec)) {
       usable = usable.and(col(FeatureCatalog.RUPTURE_PRESENT).equalTo(true));
     }
     return new SiteStatistics.SessionPair(spec.id(), spec.raters(), usable, col(x).cast("double"), col(y).cast("double"));
@@ -66,7 +66,20 @@ public final class RepeatedMeasuresCorrelationKind implements AnalysisKind {
 
   @Override
   public SiteEffect siteEffect(AnalysisSpec spec, SiteMoments m, int minSiteN) {
-    return SiteEffect.compute(m, effectType(), m.withinUnits(), null, minSiteN, () -> Correlations.repeatedMeasures(
-        m.withinRows(), m.withinUnits(), m.withinSxx(), m.withinSyy(), m.withinSxy()));
+    return SiteEffect.compute(m, effectType(), m.withinUnits(), null, minSiteN, noPatientReason(spec, m.key()),
+        () -> Correlations.repeatedMeasures(m.withinRows(), m.withinUnits(), m.withinSxx(), m.withinSyy(),
+            m.withinSxy()));
+  }
+
+  @Override
+  public String noPatientReason(AnalysisSpec spec, EffectKey key) {
+    return "no patient with both " + spec.predictor() + " and " + spec.outcome() + " in at least 2 early-window "
+        + (ruptureRowsOnly(spec) ? "rupture " : "") + "sessions";
+  }
+
+  /** True when a variable exists only for a rated rupture, so only rows with rupture_present = true are used. */
+  private static boolean ruptureRowsOnly(AnalysisSpec spec) {
+    return FeatureCatalog.RUPTURE_EPISODE_VARIABLES.contains(spec.predictor())
+        || FeatureCatalog.RUPTURE_EPISODE_VARIABLES.contains(spec.outcome());
   }
 }

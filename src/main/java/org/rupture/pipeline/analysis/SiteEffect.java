@@ -1,6 +1,7 @@
 package org.rupture.pipeline.analysis;
 
 import java.util.function.Supplier;
+import org.rupture.pipeline.features.FeatureCatalog;
 import org.rupture.pipeline.stats.EffectEstimate;
 import org.rupture.pipeline.stats.StatisticsException;
 
@@ -24,13 +25,14 @@ public record SiteEffect(EffectKey key, String site, String effectType, long n, 
   }
 
   /**
-   * Computes a site's effect. The site is excluded when it has fewer than {@code minSiteN} patients or when
+   * Computes a site's effect. The site is excluded when it has no patient for the analysis
+   * ({@code noPatient} is the reason, saying what none has), fewer than {@code minSiteN} patients or when
    * the statistic cannot be computed (too few rows, zero variance, ...: the statistic's own message
    * becomes the reason); an estimate that can be computed is kept even for an excluded site.
    */
   static SiteEffect compute(SiteMoments m, String effectType, long n, long[] groupSizes, int minSiteN,
-      Supplier<EffectEstimate> statistic) {
-    String reason = n < minSiteN ? "n=" + n + " below min_site_n=" + minSiteN : null;
+      String noPatient, Supplier<EffectEstimate> statistic) {
+    String reason = n == 0 ? noPatient : n < minSiteN ? "n=" + n + " below min_site_n=" + minSiteN : null;
     EffectEstimate estimate = null;
     try {
       estimate = statistic.get();
@@ -38,5 +40,10 @@ public record SiteEffect(EffectKey key, String site, String effectType, long n, 
       reason = reason != null ? reason : e.getMessage();
     }
     return new SiteEffect(m.key(), m.site(), effectType, n, groupSizes, estimate, reason);
+  }
+
+  /** A variable as excluded reasons name it: the improvement with its outcome measure ({@code improvement on IIP}). */
+  static String variable(String name, EffectKey key) {
+    return name.equals(FeatureCatalog.IMPROVEMENT) && key.measure() != null ? name + " on " + key.measure() : name;
   }
 }

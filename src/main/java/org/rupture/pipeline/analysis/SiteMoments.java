@@ -40,6 +40,16 @@ public record SiteMoments(EffectKey key, String site, long units, double meanX, 
       double yy, double yz, double zz) {
   }
 
+  /**
+   * The moments of a site with no unit row for {@code key}: it has data, but no patient the analysis can use
+   * (e.g. none with both variables), so the aggregation has no group for it.
+   */
+  static SiteMoments none(EffectKey key, String site) {
+    return new SiteMoments(key, site, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0, 0, Double.NaN,
+        Double.NaN, Double.NaN, 0, Double.NaN, Double.NaN, 0, Double.NaN, Double.NaN,
+        new CrossProductSums(0, 0, 0, 0, 0, 0, 0, 0, 0, 0));
+  }
+
   static SiteMoments fromRow(Row row) {
     EffectKey key = new EffectKey(row.getAs(SiteStatistics.ANALYSIS), row.getAs(SiteStatistics.RATER),
         row.getAs(SiteStatistics.MEASURE));

@@ -95,7 +95,13 @@ public final class StandardisedMeanDifferenceKind implements AnalysisKind {
   @Override
   public SiteEffect siteEffect(AnalysisSpec spec, SiteMoments m, int minSiteN) {
     return SiteEffect.compute(m, effectType(), m.n1() + m.n2(), new long[] {m.n1(), m.n2()}, minSiteN,
+        noPatientReason(spec, m.key()),
         () -> MeanDifferences.hedgesG(m.n1(), m.mean1(), Math.sqrt(m.var1()), m.n2(), m.mean2(), Math.sqrt(m.var2())));
+  }
+
+  @Override
+  public String noPatientReason(AnalysisSpec spec, EffectKey key) {
+    return "no patient in either group of " + spec.predictorLabel() + " with " + SiteEffect.variable(spec.outcome(), key);
   }
 
   @Override

@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.rupture.pipeline.features.FeatureCatalog;
 
 /** Exclusion rules of SPEC 7 applied by the kinds to one site's moments (no Spark). */
 class SiteEffectTest {
@@ -66,5 +69,37 @@ class SiteEffectTest {
     assertEquals(12, e.n(), "patients with at least 2 rows, not all 14");
     assertTrue(e.pooled());
     assertEquals(-3.0 / Math.sqrt(80.0), e.estimate().estimate(), 1e-15);
+
+    SiteMoments noneWithTwoRows = new SiteMoments(new EffectKey("a", "patient", null), "S01", 3, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, NO_SUMS);
+    SiteEffect none = spec.kind().siteEffect(spec, noneWithTwoRows, 10);
+    assertEquals(0, none.n());
+    assertEquals("no patient with both rupture_intensity and alliance in at least 2 early-window rupture sessions",
+        none.excludedReason(), "3 patients with one usable session each: what is missing, not n=0 below min_site_n");
+  }
+
+  @Test
+  void aSiteWithNoPatientSaysWhatNoneOfItsPatientsHas() {
+    Map<String, String> reasons = new LinkedHashMap<>();
+    reasons.put("resolution_outcome", "no patient with both mean_resolution and improvement on IIP");
+    reasons.put("resolution_retention", "no patient with both mean_resolution and retained");
+    reasons.put("intensity_quality",
+        "no patient with both rupture_intensity and session_quality in at least 2 early-window rupture sessions");
+    reasons.put("rater_difference", "no patient with rupture_rate from both therapist and patient");
+    reasons.put("treatment_difference", "no patient in either group of treatment (CBT vs other) with rupture_rate");
+    reasons.put("training_effect",
+        "no patient in either group of therapist_training_phase (post vs pre) with improvement on IIP");
+    reasons.forEach((id, reason) -> {
+      AnalysisSpec spec = spec(id);
+      EffectKey key = new EffectKey(id, "patient", FeatureCatalog.IMPROVEMENT.equals(spec.outcome()) ? "IIP" : null);
+      SiteEffect e = spec.kind().siteEffect(spec, SiteMoments.none(key, "S09"), 10);
+      assertEquals(key, e.key(), id);
+      assertEquals("S09", e.site(), id);
+      assertEquals(spec.kind().effectType(), e.effectType(), id);
+      assertEquals(0, e.n(), id);
+      assertNull(e.estimate(), id);
+      assertFalse(e.pooled(), id);
+      assertEquals(reason, e.excludedReason(), id);
+    });
   }
 }
