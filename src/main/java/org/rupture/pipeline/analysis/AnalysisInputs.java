@@ -68,6 +68,17 @@ public record AnalysisInputs(Dataset<Row> earlySessions, Dataset<Row> patients, 
     return rows.select(out.toArray(Column[]::new));
   }
 
+  /**
+   * Every site with a patient record, a process feature or an outcome, in order: the sites each analysis
+   * reports on, those with no patient it can use included. One small aggregation of the patient-level
+   * tables; only the site names reach the driver.
+   */
+  public List<String> sites() {
+    Column site = col("site");
+    return patients.select(site).union(patientProcess.select(site)).union(patientOutcomes.select(site)).distinct()
+        .collectAsList().stream().map(r -> r.getString(0)).sorted().toList();
+  }
+
   /** Early-window session rows of the given raters. */
   public Dataset<Row> sessions(List<String> raters) {
     return earlySessions.where(col("rater").isin(raters.toArray()));

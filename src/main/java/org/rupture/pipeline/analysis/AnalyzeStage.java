@@ -36,8 +36,9 @@ import org.rupture.pipeline.report.ResultFiles;
  * one-stage IPD models and evidence per claim (SPEC 5-8).
  *
  * <p>Spark work: the feature tables are written once and read back; one grouped aggregation computes the
- * sufficient statistics of every analysis at every site; each IRLS iteration of a retention model is one
- * more aggregation. Only aggregated rows reach the driver, where the statistics are computed.
+ * sufficient statistics of every analysis at every site; a small one lists the sites with data, each
+ * reported in every analysis; each IRLS iteration of a retention model is one more aggregation. Only
+ * aggregated rows reach the driver, where the statistics are computed.
  *
  * <p>Writes {@code <output>/curated/{patient_process,patient_outcomes}} (Parquet, partitioned by site) and
  * under {@code <output>/results/}: site_effects (Parquet + .csv), pooled (Parquet + .csv + .json),
@@ -161,11 +162,14 @@ public final class AnalyzeStage {
 
   /**
    * Per-site effects of every analysis from one aggregation of its unit rows, their two-stage pooling with
-   * leave-one-site-out estimates, the evidence per claim and the one-stage models.
+   * leave-one-site-out estimates, the evidence per claim and the one-stage models. Every site with data has
+   * a site effect in each analysis x rater x measure reported, with n = 0 and its excluded_reason where the
+   * aggregation has no unit row of it (SPEC 6: sites are not dropped silently).
    */
   private static Effects effects(SparkSession spark, AnalysisConfig config, AnalysisInputs inputs,
       List<Dataset<Row>> unitFrames) {
     List<SiteMoments> moments = SiteStatistics.collect(SiteStatistics.siteMoments(unitFrames));
+    List<String> sitesInData = inputs.sites();
     Map<EffectKey, List<SiteMoments>> byKey = moments.stream().collect(Collectors.groupingBy(SiteMoments::key,
         () -> new TreeMap<>(EffectKey.RATER_MEASURE_ORDER.thenComparing(EffectKey::analysis)), Collectors.toList()));
 
@@ -187,7 +191,8 @@ public final class AnalyzeStage {
       for (EffectKey key : keys) {
         List<SiteMoments> sites = byKey.get(key).stream()
             .sorted(Comparator.comparing(SiteMoments::site)).toList();
-        List<SiteEffect> effects = sites.stream().map(m -> spec.kind().siteEffect(spec, m, config.minSiteN())).toList();
+        List<SiteEffect> effects = withEverySite(key, sites, sitesInData).stream()
+            .map(m -> spec.kind().siteEffect(spec, m, config.minSiteN())).toList();
         siteEffects.addAll(effects);
         PooledEffect pooledEffect = pooling.pool(key, spec, effects);
         pooled.add(pooledEffect);
@@ -207,6 +212,18 @@ public final class AnalyzeStage {
       }
     }
     return new Effects(siteEffects, pooled, leaveOneOut, ipdModels, evidence, notes);
+  }
+
+  /**
+   * The moments of {@code sites} (one key's, from the aggregation) and {@link SiteMoments#none} for every
+   * other site of {@code sitesInData}, by site. The added sites have no patient, so they are never pooled
+   * nor enter a one-stage model (which read {@code sites} alone).
+   */
+  private static List<SiteMoments> withEverySite(EffectKey key, List<SiteMoments> sites, List<String> sitesInData) {
+    Map<String, SiteMoments> bySite = new TreeMap<>();
+    sitesInData.forEach(site -> bySite.put(site, SiteMoments.none(key, site)));
+    sites.forEach(m -> bySite.put(m.site(), m));
+    return List.copyOf(bySite.values());
   }
 
   /** Writes results/: site_effects and pooled as Parquet + CSV, pooled and evidence also as JSON, the rest. */

@@ -297,6 +297,98 @@ class AnalyzeStageTest extends SparkTestBase {
     assertEquals(golden.get("patient_process").size(), outcome.rowsWritten().get("patient_process"));
   }
 
+  /**
+   * A tiny cohort of three sites: S01 complete, S02 with every session_quality empty and every outcome NA,
+   * S03 with one patient rated in one session. Each site has data, so each gets a row in every reported
+   * analysis x rater x measure, also where no patient of it has a complete pair (SPEC 6, 7).
+   */
+  @Test
+  void aSiteWithoutACompletePairIsKeptWithWhatItLacks() throws Exception {
+    String curated = work.resolve("gaps/curated").toUri().toString();
+    String sessions = "SELECT site, patient_key, CONCAT(site, '-t1') AS therapist_key, 'CBT' AS treatment, "
+        + "session_number, DATE '2025-01-06' AS session_date, 'patient' AS rater, true AS rupture_present, "
+        + "rupture_intensity, rupture_resolution, alliance, session_quality, " + inlineLineage() + " FROM VALUES "
+        + gapSessions("S01", "p1", 1.0, 2.0, false) + ", " + gapSessions("S01", "p2", 2.0, 1.0, false) + ", "
+        + gapSessions("S01", "p3", 3.0, 3.0, false) + ", " + gapSessions("S02", "q1", 1.0, 2.0, true) + ", "
+        + gapSessions("S02", "q2", 2.0, 1.0, true) + ", "
+        + "('S03', 'r1', 1, 2.0D, 3.0D, 4.0D, CAST(5.0 AS DOUBLE)) "
+        + "AS t(site, patient_key, session_number, rupture_intensity, rupture_resolution, alliance, session_quality)";
+    String patients = "SELECT site, patient_key, CONCAT(site, '-t1') AS therapist_key, treatment, false AS dropout, "
+        + "12 AS sessions_attended, phase AS therapist_training_phase, " + inlineLineage() + " FROM VALUES "
+        + "('S01', 'p1', 'CBT', 'pre'), ('S01', 'p2', 'BRT', 'post'), ('S01', 'p3', 'CBT', 'post'), "
+        + "('S02', 'q1', 'CBT', 'pre'), ('S02', 'q2', 'BRT', 'post'), ('S03', 'r1', 'BRT', 'pre') "
+        + "AS t(site, patient_key, treatment, phase)";
+    String outcomes = "SELECT site, patient_key, 'IIP' AS measure, timepoint, score, 'lower_is_better' AS direction, "
+        + inlineLineage() + " FROM VALUES "
+        + "('S01', 'p1', 'baseline', 2.0D), ('S01', 'p1', 'termination', 1.5D), "
+        + "('S01', 'p2', 'baseline', 2.2D), ('S01', 'p2', 'termination', 1.4D), "
+        + "('S01', 'p3', 'baseline', 1.8D), ('S01', 'p3', 'termination', 1.6D), "
+        + "('S02', 'q1', 'baseline', CAST(NULL AS DOUBLE)), ('S02', 'q1', 'termination', CAST(NULL AS DOUBLE)), "
+        + "('S02', 'q2', 'baseline', CAST(NULL AS DOUBLE)), ('S02', 'q2', 'termination', CAST(NULL AS DOUBLE)), "
+        + "('S03', 'r1', 'baseline', 2.0D), ('S03', 'r1', 'termination', 1.0D) "
+        + "AS t(site, patient_key, timepoint, score)";
+    for (Map.Entry<String, String> table : Map.of("session_ratings", sessions, "patients", patients, "outcomes",
+        outcomes).entrySet()) {
+      spark().sql(table.getValue()).repartition(1).write().partitionBy("site").parquet(curated + "/" + table.getKey());
+    }
+
+    AnalysisOutcome gaps = AnalyzeStage.run(spark(), AnalysisConfig.defaults(), curated,
+        work.resolve("gaps/out").toUri().toString());
+
+    Map<String, SiteEffect> bySite = new HashMap<>();
+    Map<String, List<String>> sitesByKey = new TreeMap<>();
+    for (SiteEffect e : gaps.siteEffects()) {
+      String id = key(e.key().analysis(), e.key().rater(), e.key().measure());
+      bySite.put(id + "|" + e.site(), e);
+      sitesByKey.computeIfAbsent(id, k -> new ArrayList<>()).add(e.site());
+    }
+    sitesByKey.forEach((id, sites) -> assertEquals(List.of("S01", "S02", "S03"), sites, id));
+    assertTrue(sitesByKey.containsKey("resolution_outcome|patient|IIP"), sitesByKey.keySet().toString());
+    assertTrue(sitesByKey.containsKey("resolution_quality|patient|null"), sitesByKey.keySet().toString());
+    assertTrue(sitesByKey.containsKey("training_effect|null|IIP"), sitesByKey.keySet().toString());
+
+    assertNoPatient(bySite.get("resolution_outcome|patient|IIP|S02"),
+        "no patient with both mean_resolution and improvement on IIP");
+    assertNoPatient(bySite.get("resolution_quality|patient|null|S02"),
+        "no patient with both rupture_resolution and session_quality in at least 2 early-window rupture sessions");
+    // S03's one patient has one usable session: it has a unit row, but no patient counts for r_rm
+    assertNoPatient(bySite.get("resolution_quality|patient|null|S03"),
+        "no patient with both rupture_resolution and session_quality in at least 2 early-window rupture sessions");
+    assertNoPatient(bySite.get("training_effect|null|IIP|S02"),
+        "no patient in either group of therapist_training_phase (post vs pre) with improvement on IIP");
+    assertEquals("n=1 below min_site_n=10", bySite.get("resolution_outcome|patient|IIP|S03").excludedReason());
+    assertTrue(Files.readAllLines(work.resolve("gaps/out/results/site_effects.csv")).stream().anyMatch(
+        l -> l.startsWith("resolution_outcome,") && l.contains(",S02,r,0,")
+            && l.endsWith(",no patient with both mean_resolution and improvement on IIP")),
+        "S02's row reaches site_effects.csv");
+  }
+
+  /** One patient's three early-window sessions (rupture rated in each); its quality left empty when asked. */
+  private static String gapSessions(String site, String patient, double a, double b, boolean noQuality) {
+    StringBuilder rows = new StringBuilder();
+    for (int s = 1; s <= 3; s++) {
+      double x = a + s;
+      double y = b + (s % 2) * s;
+      rows.append(s > 1 ? ", " : "").append(String.format(java.util.Locale.ROOT,
+          "('%s', '%s', %d, %.1fD, %.1fD, %.1fD, %s)", site, patient, s, x, y, 3.0 + y / 10,
+          noQuality ? "CAST(NULL AS DOUBLE)" : String.format(java.util.Locale.ROOT, "%.1fD", 4.0 - x / 10)));
+    }
+    return rows.toString();
+  }
+
+  private static String inlineLineage() {
+    return "'inline.csv' AS source_file, CAST(1 AS BIGINT) AS source_row, '2026-01-05' AS delivery, 'inline' AS run_id";
+  }
+
+  /** A site with no patient for the analysis: n = 0, no estimate, not pooled, and the reason. */
+  private static void assertNoPatient(SiteEffect e, String reason) {
+    assertNotNull(e, "no row for the site");
+    assertEquals(0, e.n(), e.toString());
+    assertNull(e.estimate(), e.toString());
+    assertFalse(e.pooled(), e.toString());
+    assertEquals(reason, e.excludedReason());
+  }
+
   private static String firstLine(Path file) throws IOException {
     return Files.readAllLines(file).get(0);
   }
