@@ -21,7 +21,7 @@ final class TwoStagePooling {
     this.model = new RandomEffectsModel(method, test);
   }
 
-  /** Pools the included sites of {@code siteEffects} (all of one key). */
+  /** Pools the included sites of {@code siteEffects} (all of one key, one per site in the data). */
   PooledEffect pool(EffectKey key, AnalysisSpec spec, List<SiteEffect> siteEffects) {
     List<SiteEffect> pooled = siteEffects.stream().filter(SiteEffect::pooled).toList();
     long nTotal = pooled.stream().mapToLong(SiteEffect::n).sum();
@@ -29,6 +29,11 @@ final class TwoStagePooling {
     if (pooled.stream().allMatch(e -> e.groupSizes() != null)) {
       groupTotals = new long[] {pooled.stream().mapToLong(e -> e.groupSizes()[0]).sum(),
           pooled.stream().mapToLong(e -> e.groupSizes()[1]).sum()};
+    }
+    if (siteEffects.size() < MIN_SITES) {
+      // too few sites at all, excluded or not: no excluded_reason explains it
+      return new PooledEffect(key, spec, pooled.size(), nTotal, groupTotals, null, "only " + siteEffects.size()
+          + " site in the data; pooling needs at least " + MIN_SITES);
     }
     if (pooled.size() < MIN_SITES) {
       return new PooledEffect(key, spec, pooled.size(), nTotal, groupTotals, null, pooled.size() + " site(s) could be"

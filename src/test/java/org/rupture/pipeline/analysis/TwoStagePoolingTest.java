@@ -1,0 +1,48 @@
+package org.rupture.pipeline.analysis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.rupture.pipeline.stats.meta.SignificanceTest;
+import org.rupture.pipeline.stats.meta.TauEstimator;
+
+/** Why an analysis x rater x measure is not pooled, as its note says (no Spark). */
+class TwoStagePoolingTest {
+  private static final AnalysisSpec SPEC = AnalysisConfig.defaults().analyses().stream()
+      .filter(s -> s.id().equals("resolution_outcome")).findFirst().orElseThrow();
+  private static final EffectKey KEY = new EffectKey("resolution_outcome", "patient", "IIP");
+  private static final SiteMoments.CrossProductSums NO_SUMS = new SiteMoments.CrossProductSums(0, 0, 0, 0, 0, 0, 0, 0,
+      0, 0);
+  private static final TwoStagePooling POOLING = new TwoStagePooling(TauEstimator.REML, SignificanceTest.Z);
+
+  private static SiteEffect site(String site, long n) {
+    SiteMoments m = new SiteMoments(KEY, site, n, 0.5, 0.5, 1.0, 2.0, 0.5, 0, 0, Double.NaN, Double.NaN, Double.NaN, 0,
+        Double.NaN, Double.NaN, 0, Double.NaN, Double.NaN, NO_SUMS);
+    return SPEC.kind().siteEffect(SPEC, m, 10);
+  }
+
+  @Test
+  void aSingleSiteIsNotPointedToAnExclusionItDoesNotHave() {
+    SiteEffect only = site("S01", 25);
+    assertNull(only.excludedReason());
+
+    PooledEffect p = POOLING.pool(KEY, SPEC, List.of(only));
+    assertNull(p.result());
+    assertEquals(1, p.k());
+    assertEquals(25, p.nTotal());
+    assertEquals("only 1 site in the data; pooling needs at least 2", p.notPooled());
+  }
+
+  @Test
+  void tooFewPooledSitesPointToTheExcludedOnes() {
+    PooledEffect p = POOLING.pool(KEY, SPEC, List.of(site("S01", 25), site("S02", 7)));
+    assertNull(p.result());
+    assertEquals(1, p.k());
+    assertEquals("1 site(s) could be pooled, at least 2 are needed (see excluded_reason in site_effects)",
+        p.notPooled());
+    assertTrue(POOLING.leaveOneOut(p, List.of(site("S01", 25), site("S02", 7))).isEmpty());
+  }
+}
