@@ -134,6 +134,9 @@ final class AnalysisTables {
       if (!m.sitesLeftOut().isEmpty()) {
         m.sitesLeftOut().forEach(o.putArray("sites_left_out")::add);
       }
+      if (m.note() != null) {
+        o.put("note", m.note());
+      }
       if (m.notFitted() != null) {
         o.put("not_fitted", m.notFitted());
         continue;

@@ -211,7 +211,25 @@ public final class AnalyzeStage {
         }
       }
     }
+    notes.addAll(oneStageNotes(ipdModels));
     return new Effects(siteEffects, pooled, leaveOneOut, ipdModels, evidence, notes);
+  }
+
+  /**
+   * What ipd_models.json says of the one-stage models not fitted, or fitted other than in their usual form,
+   * one note per reason with how many models it concerns.
+   */
+  static List<String> oneStageNotes(List<IpdModel> models) {
+    Map<String, Long> notFitted = models.stream().filter(m -> m.notFitted() != null)
+        .collect(Collectors.groupingBy(IpdModel::notFitted, LinkedHashMap::new, Collectors.counting()));
+    Map<String, Long> departures = models.stream().filter(m -> m.notFitted() == null && m.note() != null)
+        .collect(Collectors.groupingBy(IpdModel::note, LinkedHashMap::new, Collectors.counting()));
+    List<String> notes = new ArrayList<>();
+    notFitted.forEach((reason, count) -> notes.add(count + " of " + models.size() + " one-stage models not fitted: "
+        + reason + " (ipd_models.json)"));
+    departures.forEach((note, count) -> notes.add(count + " of " + models.size() + " one-stage models: " + note
+        + " (ipd_models.json)"));
+    return notes;
   }
 
   /**

@@ -21,11 +21,13 @@ import org.rupture.pipeline.stats.models.MixedModelResult;
  * @param randomSlope     linear mixed: whether the predictor has a random slope
  * @param logistic        the logistic fit (null for linear mixed)
  * @param notFitted       why the model could not be fitted (then both fits are null), else null
+ * @param note            how the model departs from its usual form, else null (logistic with one site: no
+ *                        site term)
  * @param twoStage        the two-stage pooled effect of the same key (null when there is none)
  */
 public record IpdModel(EffectKey key, AnalysisSpec spec, OneStageModel type, String formula, String predictorTerm,
     List<String> sites, List<String> sitesLeftOut, MixedModelResult mixed, boolean randomSlope,
-    LogisticResult logistic, String notFitted, PooledEffect twoStage) {
+    LogisticResult logistic, String notFitted, String note, PooledEffect twoStage) {
   /** Both intervals show the same direction, or both include zero. */
   public static final String AGREE = "agree";
   /** One interval excludes zero, the other does not: compatible within their uncertainty. */

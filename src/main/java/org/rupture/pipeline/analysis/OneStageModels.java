@@ -20,6 +20,13 @@ import org.rupture.pipeline.stats.models.MixedModelResult;
  * site-statistics pass, and logistic retention models by IRLS with one Spark aggregation per iteration.
  */
 final class OneStageModels {
+  /**
+   * Sites a model with a site term needs: one site's random intercept has no between-site variance to
+   * estimate (lme4 refuses: "grouping factors must have > 1 sampled level"), and with one site the
+   * logistic model's site indicators are empty (R's glm refuses a one-level factor).
+   */
+  static final int MIN_SITES = 2;
+
   private final SparkSession spark;
   private final boolean randomSlope;
 
@@ -30,7 +37,8 @@ final class OneStageModels {
 
   /**
    * improvement ~ predictor + baseline + (1 | site) [+ (0 + predictor | site)] by REML from the sites'
-   * cross-products of [1, x, baseline] and improvement.
+   * cross-products of [1, x, baseline] and improvement. With fewer than {@link #MIN_SITES} sites with data
+   * it is not fitted, and says so.
    */
   IpdModel linearMixed(AnalysisSpec spec, EffectKey key, List<SiteMoments> moments, PooledEffect pooled) {
     List<GroupCrossProducts> groups = new ArrayList<>();
@@ -49,19 +57,25 @@ final class OneStageModels {
         + (randomSlope ? " + (0 + " + term + " | site)" : "");
     MixedModelResult fit = null;
     String notFitted = null;
-    try {
-      fit = LinearMixedModel.fitReml(groups, List.of("(Intercept)", term, "baseline"), randomSlope);
-    } catch (StatisticsException e) {
-      notFitted = e.getMessage();
+    if (groups.size() < MIN_SITES) {
+      notFitted = (groups.isEmpty() ? "no site" : "only 1 site") + " with data; a random site intercept needs at least "
+          + MIN_SITES;
+    } else {
+      try {
+        fit = LinearMixedModel.fitReml(groups, List.of("(Intercept)", term, "baseline"), randomSlope);
+      } catch (StatisticsException e) {
+        notFitted = e.getMessage();
+      }
     }
     return new IpdModel(key, spec, OneStageModel.LINEAR_MIXED, formula, term, sites, List.of(), fit, randomSlope, null,
-        notFitted, pooled);
+        notFitted, null, pooled);
   }
 
   /**
    * dropout ~ predictor + site indicators by IRLS over the analysis's unit rows of one rater (x = predictor,
    * y = retained). Sites where every patient stayed (or every patient dropped out) are left out: with
    * their own intercept they carry no information on the predictor and their intercept would diverge.
+   * With one site left there are no site indicators: the model is dropout ~ predictor, and says so.
    */
   IpdModel logistic(AnalysisSpec spec, EffectKey key, Dataset<Row> unitRows, List<SiteMoments> moments,
       PooledEffect pooled) {
@@ -76,10 +90,13 @@ final class OneStageModels {
     }
     sites.sort(null);
     String term = predictorTerm(spec);
-    String formula = "dropout ~ " + term + " + site";
+    boolean siteTerm = sites.size() >= MIN_SITES;
+    String formula = "dropout ~ " + term + (siteTerm || sites.isEmpty() ? " + site" : "");
+    String note = siteTerm || sites.isEmpty() ? null
+        : "only 1 site in the model; fitted without the site term, which needs at least " + MIN_SITES;
     if (sites.isEmpty()) {
       return new IpdModel(key, spec, OneStageModel.LOGISTIC, formula, term, sites, leftOut, null, false, null,
-          "no site has both retained and dropped-out patients", pooled);
+          "no site has both retained and dropped-out patients", null, pooled);
     }
     Dataset<Row> rows = unitRows
         .where(key.rater() == null ? col(SiteStatistics.RATER).isNull() : col(SiteStatistics.RATER).equalTo(key.rater()))
@@ -89,10 +106,10 @@ final class OneStageModels {
     try (SparkIrlsAggregator aggregator = new SparkIrlsAggregator(spark, rows, sites)) {
       LogisticResult fit = LogisticRegression.fit(aggregator, aggregator.columnNames(term));
       return new IpdModel(key, spec, OneStageModel.LOGISTIC, formula, term, sites, leftOut, null, false, fit, null,
-          pooled);
+          note, pooled);
     } catch (StatisticsException e) {
       return new IpdModel(key, spec, OneStageModel.LOGISTIC, formula, term, sites, leftOut, null, false, null,
-          e.getMessage(), pooled);
+          e.getMessage(), note, pooled);
     }
   }
 

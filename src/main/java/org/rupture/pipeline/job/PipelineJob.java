@@ -26,6 +26,7 @@ import org.apache.spark.sql.SparkSession;
 import org.rupture.pipeline.analysis.AnalysisConfig;
 import org.rupture.pipeline.analysis.AnalysisOutcome;
 import org.rupture.pipeline.analysis.AnalyzeStage;
+import org.rupture.pipeline.analysis.IpdModel;
 import org.rupture.pipeline.analysis.MappingDefinitions;
 import org.rupture.pipeline.config.ConfigException;
 import org.rupture.pipeline.config.PipelineConfig;
@@ -295,13 +296,19 @@ public final class PipelineJob {
     AnalysisOutcome outcome = timings.time("analyze",
         () -> AnalyzeStage.run(spark, analysisConfig, config.configFile(), curatedOrigin, run.curated(), run.root()),
         o -> o.siteEffects().size(),
-        o -> String.format("%d site effects, %d pooled, %d IPD models", o.siteEffects().size(), o.pooled().size(),
-            o.ipdModels().size()));
+        o -> String.format("%d site effects, %d pooled, %d IPD models%s", o.siteEffects().size(), o.pooled().size(),
+            o.ipdModels().size(), notFitted(o.ipdModels())));
     outcome.notes().forEach(n -> err.println("note: " + n));
     out.println();
     outcome.summaryLines().forEach(out::println);
     out.println("results: " + run.results());
     return outcome;
+  }
+
+  /** " (n not fitted)" for the stage's summary line, or nothing when every one-stage model was fitted. */
+  private static String notFitted(List<IpdModel> models) {
+    long n = models.stream().filter(m -> m.notFitted() != null).count();
+    return n == 0 ? "" : " (" + n + " not fitted)";
   }
 
   /** Copies the curated tables and the restricted folder of a published run into a new run. */
