@@ -171,7 +171,12 @@ public final class SiteMappingLoader {
       throw d.error("decimal", "the decimal mark equals the delimiter '" + delimiter + "'; a decimal-comma export uses delimiter \";\"");
     }
     int extra = d.integer("extra_header_lines", 0, 0, 20);
-    List<String> formats = d.has("date_formats") ? d.stringList("date_formats") : List.of("yyyy-MM-dd");
+    List<String> formats = d.has("date_formats") ? d.stringList("date_formats") : List.of(DEFAULT_DATE_FORMAT);
+    if (formats.isEmpty()) {
+      throw d.error("date_formats", "is empty, so no date could be read (every session_date would be nulled as "
+          + "BAD_DATE); list at least one format, e.g. [yyyy-MM-dd] or [dd.MM.yyyy], or remove the key for the "
+          + "default [" + DEFAULT_DATE_FORMAT + "]");
+    }
     for (int i = 0; i < formats.size(); i++) {
       String problem = datePatternProblem(formats.get(i));
       if (problem != null) {
@@ -180,6 +185,9 @@ public final class SiteMappingLoader {
     }
     return new Dialect(delimiter, quote, encoding, decimal.charAt(0), extra, List.copyOf(formats));
   }
+
+  /** The date format of a dialect without {@code date_formats}. */
+  static final String DEFAULT_DATE_FORMAT = "yyyy-MM-dd";
 
   /** Spark's guide to its datetime pattern letters, which differ from java.time's. */
   static final String SPARK_PATTERN_GUIDE = "https://spark.apache.org/docs/latest/sql-ref-datetime-pattern.html";
@@ -293,12 +301,26 @@ public final class SiteMappingLoader {
     }
     Map<String, String> raterCodes = s.has("rater_codes") ? s.stringMap("rater_codes")
         : Map.of("patient", "patient", "therapist", "therapist", "observer", "observer");
+    if (raterValue == null && raterCodes.isEmpty()) {
+      throw s.error("rater_codes", "is empty, so no rater could be read (every row would be quarantined as "
+          + "UNKNOWN_RATER); map the codes of column '" + columns.get("rater") + "', e.g. {P: patient, T: therapist}, "
+          + "or remove the key for the default (patient, therapist and observer as written)");
+    }
     raterCodes.forEach((code, rater) -> {
       if (!RATERS.contains(rater)) {
         throw s.error("rater_codes." + code, "maps to '" + rater + "'; raters are " + RATERS);
       }
     });
     Map<String, List<String>> yesNo = yesNoMap(s, "yes_no", "yes", "no");
+    // every session rating is a yes or a no: an export without a code for one cannot hold its ratings
+    for (String answer : List.of("yes", "no")) {
+      if (yesNo.get(answer).isEmpty()) {
+        throw s.error("yes_no." + answer, "no code for '" + answer + "', so every rupture_present answered '"
+            + answer + "' would be nulled as UNKNOWN_CODE; list the codes of column '" + columns.get("rupture_present")
+            + "' for it, e.g. " + answer + ": [\"" + (answer.equals("yes") ? "1" : "0") + "\"], or remove yes_no for "
+            + "the default (yes: yes, 1, true; no: no, 0, false)");
+      }
+    }
     Map<String, double[]> scales = new LinkedHashMap<>();
     ConfigNode sc = s.child("scales").allowOnly(SCALED_FIELDS);
     for (String f : SCALED_FIELDS) {
@@ -356,8 +378,18 @@ public final class SiteMappingLoader {
     }
     require(cols, columns, "patient", "the column holding the patient id");
     Map<String, String> treatments = p.stringMap("treatment_codes");
+    if (treatments.isEmpty() && columns.get("treatment") != null) {
+      throw p.error("treatment_codes", (p.has("treatment_codes") ? "is empty" : "missing") + ", so no treatment "
+          + "could be read (every one would be nulled as UNKNOWN_CODE); map each code of column '"
+          + columns.get("treatment") + "' to its treatment, e.g. {\"1\": CBT, \"2\": BRT} or {CBT: CBT, BRT: BRT}, or "
+          + "remove columns.treatment");
+    }
     Map<String, List<String>> dropout = yesNoMap(p, "dropout_codes", "yes", "no");
+    requireSomeCode(p, "dropout_codes", dropout, "dropout", "{\"yes\": [\"1\"], \"no\": [\"0\"]}",
+        "yes: yes, 1, true; no: no, 0, false");
     Map<String, List<String>> phase = yesNoMap(p, "training_phase_codes", "pre", "post");
+    requireSomeCode(p, "training_phase_codes", phase, "training_phase", "{pre: [vor], post: [nach]}",
+        "pre: pre, 1, true; post: post, 0, false");
     List<OutcomeSpec> outcomes = new ArrayList<>();
     Set<String> measures = new HashSet<>();
     for (ConfigNode o : p.list("outcomes")) {
@@ -381,6 +413,19 @@ public final class SiteMappingLoader {
       }
     }
     return new PatientsSpec(files, Map.copyOf(columns), Map.copyOf(treatments), dropout, phase, List.copyOf(outcomes));
+  }
+
+  /**
+   * A patient code map must list some code: with none, every value of its column would be nulled. One side
+   * may be empty: an export may flag only dropouts (others blank, i.e. missing), and a site may have no
+   * patient after its therapists' training yet.
+   */
+  private static void requireSomeCode(ConfigNode parent, String key, Map<String, List<String>> codes, String field,
+      String example, String defaults) {
+    if (parent.has(key) && codes.values().stream().allMatch(List::isEmpty)) {
+      throw parent.error(key, "lists no code, so every " + field + " would be nulled as UNKNOWN_CODE; list the "
+          + "codes, e.g. " + example + ", or remove the key for the default (" + defaults + ")");
+    }
   }
 
   /** A two-way code map such as {@code yes: [1, y], no: [0, n]}; codes match case-insensitively. */

@@ -144,6 +144,81 @@ class SiteMappingLoaderTest {
   }
 
   @Test
+  void anEmptyDateFormatListIsRejectedWithTheFix() throws IOException {
+    // it was accepted, and then every session_date of the site was nulled as BAD_DATE
+    ConfigException e = failure("site: a\ndialect: {date_formats: []}\n" + SESSIONS);
+    assertEquals("dialect.date_formats", e.key());
+    assertTrue(e.getMessage().contains("site.yaml at 'dialect.date_formats': is empty, so no date could be read"),
+        e.getMessage());
+    assertTrue(e.getMessage().endsWith("list at least one format, e.g. [yyyy-MM-dd] or [dd.MM.yyyy], or remove the key "
+        + "for the default [yyyy-MM-dd]"), e.getMessage());
+
+    // a mapping emptying its profile's list is to blame, not the profile
+    write("profiles/p.yaml", PROFILE);
+    Path alpha = write("alpha.yaml", "site: alpha\nextends: profiles/p.yaml\ndialect: {date_formats: []}\n");
+    Files.delete(dir.resolve("site.yaml"));
+    e = assertThrows(ConfigException.class, () -> SiteMappingLoader.loadAll(dir));
+    assertTrue(e.getMessage().contains(alpha + " at 'dialect.date_formats': is empty"), e.getMessage());
+
+    // no key, or no value: the default
+    Files.delete(alpha);
+    write("site.yaml", "site: a\ndialect: {date_formats: ~}\n" + SESSIONS);
+    assertEquals(List.of("yyyy-MM-dd"), SiteMappingLoader.loadAll(dir).get(0).dialect().dateFormats());
+  }
+
+  @Test
+  void aYesNoMapNeedsACodeForEachAnswer() throws IOException {
+    String sessions = "sessions: {files: x.csv, columns: {patient: p, rater: r, session_number: s, rupture_present: rp}, ";
+    ConfigException e = failure("site: a\n" + sessions + "yes_no: {\"yes\": [ja]}}\n");
+    assertEquals("sessions.yes_no.no", e.key());
+    assertTrue(e.getMessage().contains("at 'sessions.yes_no.no': no code for 'no', so every rupture_present answered "
+        + "'no' would be nulled as UNKNOWN_CODE; list the codes of column 'rp' for it, e.g. no: [\"0\"], or remove "
+        + "yes_no for the default"), e.getMessage());
+    assertEquals("sessions.yes_no.yes", failure("site: a\n" + sessions + "yes_no: {}}\n").key());
+    assertEquals("sessions.yes_no.yes", failure("site: a\n" + sessions + "yes_no: {\"yes\": [], \"no\": [\"0\"]}}\n").key());
+  }
+
+  @Test
+  void anEmptyRaterCodeMapIsRejectedWhereARaterColumnIsRead() throws IOException {
+    ConfigException e = failure("site: a\nsessions: {files: x.csv, columns: {patient: p, rater: who, session_number: s, "
+        + "rupture_present: rp}, rater_codes: {}}\n");
+    assertEquals("sessions.rater_codes", e.key());
+    assertTrue(e.getMessage().contains("at 'sessions.rater_codes': is empty, so no rater could be read (every row would "
+        + "be quarantined as UNKNOWN_RATER); map the codes of column 'who'"), e.getMessage());
+    // one rater for every row: no column, no codes needed
+    write("site.yaml", "site: a\nsessions: {files: x.csv, columns: {patient: p, session_number: s, rupture_present: rp}, "
+        + "rater_value: patient, rater_codes: {}}\n");
+    assertEquals("patient", SiteMappingLoader.loadAll(dir).get(0).sessions().raterValue());
+  }
+
+  @Test
+  void patientCodeMapsMustListSomeCode() throws IOException {
+    String patients = "patients: {files: p.csv, columns: {patient: p, treatment: arm, dropout: d, training_phase: ph}, ";
+    String codes = "treatment_codes: {\"1\": CBT}, ";
+    // a mapped treatment column without codes nulled every treatment
+    ConfigException e = failure("site: a\n" + patients + "dropout_codes: {\"yes\": [\"1\"]}}\n");
+    assertEquals("patients.treatment_codes", e.key());
+    assertTrue(e.getMessage().contains("at 'patients.treatment_codes': missing, so no treatment could be read (every "
+        + "one would be nulled as UNKNOWN_CODE); map each code of column 'arm' to its treatment"), e.getMessage());
+    assertTrue(failure("site: a\n" + patients + "treatment_codes: {}}\n").getMessage()
+        .contains("at 'patients.treatment_codes': is empty, so no treatment could be read"));
+
+    e = failure("site: a\n" + patients + codes + "dropout_codes: {}}\n");
+    assertEquals("patients.dropout_codes", e.key());
+    assertTrue(e.getMessage().contains("at 'patients.dropout_codes': lists no code, so every dropout would be nulled as "
+        + "UNKNOWN_CODE; list the codes"), e.getMessage());
+    e = failure("site: a\n" + patients + codes + "training_phase_codes: {pre: [], post: []}}\n");
+    assertEquals("patients.training_phase_codes", e.key());
+
+    // one side may be empty: a dropout flag with retained patients left blank; no trained therapist yet
+    write("site.yaml", "site: a\n" + patients + codes + "dropout_codes: {\"yes\": [x]}, training_phase_codes: "
+        + "{pre: [vor]}}\n");
+    SiteMapping m = SiteMappingLoader.loadAll(dir).get(0);
+    assertEquals(List.of(), m.patients().dropoutCodes().get("no"));
+    assertEquals(List.of(), m.patients().trainingPhaseCodes().get("post"));
+  }
+
+  @Test
   void aMistakeInAProfileIsReportedInTheProfileNamingTheMappingThatExtendsIt() throws IOException {
     Path profile = write("profiles/long-csv.yaml", PROFILE + "dialekt: {delimiter: \",\"}\n");
     Path alpha = write("alpha.yaml", "site: alpha\nextends: profiles/long-csv.yaml\n");
