@@ -69,14 +69,17 @@ public record AnalysisInputs(Dataset<Row> earlySessions, Dataset<Row> patients, 
   }
 
   /**
-   * Every site with a patient record, a process feature or an outcome, in order: the sites each analysis
-   * reports on, those with no patient it can use included. One small aggregation of the patient-level
-   * tables; only the site names reach the driver.
+   * The sites each analysis reports on, those with no patient it can use included (every site with a
+   * patient record, a process feature or an outcome), and the outcome measures in the data. One small
+   * aggregation of the patient-level tables; only site and measure names reach the driver.
    */
-  public List<String> sites() {
+  public DataExtent extent() {
     Column site = col("site");
-    return patients.select(site).union(patientProcess.select(site)).union(patientOutcomes.select(site)).distinct()
-        .collectAsList().stream().map(r -> r.getString(0)).sorted().toList();
+    Column noMeasure = lit(null).cast("string").as("measure");
+    List<Row> rows = patients.select(site, noMeasure).union(patientProcess.select(site, noMeasure))
+        .union(patientOutcomes.select(site, col("measure"))).distinct().collectAsList();
+    return new DataExtent(rows.stream().map(r -> r.getString(0)).distinct().sorted().toList(),
+        rows.stream().filter(r -> !r.isNullAt(1)).map(r -> r.getString(1)).distinct().sorted().toList());
   }
 
   /** Early-window session rows of the given raters. */

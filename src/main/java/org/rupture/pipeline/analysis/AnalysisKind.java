@@ -1,7 +1,11 @@
 package org.rupture.pipeline.analysis;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.rupture.pipeline.features.FeatureCatalog;
 import org.rupture.pipeline.stats.meta.ReportingScale;
 
 /**
@@ -52,6 +56,26 @@ public interface AnalysisKind {
    * of its patients has, e.g. {@code no patient with both mean_resolution and improvement on IIP}.
    */
   String noPatientReason(AnalysisSpec spec, EffectKey key);
+
+  /**
+   * Every analysis x rater x measure the analysis reports, whether or not any site has data for it: one key
+   * per configured rater (a null rater when no variable is rated) and, when improvement is one of its
+   * variables, per outcome measure of {@code measures} (a null measure otherwise). The unit rows carry the
+   * same raters and measures.
+   */
+  default List<EffectKey> effectKeys(AnalysisSpec spec, List<String> measures) {
+    List<String> raters = spec.raters().isEmpty() ? Collections.singletonList(null) : spec.raters();
+    boolean perMeasure = FeatureCatalog.IMPROVEMENT.equals(spec.predictor())
+        || FeatureCatalog.IMPROVEMENT.equals(spec.outcome());
+    List<String> keyMeasures = perMeasure ? measures : Collections.singletonList(null);
+    List<EffectKey> keys = new ArrayList<>();
+    for (String rater : raters) {
+      for (String measure : keyMeasures) {
+        keys.add(new EffectKey(spec.id(), rater, measure));
+      }
+    }
+    return keys;
+  }
 
   /** The one-stage IPD model fitted for this analysis, if any. */
   default OneStageModel oneStageModel(AnalysisSpec spec) {

@@ -30,8 +30,8 @@ import org.rupture.pipeline.stats.models.LogisticResult;
  * The result tables of SPEC 8 built from the analysis results: site_effects, pooled, leave_one_out,
  * evidence (one row per claim x published effect) and the ipd_models document. Column names and order
  * follow SPEC 8; {@code measure} is added after {@code outcome} (analyses run per outcome measure), the
- * site effects carry their yi, vi so that pooling can be recomputed from the CSV alone, and pooled rows
- * end with a {@code note} saying why an effect was not pooled.
+ * site effects carry their yi, vi so that pooling can be recomputed from the CSV alone, and pooled and
+ * evidence rows end with a {@code note} saying why an effect was not pooled.
  */
 final class AnalysisTables {
   static final StructType SITE_EFFECTS = ResultTable.schema("analysis", TEXT, "predictor", TEXT, "outcome", TEXT,
@@ -51,7 +51,7 @@ final class AnalysisTables {
       "ci_upper", DOUBLE, "verdict", TEXT, "published_source", TEXT, "published_effect", TEXT,
       "published_estimate", DOUBLE, "published_ci_lower", DOUBLE, "published_ci_upper", DOUBLE,
       "comparable_estimate", DOUBLE, "comparable_ci_lower", DOUBLE, "comparable_ci_upper", DOUBLE,
-      "compatible", BOOL);
+      "compatible", BOOL, "note", TEXT);
 
   private AnalysisTables() {
   }
@@ -110,7 +110,7 @@ final class AnalysisTables {
           number(p.ciUpper()), e.verdict(), pub == null ? null : pub.source(), pub == null ? null : pub.effect(),
           pub == null ? null : pub.estimate(), pub == null ? null : pub.ciLower(), pub == null ? null : pub.ciUpper(),
           number(e.comparableEstimate()), number(e.comparableCiLower()), number(e.comparableCiUpper()),
-          e.compatible()));
+          e.compatible(), p.notPooled()));
     }
     return new ResultTable("evidence", EVIDENCE, rows);
   }

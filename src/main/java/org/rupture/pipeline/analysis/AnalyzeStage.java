@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.apache.hadoop.fs.Path;
 import org.apache.logging.log4j.LogManager;
@@ -36,8 +37,8 @@ import org.rupture.pipeline.report.ResultFiles;
  * one-stage IPD models and evidence per claim (SPEC 5-8).
  *
  * <p>Spark work: the feature tables are written once and read back; one grouped aggregation computes the
- * sufficient statistics of every analysis at every site; a small one lists the sites with data, each
- * reported in every analysis; each IRLS iteration of a retention model is one more aggregation. Only
+ * sufficient statistics of every analysis at every site; a small one lists the sites and outcome measures
+ * with data, each site reported in every analysis; each IRLS iteration of a retention model is one more aggregation. Only
  * aggregated rows reach the driver, where the statistics are computed.
  *
  * <p>Writes {@code <output>/curated/{patient_process,patient_outcomes}} (Parquet, partitioned by site) and
@@ -162,16 +163,20 @@ public final class AnalyzeStage {
 
   /**
    * Per-site effects of every analysis from one aggregation of its unit rows, their two-stage pooling with
-   * leave-one-site-out estimates, the evidence per claim and the one-stage models. Every site with data has
-   * a site effect in each analysis x rater x measure reported, with n = 0 and its excluded_reason where the
-   * aggregation has no unit row of it (SPEC 6: sites are not dropped silently).
+   * leave-one-site-out estimates, the evidence per claim and the one-stage models. Every analysis x rater x
+   * measure the configuration asks for is reported, also one no site has a patient for (a rater no site
+   * rated, a measure no site delivered): a pooled row with k = 0 and its note, and a not-fitted model. Every
+   * site with data has a site effect in each, with n = 0 and its excluded_reason where the aggregation has
+   * no unit row of it (SPEC 6: sites are not dropped silently).
    */
   private static Effects effects(SparkSession spark, AnalysisConfig config, AnalysisInputs inputs,
       List<Dataset<Row>> unitFrames) {
     List<SiteMoments> moments = SiteStatistics.collect(SiteStatistics.siteMoments(unitFrames));
-    List<String> sitesInData = inputs.sites();
+    DataExtent extent = inputs.extent();
+    List<String> measures = config.measures().isEmpty() ? extent.measures() : config.measures();
+    Comparator<EffectKey> keyOrder = EffectKey.RATER_MEASURE_ORDER.thenComparing(EffectKey::analysis);
     Map<EffectKey, List<SiteMoments>> byKey = moments.stream().collect(Collectors.groupingBy(SiteMoments::key,
-        () -> new TreeMap<>(EffectKey.RATER_MEASURE_ORDER.thenComparing(EffectKey::analysis)), Collectors.toList()));
+        () -> new TreeMap<>(keyOrder), Collectors.toList()));
 
     TwoStagePooling pooling = new TwoStagePooling(config.method(), config.test());
     OneStageModels oneStage = new OneStageModels(spark, config.ipdRandomSlope());
@@ -182,30 +187,39 @@ public final class AnalyzeStage {
     List<Evidence> evidence = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     for (AnalysisSpec spec : config.analyses()) {
-      List<EffectKey> keys = byKey.keySet().stream().filter(k -> k.analysis().equals(spec.id())).toList();
+      // the configured keys, and any other the data holds
+      TreeSet<EffectKey> keys = new TreeSet<>(keyOrder);
+      keys.addAll(spec.kind().effectKeys(spec, measures));
+      byKey.keySet().stream().filter(k -> k.analysis().equals(spec.id())).forEach(keys::add);
       if (keys.isEmpty()) {
         notes.add("analysis " + spec.id() + ": no site has patients with " + spec.predictorLabel()
             + (spec.outcome() == null ? "" : " and " + spec.outcome()) + "; nothing to report");
       }
       Dataset<Row> retentionRows = null;
       for (EffectKey key : keys) {
-        List<SiteMoments> sites = byKey.get(key).stream()
+        List<SiteMoments> sites = byKey.getOrDefault(key, List.of()).stream()
             .sorted(Comparator.comparing(SiteMoments::site)).toList();
-        List<SiteEffect> effects = withEverySite(key, sites, sitesInData).stream()
+        List<SiteEffect> effects = withEverySite(key, sites, extent.sites()).stream()
             .map(m -> spec.kind().siteEffect(spec, m, config.minSiteN())).toList();
         siteEffects.addAll(effects);
         PooledEffect pooledEffect = pooling.pool(key, spec, effects);
         pooled.add(pooledEffect);
         leaveOneOut.addAll(pooling.leaveOneOut(pooledEffect, effects));
         evidence.addAll(EvidenceCheck.check(pooledEffect));
-        IpdModel model = switch (spec.kind().oneStageModel(spec)) {
-          case LINEAR_MIXED -> oneStage.linearMixed(spec, key, sites, pooledEffect);
-          case LOGISTIC -> {
-            retentionRows = retentionRows != null ? retentionRows : spec.kind().unitRows(spec, inputs);
-            yield oneStage.logistic(spec, key, retentionRows, sites, pooledEffect);
-          }
-          case NONE -> null;
-        };
+        if (effects.stream().allMatch(e -> e.n() == 0)) {
+          notes.add("analysis " + describe(key) + ": " + pooledEffect.notPooled());
+        }
+        OneStageModel type = spec.kind().oneStageModel(spec);
+        IpdModel model = null;
+        if (type != OneStageModel.NONE && sites.isEmpty()) {
+          // nothing to fit, and no unit row to read
+          model = oneStage.notFitted(spec, key, type, pooledEffect.notPooled(), pooledEffect);
+        } else if (type == OneStageModel.LINEAR_MIXED) {
+          model = oneStage.linearMixed(spec, key, sites, pooledEffect);
+        } else if (type == OneStageModel.LOGISTIC) {
+          retentionRows = retentionRows != null ? retentionRows : spec.kind().unitRows(spec, inputs);
+          model = oneStage.logistic(spec, key, retentionRows, sites, pooledEffect);
+        }
         if (model != null) {
           ipdModels.add(model);
         }
@@ -213,6 +227,18 @@ public final class AnalyzeStage {
     }
     notes.addAll(oneStageNotes(ipdModels));
     return new Effects(siteEffects, pooled, leaveOneOut, ipdModels, evidence, notes);
+  }
+
+  /** A key as notes name it, e.g. {@code resolution_outcome (rater observer, measure IIP)}. */
+  private static String describe(EffectKey key) {
+    List<String> parts = new ArrayList<>();
+    if (key.rater() != null) {
+      parts.add("rater " + key.rater());
+    }
+    if (key.measure() != null) {
+      parts.add("measure " + key.measure());
+    }
+    return key.analysis() + (parts.isEmpty() ? "" : " (" + String.join(", ", parts) + ")");
   }
 
   /**

@@ -21,6 +21,6 @@ public record Evidence(PooledEffect pooled, String verdict, PublishedEffect publ
   public static final String CONTRASTS = "contrasts";
   /** The interval includes zero. */
   public static final String INCONCLUSIVE = "inconclusive";
-  /** Too few sites to pool. */
+  /** Not pooled: too few sites, no site with data, or a failed fit (the pooled row's note says which). */
   public static final String NOT_POOLED = "not pooled";
 }

@@ -53,8 +53,7 @@ final class OneStageModels {
       sites.add(m.site());
     }
     String term = predictorTerm(spec);
-    String formula = spec.outcome() + " ~ " + term + " + baseline + (1 | site)"
-        + (randomSlope ? " + (0 + " + term + " | site)" : "");
+    String formula = formula(spec, OneStageModel.LINEAR_MIXED);
     MixedModelResult fit = null;
     String notFitted = null;
     if (groups.size() < MIN_SITES) {
@@ -91,7 +90,7 @@ final class OneStageModels {
     sites.sort(null);
     String term = predictorTerm(spec);
     boolean siteTerm = sites.size() >= MIN_SITES;
-    String formula = "dropout ~ " + term + (siteTerm || sites.isEmpty() ? " + site" : "");
+    String formula = siteTerm || sites.isEmpty() ? formula(spec, OneStageModel.LOGISTIC) : "dropout ~ " + term;
     String note = siteTerm || sites.isEmpty() ? null
         : "only 1 site in the model; fitted without the site term, which needs at least " + MIN_SITES;
     if (sites.isEmpty()) {
@@ -111,6 +110,25 @@ final class OneStageModels {
       return new IpdModel(key, spec, OneStageModel.LOGISTIC, formula, term, sites, leftOut, null, false, null,
           e.getMessage(), note, pooled);
     }
+  }
+
+  /**
+   * The model of an analysis x rater x measure no site has a patient for: not fitted, for {@code reason};
+   * nothing is computed.
+   */
+  IpdModel notFitted(AnalysisSpec spec, EffectKey key, OneStageModel type, String reason, PooledEffect pooled) {
+    boolean slope = type == OneStageModel.LINEAR_MIXED && randomSlope;
+    return new IpdModel(key, spec, type, formula(spec, type), predictorTerm(spec), List.of(), List.of(), null, slope,
+        null, reason, null, pooled);
+  }
+
+  /** The model, R style. */
+  private String formula(AnalysisSpec spec, OneStageModel type) {
+    String term = predictorTerm(spec);
+    if (type == OneStageModel.LOGISTIC) {
+      return "dropout ~ " + term + " + site";
+    }
+    return spec.outcome() + " ~ " + term + " + baseline + (1 | site)" + (randomSlope ? " + (0 + " + term + " | site)" : "");
   }
 
   /** The predictor's coefficient name: the variable, or for group comparisons the focal-group indicator. */

@@ -73,6 +73,12 @@ public final class PairedDifferenceKind implements AnalysisKind {
         lit(null).cast("double").as(SiteStatistics.Z), lit(null).cast("double").as(SiteStatistics.GROUP)));
   }
 
+  /** One key: the rater difference (e.g. {@code therapist-patient}), no measure. */
+  @Override
+  public List<EffectKey> effectKeys(AnalysisSpec spec, List<String> measures) {
+    return List.of(new EffectKey(spec.id(), raterLabel(spec), null));
+  }
+
   @Override
   public SiteEffect siteEffect(AnalysisSpec spec, SiteMoments m, int minSiteN) {
     return SiteEffect.compute(m, effectType(), m.units(), null, minSiteN, noPatientReason(spec, m.key()),

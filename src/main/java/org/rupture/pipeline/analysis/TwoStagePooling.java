@@ -14,6 +14,8 @@ final class TwoStagePooling {
   static final int MIN_SITES = 2;
   /** Leaving one site out must still leave two to pool. */
   static final int MIN_SITES_LEAVE_ONE_OUT = 3;
+  /** How the note of an effect no site has a patient for begins. */
+  static final String NO_SITE_HAS_DATA = "no site has data: ";
 
   private final RandomEffectsModel model;
 
@@ -30,6 +32,13 @@ final class TwoStagePooling {
       groupTotals = new long[] {pooled.stream().mapToLong(e -> e.groupSizes()[0]).sum(),
           pooled.stream().mapToLong(e -> e.groupSizes()[1]).sum()};
     }
+    if (siteEffects.isEmpty()) {
+      return new PooledEffect(key, spec, 0, 0, groupTotals, null, "no site in the data");
+    }
+    if (siteEffects.stream().allMatch(e -> e.n() == 0)) {
+      // not one patient anywhere (e.g. a rater no site rated, a measure no site delivered): say what is missing
+      return new PooledEffect(key, spec, 0, 0, groupTotals, null, noSiteHasData(spec, key, siteEffects));
+    }
     if (siteEffects.size() < MIN_SITES) {
       // too few sites at all, excluded or not: no excluded_reason explains it
       return new PooledEffect(key, spec, pooled.size(), nTotal, groupTotals, null, "only " + siteEffects.size()
@@ -44,6 +53,16 @@ final class TwoStagePooling {
     } catch (MetaAnalysisException e) {
       return new PooledEffect(key, spec, pooled.size(), nTotal, groupTotals, null, e.getMessage());
     }
+  }
+
+  /**
+   * The note of an effect no site has a patient for: {@code no site has data: } and what no site has, the
+   * sites' common excluded_reason, or the kind's when their reasons differ.
+   */
+  static String noSiteHasData(AnalysisSpec spec, EffectKey key, List<SiteEffect> siteEffects) {
+    List<String> reasons = siteEffects.stream().map(SiteEffect::excludedReason).distinct().toList();
+    return NO_SITE_HAS_DATA + (reasons.size() == 1 && reasons.get(0) != null ? reasons.get(0)
+        : spec.kind().noPatientReason(spec, key));
   }
 
   /** Leave-one-site-out re-estimates of a pooled effect (none when it has too few sites). */

@@ -8,11 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -304,33 +306,7 @@ class AnalyzeStageTest extends SparkTestBase {
    */
   @Test
   void aSiteWithoutACompletePairIsKeptWithWhatItLacks() throws Exception {
-    String curated = work.resolve("gaps/curated").toUri().toString();
-    String sessions = "SELECT site, patient_key, CONCAT(site, '-t1') AS therapist_key, 'CBT' AS treatment, "
-        + "session_number, DATE '2025-01-06' AS session_date, 'patient' AS rater, true AS rupture_present, "
-        + "rupture_intensity, rupture_resolution, alliance, session_quality, " + inlineLineage() + " FROM VALUES "
-        + gapSessions("S01", "p1", 1.0, 2.0, false) + ", " + gapSessions("S01", "p2", 2.0, 1.0, false) + ", "
-        + gapSessions("S01", "p3", 3.0, 3.0, false) + ", " + gapSessions("S02", "q1", 1.0, 2.0, true) + ", "
-        + gapSessions("S02", "q2", 2.0, 1.0, true) + ", "
-        + "('S03', 'r1', 1, 2.0D, 3.0D, 4.0D, CAST(5.0 AS DOUBLE)) "
-        + "AS t(site, patient_key, session_number, rupture_intensity, rupture_resolution, alliance, session_quality)";
-    String patients = "SELECT site, patient_key, CONCAT(site, '-t1') AS therapist_key, treatment, false AS dropout, "
-        + "12 AS sessions_attended, phase AS therapist_training_phase, " + inlineLineage() + " FROM VALUES "
-        + "('S01', 'p1', 'CBT', 'pre'), ('S01', 'p2', 'BRT', 'post'), ('S01', 'p3', 'CBT', 'post'), "
-        + "('S02', 'q1', 'CBT', 'pre'), ('S02', 'q2', 'BRT', 'post'), ('S03', 'r1', 'BRT', 'pre') "
-        + "AS t(site, patient_key, treatment, phase)";
-    String outcomes = "SELECT site, patient_key, 'IIP' AS measure, timepoint, score, 'lower_is_better' AS direction, "
-        + inlineLineage() + " FROM VALUES "
-        + "('S01', 'p1', 'baseline', 2.0D), ('S01', 'p1', 'termination', 1.5D), "
-        + "('S01', 'p2', 'baseline', 2.2D), ('S01', 'p2', 'termination', 1.4D), "
-        + "('S01', 'p3', 'baseline', 1.8D), ('S01', 'p3', 'termination', 1.6D), "
-        + "('S02', 'q1', 'baseline', CAST(NULL AS DOUBLE)), ('S02', 'q1', 'termination', CAST(NULL AS DOUBLE)), "
-        + "('S02', 'q2', 'baseline', CAST(NULL AS DOUBLE)), ('S02', 'q2', 'termination', CAST(NULL AS DOUBLE)), "
-        + "('S03', 'r1', 'baseline', 2.0D), ('S03', 'r1', 'termination', 1.0D) "
-        + "AS t(site, patient_key, timepoint, score)";
-    for (Map.Entry<String, String> table : Map.of("session_ratings", sessions, "patients", patients, "outcomes",
-        outcomes).entrySet()) {
-      spark().sql(table.getValue()).repartition(1).write().partitionBy("site").parquet(curated + "/" + table.getKey());
-    }
+    String curated = gapCohort("gaps");
 
     AnalysisOutcome gaps = AnalyzeStage.run(spark(), AnalysisConfig.defaults(), curated,
         work.resolve("gaps/out").toUri().toString());
@@ -361,6 +337,124 @@ class AnalyzeStageTest extends SparkTestBase {
         l -> l.startsWith("resolution_outcome,") && l.contains(",S02,r,0,")
             && l.endsWith(",no patient with both mean_resolution and improvement on IIP")),
         "S02's row reaches site_effects.csv");
+  }
+
+  /**
+   * The gap cohort (only patients rated, IIP alone delivered) analysed for patient, therapist and observer and
+   * for IIP and GAF: the raters and the measure no site has data for are reported all the same, every site
+   * with n = 0 and what it lacks, pooled with k = 0 and the note "no site has data: ...", in every output.
+   */
+  @Test
+  void aRaterOrMeasureNoSiteHasDataForIsReportedWithWhatIsMissing() throws Exception {
+    String curated = gapCohort("nodata");
+    AnalysisConfig config = AnalysisConfig.parse(new ObjectMapper(new YAMLFactory()).readTree(
+        "measures: [IIP, GAF]\n"
+        + "analyses:\n"
+        + "  - {id: resolution_outcome, kind: correlation, predictor: mean_resolution, outcome: improvement,\n"
+        + "     raters: [patient, therapist, observer], expected_sign: '+', claim: c,\n"
+        + "     published: [{source: s, effect: r, estimate: 0.29, ci: [0.1, 0.47]}]}\n"
+        + "  - {id: resolution_retention, kind: retention, predictor: mean_resolution, outcome: retained,\n"
+        + "     raters: [patient, observer], expected_sign: '+', claim: c}\n"
+        + "  - {id: rater_difference, kind: paired_difference, predictor: rupture_rate, expected_sign: '+', claim: c}\n"
+        + "  - {id: training_effect, kind: smd, predictor: therapist_training_phase, outcome: improvement, arm: post,\n"
+        + "     comparison: pre, expected_sign: '+', claim: c}\n"), "test.yaml");
+    String out = work.resolve("nodata/out").toUri().toString();
+
+    AnalysisOutcome result = AnalyzeStage.run(spark(), config, curated, out);
+
+    Map<String, List<SiteEffect>> effects = new TreeMap<>();
+    result.siteEffects().forEach(e -> effects.computeIfAbsent(key(e.key().analysis(), e.key().rater(),
+        e.key().measure()), k -> new ArrayList<>()).add(e));
+    Map<String, PooledEffect> pooled = new HashMap<>();
+    result.pooled().forEach(p -> pooled.put(key(p.key().analysis(), p.key().rater(), p.key().measure()), p));
+    assertEquals(List.of("rater_difference|therapist-patient|null", "resolution_outcome|observer|GAF",
+        "resolution_outcome|observer|IIP", "resolution_outcome|patient|GAF", "resolution_outcome|patient|IIP",
+        "resolution_outcome|therapist|GAF", "resolution_outcome|therapist|IIP", "resolution_retention|observer|null",
+        "resolution_retention|patient|null", "training_effect|null|GAF", "training_effect|null|IIP"),
+        List.copyOf(effects.keySet()));
+    assertEquals(effects.keySet(), new java.util.TreeSet<>(pooled.keySet()));
+
+    Map<String, String> missing = new LinkedHashMap<>();
+    missing.put("resolution_outcome|therapist|IIP", "no patient with both mean_resolution and improvement on IIP");
+    missing.put("resolution_outcome|observer|IIP", "no patient with both mean_resolution and improvement on IIP");
+    missing.put("resolution_outcome|patient|GAF", "no patient with both mean_resolution and improvement on GAF");
+    missing.put("resolution_retention|observer|null", "no patient with both mean_resolution and retained");
+    missing.put("rater_difference|therapist-patient|null", "no patient with rupture_rate from both therapist and patient");
+    missing.put("training_effect|null|GAF",
+        "no patient in either group of therapist_training_phase (post vs pre) with improvement on GAF");
+    List<String> csv = Files.readAllLines(work.resolve("nodata/out/results/pooled.csv"));
+    List<String> evidenceCsv = Files.readAllLines(work.resolve("nodata/out/results/evidence.csv"));
+    assertTrue(evidenceCsv.get(0).endsWith(",compatible,note"), evidenceCsv.get(0));
+    missing.forEach((id, reason) -> {
+      assertEquals(List.of("S01", "S02", "S03"), effects.get(id).stream().map(SiteEffect::site).toList(), id);
+      effects.get(id).forEach(e -> assertNoPatient(e, reason));
+      PooledEffect p = pooled.get(id);
+      assertEquals(0, p.k(), id);
+      assertEquals(0, p.nTotal(), id);
+      assertNull(p.result(), id);
+      assertEquals("no site has data: " + reason, p.notPooled(), id);
+      assertTrue(csv.stream().anyMatch(l -> l.startsWith(p.key().analysis() + ",") && l.contains(",0,0,")
+          && l.endsWith(",no site has data: " + reason)), id + " in pooled.csv");
+      assertTrue(result.notes().stream().anyMatch(n -> n.startsWith("analysis " + p.key().analysis())
+          && n.endsWith(": no site has data: " + reason)), id + " " + result.notes());
+    });
+    // the evidence says it was not pooled, and why; the published effect is not compared
+    List<Evidence> observerEvidence = result.evidence().stream()
+        .filter(e -> e.pooled().key().equals(new EffectKey("resolution_outcome", "observer", "IIP"))).toList();
+    assertEquals(1, observerEvidence.size());
+    assertEquals(Evidence.NOT_POOLED, observerEvidence.get(0).verdict());
+    assertNull(observerEvidence.get(0).compatible());
+    assertTrue(evidenceCsv.stream().anyMatch(l -> l.startsWith("resolution_outcome,IIP,observer,r,")
+        && l.contains(",not pooled,") && l.endsWith(",no site has data: no patient with both mean_resolution and"
+        + " improvement on IIP")), String.join("\n", evidenceCsv));
+    // the one-stage models of those keys are listed as not fitted, with the same note
+    Map<String, IpdModel> models = new HashMap<>();
+    result.ipdModels().forEach(m -> models.put(key(m.key().analysis(), m.key().rater(), m.key().measure()), m));
+    for (String id : List.of("resolution_outcome|observer|IIP", "resolution_outcome|patient|GAF",
+        "resolution_retention|observer|null", "training_effect|null|GAF")) {
+      assertEquals(pooled.get(id).notPooled(), models.get(id).notFitted(), id);
+      assertEquals(List.of(), models.get(id).sites(), id);
+    }
+    // the console table has a line for each, not pooled
+    assertTrue(result.summaryLines().stream().anyMatch(l -> l.startsWith("resolution_outcome     observer")
+        && l.contains(" GAF ") && l.endsWith("not pooled")), String.join("\n", result.summaryLines()));
+    assertEquals(result.pooled().size() + 1, result.summaryLines().size());
+  }
+
+  /**
+   * A tiny cohort of three sites, written as curated tables under {@code <work>/<name>/curated} (returned as
+   * a URI): S01 complete, S02 with every session_quality empty and every outcome NA, S03 with one patient
+   * rated in one session. Only patients rate sessions; IIP is the only measure.
+   */
+  private static String gapCohort(String name) {
+    String curated = work.resolve(name + "/curated").toUri().toString();
+    String sessions = "SELECT site, patient_key, CONCAT(site, '-t1') AS therapist_key, 'CBT' AS treatment, "
+        + "session_number, DATE '2025-01-06' AS session_date, 'patient' AS rater, true AS rupture_present, "
+        + "rupture_intensity, rupture_resolution, alliance, session_quality, " + inlineLineage() + " FROM VALUES "
+        + gapSessions("S01", "p1", 1.0, 2.0, false) + ", " + gapSessions("S01", "p2", 2.0, 1.0, false) + ", "
+        + gapSessions("S01", "p3", 3.0, 3.0, false) + ", " + gapSessions("S02", "q1", 1.0, 2.0, true) + ", "
+        + gapSessions("S02", "q2", 2.0, 1.0, true) + ", "
+        + "('S03', 'r1', 1, 2.0D, 3.0D, 4.0D, CAST(5.0 AS DOUBLE)) "
+        + "AS t(site, patient_key, session_number, rupture_intensity, rupture_resolution, alliance, session_quality)";
+    String patients = "SELECT site, patient_key, CONCAT(site, '-t1') AS therapist_key, treatment, false AS dropout, "
+        + "12 AS sessions_attended, phase AS therapist_training_phase, " + inlineLineage() + " FROM VALUES "
+        + "('S01', 'p1', 'CBT', 'pre'), ('S01', 'p2', 'BRT', 'post'), ('S01', 'p3', 'CBT', 'post'), "
+        + "('S02', 'q1', 'CBT', 'pre'), ('S02', 'q2', 'BRT', 'post'), ('S03', 'r1', 'BRT', 'pre') "
+        + "AS t(site, patient_key, treatment, phase)";
+    String outcomes = "SELECT site, patient_key, 'IIP' AS measure, timepoint, score, 'lower_is_better' AS direction, "
+        + inlineLineage() + " FROM VALUES "
+        + "('S01', 'p1', 'baseline', 2.0D), ('S01', 'p1', 'termination', 1.5D), "
+        + "('S01', 'p2', 'baseline', 2.2D), ('S01', 'p2', 'termination', 1.4D), "
+        + "('S01', 'p3', 'baseline', 1.8D), ('S01', 'p3', 'termination', 1.6D), "
+        + "('S02', 'q1', 'baseline', CAST(NULL AS DOUBLE)), ('S02', 'q1', 'termination', CAST(NULL AS DOUBLE)), "
+        + "('S02', 'q2', 'baseline', CAST(NULL AS DOUBLE)), ('S02', 'q2', 'termination', CAST(NULL AS DOUBLE)), "
+        + "('S03', 'r1', 'baseline', 2.0D), ('S03', 'r1', 'termination', 1.0D) "
+        + "AS t(site, patient_key, timepoint, score)";
+    for (Map.Entry<String, String> table : Map.of("session_ratings", sessions, "patients", patients, "outcomes",
+        outcomes).entrySet()) {
+      spark().sql(table.getValue()).repartition(1).write().partitionBy("site").parquet(curated + "/" + table.getKey());
+    }
+    return curated;
   }
 
   /** One patient's three early-window sessions (rupture rated in each); its quality left empty when asked. */

@@ -45,4 +45,27 @@ class TwoStagePoolingTest {
         p.notPooled());
     assertTrue(POOLING.leaveOneOut(p, List.of(site("S01", 25), site("S02", 7))).isEmpty());
   }
+
+  /** A key no site has a patient for (every site n = 0): k = 0 and what no site has, not "0 site(s) could be pooled". */
+  @Test
+  void anEffectNoSiteHasDataForSaysWhatIsMissing() {
+    SiteEffect s1 = SPEC.kind().siteEffect(SPEC, SiteMoments.none(KEY, "S01"), 10);
+    SiteEffect s2 = SPEC.kind().siteEffect(SPEC, SiteMoments.none(KEY, "S02"), 10);
+    PooledEffect p = POOLING.pool(KEY, SPEC, List.of(s1, s2));
+    assertNull(p.result());
+    assertEquals(0, p.k());
+    assertEquals(0, p.nTotal());
+    assertEquals("no site has data: no patient with both mean_resolution and improvement on IIP", p.notPooled());
+    assertEquals(Evidence.NOT_POOLED, EvidenceCheck.verdict(p));
+    assertTrue(POOLING.leaveOneOut(p, List.of(s1, s2)).isEmpty());
+    // a single site without data says so too, rather than that pooling needs two sites
+    assertEquals(p.notPooled(), POOLING.pool(KEY, SPEC, List.of(s1)).notPooled());
+
+    // sites lacking different things: the kind's reason
+    SiteEffect other = new SiteEffect(KEY, "S03", "r", 0, null, null, "no session ratings");
+    assertEquals("no site has data: no patient with both mean_resolution and improvement on IIP",
+        POOLING.pool(KEY, SPEC, List.of(s1, other)).notPooled());
+    assertEquals("no site has data: no session ratings", POOLING.pool(KEY, SPEC, List.of(other)).notPooled());
+    assertEquals("no site in the data", POOLING.pool(KEY, SPEC, List.of()).notPooled());
+  }
 }
