@@ -170,9 +170,9 @@ for (m in measures) {
 # ---- pooling --------------------------------------------------------------------------------------
 key_of <- function(e) paste(e$analysis, e$rater, e$measure)
 keys <- unique(vapply(site_effects, key_of, character(1)))
-# every site with data has a row in each key, n = 0 where no patient of it has the key's data (SPEC 6:
-# kept with excluded_reason, not dropped silently); never pooled
-data_sites <- sort(unique(c(patients$site, process$site, patient_outcomes$site)))
+# every site with data (a session rating, a patient record or an outcome) has a row in each key, n = 0 where
+# no patient of it has the key's data (SPEC 6: kept with excluded_reason, not dropped silently); never pooled
+data_sites <- sort(unique(c(sessions$site, patients$site, process$site, patient_outcomes$site)))
 for (first in site_effects[!duplicated(vapply(site_effects, key_of, character(1)))]) {
   have <- vapply(Filter(function(e) key_of(e) == key_of(first), site_effects), function(e) e$site, "")
   for (site in setdiff(data_sites, have)) {

@@ -6,6 +6,10 @@ import static org.apache.spark.sql.functions.when;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -69,17 +73,31 @@ public record AnalysisInputs(Dataset<Row> earlySessions, Dataset<Row> patients, 
   }
 
   /**
-   * The sites each analysis reports on, those with no patient it can use included (every site with a
-   * patient record, a process feature or an outcome), and the outcome measures in the data. One small
-   * aggregation of the patient-level tables; only site and measure names reach the driver.
+   * The sites each analysis reports on, those with no patient it can use included, what session ratings
+   * each has, and the outcome measures in the data ({@link DataExtent}). One small aggregation of the kept
+   * patient-level tables (patient records, process features: the raters inside the early window, outcomes);
+   * only site, rater and measure names reach the driver.
+   *
+   * @param sessionSites the sites of the curated session ratings (from their listing: a scan would read
+   *                     every file), which hold sites the patient-level tables lack: those whose sessions
+   *                     all lie outside the early window and that have no patient record or outcome
    */
-  public DataExtent extent() {
+  public DataExtent extent(List<String> sessionSites) {
     Column site = col("site");
-    Column noMeasure = lit(null).cast("string").as("measure");
-    List<Row> rows = patients.select(site, noMeasure).union(patientProcess.select(site, noMeasure))
-        .union(patientOutcomes.select(site, col("measure"))).distinct().collectAsList();
-    return new DataExtent(rows.stream().map(r -> r.getString(0)).distinct().sorted().toList(),
-        rows.stream().filter(r -> !r.isNullAt(1)).map(r -> r.getString(1)).distinct().sorted().toList());
+    Column none = lit(null).cast("string");
+    List<Row> rows = patients.select(site, none.as("rater"), none.as("measure"))
+        .union(patientProcess.select(site, col("rater"), none.as("measure")))
+        .union(patientOutcomes.select(site, none.as("rater"), col("measure"))).distinct().collectAsList();
+    List<String> sites = new ArrayList<>(sessionSites);
+    Map<String, Set<String>> earlyRaters = new TreeMap<>();
+    for (Row r : rows) {
+      sites.add(r.getString(0));
+      if (!r.isNullAt(1)) {
+        earlyRaters.computeIfAbsent(r.getString(0), k -> new TreeSet<>()).add(r.getString(1));
+      }
+    }
+    return new DataExtent(sites, Set.copyOf(sessionSites), earlyRaters,
+        rows.stream().filter(r -> !r.isNullAt(2)).map(r -> r.getString(2)).distinct().sorted().toList());
   }
 
   /** Early-window session rows of the given raters. */

@@ -77,6 +77,15 @@ public interface AnalysisKind {
     return keys;
   }
 
+  /**
+   * The raters whose early-window session ratings a patient needs for {@code key}: its rater (none when no
+   * variable is rated). A site without such ratings has no patient for it, and its excluded_reason says so
+   * ({@link DataExtent#missingSessions}).
+   */
+  default List<String> sessionRaters(AnalysisSpec spec, EffectKey key) {
+    return key.rater() == null ? List.of() : List.of(key.rater());
+  }
+
   /** The one-stage IPD model fitted for this analysis, if any. */
   default OneStageModel oneStageModel(AnalysisSpec spec) {
     return OneStageModel.NONE;

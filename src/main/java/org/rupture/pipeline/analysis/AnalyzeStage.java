@@ -37,8 +37,9 @@ import org.rupture.pipeline.report.ResultFiles;
  * one-stage IPD models and evidence per claim (SPEC 5-8).
  *
  * <p>Spark work: the feature tables are written once and read back; one grouped aggregation computes the
- * sufficient statistics of every analysis at every site; a small one lists the sites and outcome measures
- * with data, each site reported in every analysis; each IRLS iteration of a retention model is one more aggregation. Only
+ * sufficient statistics of every analysis at every site; a small one lists the sites, early-window raters
+ * and outcome measures of the kept tables (with the session ratings' sites from their listing, each site is
+ * reported in every analysis); each IRLS iteration of a retention model is one more aggregation. Only
  * aggregated rows reach the driver, where the statistics are computed.
  *
  * <p>Writes {@code <output>/curated/{patient_process,patient_outcomes}} (Parquet, partitioned by site) and
@@ -141,7 +142,9 @@ public final class AnalyzeStage {
         .forEach(spec -> unitFrames.add(spec.kind().unitRows(spec, inputs)));
     // The kept feature tables are written while the statistics are computed from them: the writes' tasks
     // take the cores the driver leaves idle while it plans the statistics' query and fits the models
-    Effects e = SideBySide.run("feature-writes", () -> effects(spark, config, inputs, unitFrames), () -> {
+    // the session ratings' sites from their listing, made when the table was read (no job)
+    List<String> sessionSites = CuratedTables.sites(curated.get("session_ratings"));
+    Effects e = SideBySide.run("feature-writes", () -> effects(spark, config, inputs, sessionSites, unitFrames), () -> {
       write(process, processLocation);
       write(outcomes, outcomesLocation);
       return null;
@@ -166,13 +169,15 @@ public final class AnalyzeStage {
    * leave-one-site-out estimates, the evidence per claim and the one-stage models. Every analysis x rater x
    * measure the configuration asks for is reported, also one no site has a patient for (a rater no site
    * rated, a measure no site delivered): a pooled row with k = 0 and its note, and a not-fitted model. Every
-   * site with data has a site effect in each, with n = 0 and its excluded_reason where the aggregation has
-   * no unit row of it (SPEC 6: sites are not dropped silently).
+   * site with data (a session rating, a patient record or an outcome; {@code sessionSites} are the session
+   * ratings') has a site effect in each, with n = 0 where no patient of it counts and as excluded_reason the
+   * session ratings it lacks (none, none in the early window, none by the rater) or else what no patient of
+   * it has (SPEC 6: sites are not dropped silently).
    */
   private static Effects effects(SparkSession spark, AnalysisConfig config, AnalysisInputs inputs,
-      List<Dataset<Row>> unitFrames) {
+      List<String> sessionSites, List<Dataset<Row>> unitFrames) {
     List<SiteMoments> moments = SiteStatistics.collect(SiteStatistics.siteMoments(unitFrames));
-    DataExtent extent = inputs.extent();
+    DataExtent extent = inputs.extent(sessionSites);
     List<String> measures = config.measures().isEmpty() ? extent.measures() : config.measures();
     Comparator<EffectKey> keyOrder = EffectKey.RATER_MEASURE_ORDER.thenComparing(EffectKey::analysis);
     Map<EffectKey, List<SiteMoments>> byKey = moments.stream().collect(Collectors.groupingBy(SiteMoments::key,
@@ -199,8 +204,11 @@ public final class AnalyzeStage {
       for (EffectKey key : keys) {
         List<SiteMoments> sites = byKey.getOrDefault(key, List.of()).stream()
             .sorted(Comparator.comparing(SiteMoments::site)).toList();
+        List<String> raters = spec.kind().sessionRaters(spec, key);
         List<SiteEffect> effects = withEverySite(key, sites, extent.sites()).stream()
-            .map(m -> spec.kind().siteEffect(spec, m, config.minSiteN())).toList();
+            .map(m -> spec.kind().siteEffect(spec, m, config.minSiteN()))
+            .map(e -> e.n() > 0 ? e : withoutSessions(e, extent.missingSessions(e.site(), raters, config.window())))
+            .toList();
         siteEffects.addAll(effects);
         PooledEffect pooledEffect = pooling.pool(key, spec, effects);
         pooled.add(pooledEffect);
@@ -227,6 +235,11 @@ public final class AnalyzeStage {
     }
     notes.addAll(oneStageNotes(ipdModels));
     return new Effects(siteEffects, pooled, leaveOneOut, ipdModels, evidence, notes);
+  }
+
+  /** A site effect with no patient, excluded for the session ratings its site lacks (if it lacks them). */
+  private static SiteEffect withoutSessions(SiteEffect e, String missingSessions) {
+    return missingSessions == null ? e : e.excludedFor(missingSessions);
   }
 
   /** A key as notes name it, e.g. {@code resolution_outcome (rater observer, measure IIP)}. */

@@ -79,6 +79,12 @@ public final class PairedDifferenceKind implements AnalysisKind {
     return List.of(new EffectKey(spec.id(), raterLabel(spec), null));
   }
 
+  /** Both raters: the difference needs each one's ratings. */
+  @Override
+  public List<String> sessionRaters(AnalysisSpec spec, EffectKey key) {
+    return spec.raters();
+  }
+
   @Override
   public SiteEffect siteEffect(AnalysisSpec spec, SiteMoments m, int minSiteN) {
     return SiteEffect.compute(m, effectType(), m.units(), null, minSiteN, noPatientReason(spec, m.key()),

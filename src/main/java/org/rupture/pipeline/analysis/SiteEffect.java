@@ -42,6 +42,11 @@ public record SiteEffect(EffectKey key, String site, String effectType, long n, 
     return new SiteEffect(m.key(), m.site(), effectType, n, groupSizes, estimate, reason);
   }
 
+  /** This effect excluded for {@code reason} instead of its own. */
+  SiteEffect excludedFor(String reason) {
+    return new SiteEffect(key, site, effectType, n, groupSizes, estimate, reason);
+  }
+
   /** A variable as excluded reasons name it: the improvement with its outcome measure ({@code improvement on IIP}). */
   static String variable(String name, EffectKey key) {
     return name.equals(FeatureCatalog.IMPROVEMENT) && key.measure() != null ? name + " on " + key.measure() : name;

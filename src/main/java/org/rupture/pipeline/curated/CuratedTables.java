@@ -1,13 +1,19 @@
 package org.rupture.pipeline.curated;
 
+import java.net.URI;
+import java.util.List;
+import java.util.TreeSet;
 import java.util.function.Supplier;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.catalog.ExternalCatalogUtils;
 
 /** Reading the curated tables back (analysis, and the next run's ingest). */
 public final class CuratedTables {
   private static final String TYPE_INFERENCE = "spark.sql.sources.partitionColumnTypeInference.enabled";
+  private static final String SITE_FOLDER = "site=";
 
   private CuratedTables() {}
 
@@ -34,6 +40,25 @@ public final class CuratedTables {
       table.schema(); // resolved now, while inference is off
       return table;
     });
+  }
+
+  /**
+   * The sites of a site-partitioned table as read by {@link #readWithTextSites}, in order: the {@code site=}
+   * folders of its files, from the listing Spark made when it read the table (no Spark job, no file read;
+   * a scan of the site column would open every file). A folder holds a file only with rows: the ingest's
+   * writer and Spark's both open a site's file with its first row.
+   */
+  public static List<String> sites(Dataset<Row> table) {
+    TreeSet<String> sites = new TreeSet<>();
+    for (String file : table.inputFiles()) {
+      Path folder = new Path(URI.create(file)).getParent();
+      String name = folder == null ? "" : folder.getName();
+      String site = name.startsWith(SITE_FOLDER) ? name.substring(SITE_FOLDER.length()) : null;
+      if (site != null && !site.equals(ExternalCatalogUtils.DEFAULT_PARTITION_NAME())) {
+        sites.add(ExternalCatalogUtils.unescapePathName(site));
+      }
+    }
+    return List.copyOf(sites);
   }
 
   /**

@@ -374,12 +374,16 @@ class AnalyzeStageTest extends SparkTestBase {
         List.copyOf(effects.keySet()));
     assertEquals(effects.keySet(), new java.util.TreeSet<>(pooled.keySet()));
 
+    // a rater no site rated: what each site lacks is that rater's sessions; a measure: the kind says it
+    String noObserver = "no session rated by the observer within the early window (sessions 1-6)";
     Map<String, String> missing = new LinkedHashMap<>();
-    missing.put("resolution_outcome|therapist|IIP", "no patient with both mean_resolution and improvement on IIP");
-    missing.put("resolution_outcome|observer|IIP", "no patient with both mean_resolution and improvement on IIP");
+    missing.put("resolution_outcome|therapist|IIP",
+        "no session rated by the therapist within the early window (sessions 1-6)");
+    missing.put("resolution_outcome|observer|IIP", noObserver);
     missing.put("resolution_outcome|patient|GAF", "no patient with both mean_resolution and improvement on GAF");
-    missing.put("resolution_retention|observer|null", "no patient with both mean_resolution and retained");
-    missing.put("rater_difference|therapist-patient|null", "no patient with rupture_rate from both therapist and patient");
+    missing.put("resolution_retention|observer|null", noObserver);
+    missing.put("rater_difference|therapist-patient|null",
+        "no session rated by the therapist within the early window (sessions 1-6)");
     missing.put("training_effect|null|GAF",
         "no patient in either group of therapist_training_phase (post vs pre) with improvement on GAF");
     List<String> csv = Files.readAllLines(work.resolve("nodata/out/results/pooled.csv"));
@@ -405,8 +409,8 @@ class AnalyzeStageTest extends SparkTestBase {
     assertEquals(Evidence.NOT_POOLED, observerEvidence.get(0).verdict());
     assertNull(observerEvidence.get(0).compatible());
     assertTrue(evidenceCsv.stream().anyMatch(l -> l.startsWith("resolution_outcome,IIP,observer,r,")
-        && l.contains(",not pooled,") && l.endsWith(",no site has data: no patient with both mean_resolution and"
-        + " improvement on IIP")), String.join("\n", evidenceCsv));
+        && l.contains(",not pooled,") && l.endsWith(",no site has data: " + noObserver)),
+        String.join("\n", evidenceCsv));
     // the one-stage models of those keys are listed as not fitted, with the same note
     Map<String, IpdModel> models = new HashMap<>();
     result.ipdModels().forEach(m -> models.put(key(m.key().analysis(), m.key().rater(), m.key().measure()), m));
@@ -419,6 +423,96 @@ class AnalyzeStageTest extends SparkTestBase {
     assertTrue(result.summaryLines().stream().anyMatch(l -> l.startsWith("resolution_outcome     observer")
         && l.contains(" GAF ") && l.endsWith("not pooled")), String.join("\n", result.summaryLines()));
     assertEquals(result.pooled().size() + 1, result.summaryLines().size());
+  }
+
+  /**
+   * Every site with a curated record is in every analysis's site_effects, also one the patient-level tables
+   * lack, and a site without the session ratings an analysis needs says which: S01 complete (rated by
+   * patients), S04 patients and outcomes but no session rating, S05 session ratings only, all after the early
+   * window (no patient record, no outcome), S06 patients and outcomes with every session after the window, S07
+   * patients and outcomes with early sessions rated by therapists alone.
+   */
+  @Test
+  void everyIngestedSiteIsReportedWithTheSessionRatingsItLacks() throws Exception {
+    String curated = work.resolve("sessions/curated").toUri().toString();
+    String sessions = "SELECT site, patient_key, CONCAT(site, '-t1') AS therapist_key, 'CBT' AS treatment, "
+        + "session_number, DATE '2025-01-06' AS session_date, rater, true AS rupture_present, rupture_intensity, "
+        + "rupture_resolution, alliance, session_quality, " + inlineLineage() + " FROM VALUES "
+        + String.join(", ", ratedSessions("S01", "p1", "patient", 1), ratedSessions("S01", "p2", "patient", 1),
+            ratedSessions("S01", "p3", "patient", 1), ratedSessions("S05", "u1", "patient", 7),
+            ratedSessions("S05", "u2", "therapist", 7), ratedSessions("S06", "w1", "patient", 7),
+            ratedSessions("S07", "v1", "therapist", 1), ratedSessions("S07", "v2", "therapist", 2))
+        + " AS t(site, patient_key, rater, session_number, rupture_intensity, rupture_resolution, alliance, "
+        + "session_quality)";
+    StringBuilder patientRows = new StringBuilder();
+    StringBuilder outcomeRows = new StringBuilder();
+    String[][] withRecords = {{"S01", "p1"}, {"S01", "p2"}, {"S01", "p3"}, {"S04", "q1"}, {"S04", "q2"},
+        {"S06", "w1"}, {"S07", "v1"}, {"S07", "v2"}};
+    for (int i = 0; i < withRecords.length; i++) {
+      String site = withRecords[i][0];
+      String patient = withRecords[i][1];
+      patientRows.append(i > 0 ? ", " : "").append("('").append(site).append("', '").append(patient).append("', '")
+          .append(i % 2 == 0 ? "pre" : "post").append("')");
+      outcomeRows.append(i > 0 ? ", " : "").append(String.format(java.util.Locale.ROOT,
+          "('%s', '%s', 'baseline', %.1fD), ('%s', '%s', 'termination', %.1fD)", site, patient, 2.0 + i / 10.0, site,
+          patient, 1.5 - i / 20.0));
+    }
+    String patients = "SELECT site, patient_key, CONCAT(site, '-t1') AS therapist_key, 'CBT' AS treatment, "
+        + "false AS dropout, 12 AS sessions_attended, phase AS therapist_training_phase, " + inlineLineage()
+        + " FROM VALUES " + patientRows + " AS t(site, patient_key, phase)";
+    String outcomes = "SELECT site, patient_key, 'IIP' AS measure, timepoint, score, 'lower_is_better' AS direction, "
+        + inlineLineage() + " FROM VALUES " + outcomeRows + " AS t(site, patient_key, timepoint, score)";
+    for (Map.Entry<String, String> table : Map.of("session_ratings", sessions, "patients", patients, "outcomes",
+        outcomes).entrySet()) {
+      spark().sql(table.getValue()).repartition(1).write().partitionBy("site").parquet(curated + "/" + table.getKey());
+    }
+
+    AnalysisOutcome result = AnalyzeStage.run(spark(), AnalysisConfig.defaults(), curated,
+        work.resolve("sessions/out").toUri().toString());
+
+    Map<String, SiteEffect> bySite = new HashMap<>();
+    Map<String, List<String>> sitesByKey = new TreeMap<>();
+    for (SiteEffect e : result.siteEffects()) {
+      String id = key(e.key().analysis(), e.key().rater(), e.key().measure());
+      bySite.put(id + "|" + e.site(), e);
+      sitesByKey.computeIfAbsent(id, k -> new ArrayList<>()).add(e.site());
+    }
+    assertEquals(18, sitesByKey.size(), sitesByKey.keySet().toString());
+    sitesByKey.forEach((id, sites) -> assertEquals(List.of("S01", "S04", "S05", "S06", "S07"), sites, id));
+
+    String noEarlySession = "no session within the early window (sessions 1-6)";
+    String noPatientRating = "no session rated by the patient within the early window (sessions 1-6)";
+    for (String id : List.of("resolution_outcome|patient|IIP", "resolution_retention|patient|null",
+        "resolution_quality|patient|null", "treatment_difference|patient|null")) {
+      assertNoPatient(bySite.get(id + "|S04"), "no session ratings");
+      assertNoPatient(bySite.get(id + "|S05"), noEarlySession);
+      assertNoPatient(bySite.get(id + "|S06"), noEarlySession);
+      assertNoPatient(bySite.get(id + "|S07"), noPatientRating);
+    }
+    assertNoPatient(bySite.get("rater_difference|therapist-patient|null|S01"),
+        "no session rated by the therapist within the early window (sessions 1-6)");
+    assertNoPatient(bySite.get("rater_difference|therapist-patient|null|S07"), noPatientRating);
+    assertNoPatient(bySite.get("rater_difference|therapist-patient|null|S05"), noEarlySession);
+    // S07's therapists rated early sessions: a site with the ratings is excluded for what its patients lack
+    assertEquals("n=2 below min_site_n=10", bySite.get("resolution_outcome|therapist|IIP|S07").excludedReason());
+    // an analysis of no session rating: S04 and S06 have its data, S05 has no patient record or outcome
+    assertEquals(2, bySite.get("training_effect|null|IIP|S04").n());
+    assertNoPatient(bySite.get("training_effect|null|IIP|S05"),
+        "no patient in either group of therapist_training_phase (post vs pre) with improvement on IIP");
+    assertTrue(Files.readAllLines(work.resolve("sessions/out/results/site_effects.csv")).stream().anyMatch(
+        l -> l.startsWith("resolution_outcome,") && l.contains(",patient,S05,r,0,") && l.endsWith("," + noEarlySession)),
+        "S05's row reaches site_effects.csv");
+  }
+
+  /** Three sessions of one patient and rater from session {@code first} on, a rupture rated in each. */
+  private static String ratedSessions(String site, String patient, String rater, int first) {
+    StringBuilder rows = new StringBuilder();
+    for (int s = first; s < first + 3; s++) {
+      rows.append(s > first ? ", " : "").append(String.format(java.util.Locale.ROOT,
+          "('%s', '%s', '%s', %d, %.1fD, %.1fD, %.1fD, %.1fD)", site, patient, rater, s, 1.0 + s % 3, 2.0 + s % 2,
+          4.0 + s % 3 / 2.0, 3.0 + s % 2));
+    }
+    return rows.toString();
   }
 
   /**

@@ -32,6 +32,19 @@ class CuratedTablesTest extends SparkTestBase {
         rows(read.select("site", "v").orderBy("site")));
   }
 
+  /** The sites of a table from its listing, as written: escaped folder names, URI-encoded paths and all. */
+  @Test
+  void sitesComeFromTheSiteFoldersAsTheyWereWritten() {
+    String location = write("SELECT * FROM VALUES ('007', 1), ('007', 2), ('a b', 3), ('50%/x:y', 4), ('B', 5) "
+        + "AS t(site, v)");
+
+    Dataset<Row> read = CuratedTables.readWithTextSites(spark(), location);
+
+    assertEquals(List.of("007", "50%/x:y", "B", "a b"), CuratedTables.sites(read));
+    assertEquals(CuratedTables.sites(read), rows(read.select("site").distinct().orderBy("site")).stream()
+        .map(r -> r.getString(0)).toList(), "the sites a scan of the table finds");
+  }
+
   @Test
   void leavesTheSessionsSettingAsItWas() {
     String location = write("SELECT * FROM VALUES ('1', 1) AS t(site, v)");
