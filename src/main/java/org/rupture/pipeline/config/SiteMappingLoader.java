@@ -179,6 +179,9 @@ public final class SiteMappingLoader {
     }
     for (int i = 0; i < formats.size(); i++) {
       String problem = datePatternProblem(formats.get(i));
+      if (problem == null) {
+        problem = dateFieldProblem(formats.get(i));
+      }
       if (problem != null) {
         throw d.error("date_formats[" + i + "]", "'" + formats.get(i) + "' " + problem);
       }
@@ -248,6 +251,90 @@ public final class SiteMappingLoader {
       }
       return "is not a date pattern Spark can parse: " + fix;
     }
+  }
+
+  /**
+   * Why a pattern Spark accepts would still read wrong dates, with the fix, or null when it reads them right.
+   *
+   * <p>Spark reads each letter as what it is and fills a date field the pattern lacks with its default (year
+   * 1970, month and day 1), without an error: {@code dd.mm.yyyy} reads the middle number as minutes, so every
+   * date falls in January, and {@code DD.MM.yyyy} reads the day of the year. Ingest only keeps the day, so a
+   * pattern must name the day: a year ({@code y}) with a month ({@code M}, {@code L}) and a day of the month
+   * ({@code d}), or a year with a day of the year ({@code D}) alone; minutes or seconds come with an hour.
+   * Week-based letters ({@code YYYY}, {@code ww}) Spark refuses itself ({@link #datePatternProblem}).
+   */
+  static String dateFieldProblem(String pattern) {
+    Map<Character, String> runs = letterRuns(pattern);
+    boolean year = runs.containsKey('y');
+    boolean month = runs.containsKey('M') || runs.containsKey('L');
+    boolean day = runs.containsKey('d');
+    boolean hour = runs.containsKey('H') || runs.containsKey('h') || runs.containsKey('k') || runs.containsKey('K');
+    String minutes = runs.get('m');
+    if (minutes != null && !hour && !month) {
+      String mm = "M".repeat(minutes.length());
+      return "reads " + minutes + " as minutes (months are " + mm + "), so every date would fall in January; write "
+          + replaceRun(pattern, minutes, mm);
+    }
+    String dayOfYear = runs.get('D');
+    if (dayOfYear != null && (month || day)) {
+      String dd = "d".repeat(Math.min(2, dayOfYear.length()));
+      return "reads " + dayOfYear + " as the day of the year (days of the month are " + dd + "), so the dates would be "
+          + "wrong or missing; " + (day ? "remove " + dayOfYear : "write " + replaceRun(pattern, dayOfYear, dd));
+    }
+    for (char c : new char[] {'m', 's', 'S'}) {
+      if (runs.containsKey(c) && !hour) {
+        return "has " + runs.get(c) + " (" + (c == 'm' ? "minutes" : c == 's' ? "seconds" : "fractions of a second")
+            + ") but no hour, so it forms no time; for a date with a time add HH (e.g. yyyy-MM-dd HH:mm:ss), for a "
+            + "date alone remove " + runs.get(c);
+      }
+    }
+    if (!year) {
+      return "has no year (yyyy), so every date would fall in 1970; add yyyy (e.g. dd.MM.yyyy), or yy for two digits";
+    }
+    if (dayOfYear == null && !month) {
+      return "has no month (MM), so every date would fall in January; add MM (e.g. dd.MM.yyyy)";
+    }
+    if (dayOfYear == null && !day) {
+      return "has no day of the month (dd), so every date would be the 1st; add dd (e.g. dd.MM.yyyy)";
+    }
+    return null;
+  }
+
+  /** The first run of each pattern letter, outside quoted literals ('T', '' for a quote). */
+  private static Map<Character, String> letterRuns(String pattern) {
+    Map<Character, String> runs = new LinkedHashMap<>();
+    int i = 0;
+    while (i < pattern.length()) {
+      char c = pattern.charAt(i);
+      if (c == '\'') {
+        int close = pattern.indexOf('\'', i + 1);
+        i = close < 0 ? pattern.length() : close + 1;   // '' is an empty literal: a quote, no letters
+        continue;
+      }
+      int j = i + 1;
+      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+        while (j < pattern.length() && pattern.charAt(j) == c) {
+          j++;
+        }
+        runs.putIfAbsent(c, pattern.substring(i, j));
+      }
+      i = j;
+    }
+    return runs;
+  }
+
+  /** {@code pattern} with its first unquoted {@code run} replaced by {@code by}. */
+  private static String replaceRun(String pattern, String run, String by) {
+    boolean quoted = false;
+    for (int i = 0; i < pattern.length(); i++) {
+      char c = pattern.charAt(i);
+      if (c == '\'') {
+        quoted = !quoted;
+      } else if (!quoted && pattern.startsWith(run, i) && (i == 0 || pattern.charAt(i - 1) != c)) {
+        return pattern.substring(0, i) + by + pattern.substring(i + run.length());
+      }
+    }
+    return pattern;
   }
 
   private static char singleChar(ConfigNode d, String key, String def) {

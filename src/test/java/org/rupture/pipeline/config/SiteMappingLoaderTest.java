@@ -144,6 +144,47 @@ class SiteMappingLoaderTest {
   }
 
   @Test
+  void aDatePatternSparkParsesIntoWrongDatesFailsAtLoadWithTheFix() throws IOException {
+    // Spark accepts dd.mm.yyyy and reads the middle number as minutes: every date of the site fell in January
+    ConfigException e = failure("site: a\ndialect: {date_formats: [dd.mm.yyyy]}\n" + SESSIONS);
+    assertEquals("dialect.date_formats[0]", e.key());
+    assertTrue(e.getMessage().contains("site.yaml at 'dialect.date_formats[0]': 'dd.mm.yyyy' reads mm as minutes "
+        + "(months are MM), so every date would fall in January; write dd.MM.yyyy"), e.getMessage());
+    // in a profile: reported there, naming the mapping
+    write("profiles/p.yaml", PROFILE.replace("dd.MM.yyyy", "\"dd/mm/yyyy\""));
+    Files.delete(dir.resolve("site.yaml"));
+    Path alpha = write("alpha.yaml", "site: alpha\nextends: profiles/p.yaml\n");
+    e = assertThrows(ConfigException.class, () -> SiteMappingLoader.loadAll(dir));
+    assertTrue(e.getMessage().contains(dir.resolve("profiles/p.yaml") + " at 'dialect.date_formats[0]': 'dd/mm/yyyy' "
+        + "reads mm as minutes"), e.getMessage());
+    assertTrue(e.getMessage().contains("a profile that " + alpha + " extends"), e.getMessage());
+    Files.delete(alpha);
+
+    e = failure("site: a\ndialect: {date_formats: [\"DD.MM.yyyy\"]}\n" + SESSIONS);
+    assertTrue(e.getMessage().contains("'DD.MM.yyyy' reads DD as the day of the year (days of the month are dd)"),
+        e.getMessage());
+    assertTrue(e.getMessage().endsWith("write dd.MM.yyyy"), e.getMessage());
+    e = failure("site: a\ndialect: {date_formats: [\"yyyy-MM-dd mm:ss\"]}\n" + SESSIONS);
+    assertTrue(e.getMessage().contains("'yyyy-MM-dd mm:ss' has mm (minutes) but no hour, so it forms no time; for a "
+        + "date with a time add HH"), e.getMessage());
+    e = failure("site: a\ndialect: {date_formats: [\"MM/dd\"]}\n" + SESSIONS);
+    assertTrue(e.getMessage().contains("'MM/dd' has no year (yyyy), so every date would fall in 1970"), e.getMessage());
+    e = failure("site: a\ndialect: {date_formats: [\"dd.yyyy\"]}\n" + SESSIONS);
+    assertTrue(e.getMessage().contains("has no month (MM)"), e.getMessage());
+    e = failure("site: a\ndialect: {date_formats: [\"MM.yyyy\"]}\n" + SESSIONS);
+    assertTrue(e.getMessage().contains("has no day of the month (dd)"), e.getMessage());
+    // YYYY (week-based year) Spark refuses itself, with the fix
+    assertTrue(failure("site: a\ndialect: {date_formats: [\"dd.MM.YYYY\"]}\n" + SESSIONS).getMessage()
+        .contains("use yyyy for the year"));
+    assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
+
+    // letters in quotes are text, and the day of the year alone is a date
+    write("site.yaml", "site: a\ndialect: {date_formats: [\"yyyy-DDD\", \"'dm 'dd.MM.yyyy\", "
+        + "\"yyyy-MM-dd'T'hh:mm a\", \"yyyy-MM-dd[ HH:mm:ss.SSS]\", \"dd.MM.yy\"]}\n" + SESSIONS);
+    assertEquals(5, SiteMappingLoader.loadAll(dir).get(0).dialect().dateFormats().size());
+  }
+
+  @Test
   void anEmptyDateFormatListIsRejectedWithTheFix() throws IOException {
     // it was accepted, and then every session_date of the site was nulled as BAD_DATE
     ConfigException e = failure("site: a\ndialect: {date_formats: []}\n" + SESSIONS);
