@@ -46,6 +46,8 @@ public final class FileLayout {
   final int[] baselineIdx;
   final int[] terminationIdx;
   final List<Problem> problems = new ArrayList<>();
+  /** Mapped columns the header lacks, plus one for a wide pattern no column matches. */
+  private int unfound;
 
   /**
    * A header problem at a mapping key. {@code keyValue}: whether the fix may be another value for the key
@@ -79,6 +81,7 @@ public final class FileLayout {
         TreeMap<Integer, Map<String, Integer>> bySession = wideColumns(s);
         sessionNumbers = bySession.keySet().stream().mapToInt(Integer::intValue).toArray();
         if (sessionNumbers.length == 0) {
+          unfound++;
           problems.add(new Problem("sessions.session_column_pattern", "no column of the header matches '"
               + s.sessionColumnPattern() + "' for the mapped fields " + s.columns().values(), true));
         }
@@ -183,6 +186,14 @@ public final class FileLayout {
     return problems;
   }
 
+  /**
+   * How many mapped columns the header lacks (a wide pattern that matches no column counts as one): 0 when
+   * every one is there. Compares readings of one header, e.g. with another delimiter.
+   */
+  public int unfoundColumns() {
+    return unfound;
+  }
+
   private int[] indices(List<String> fields, Map<String, String> columns, String keyPrefix) {
     int[] idx = new int[fields.size()];
     for (int i = 0; i < idx.length; i++) {
@@ -199,6 +210,7 @@ public final class FileLayout {
   private int required(String column, String key) {
     int i = header.indexOf(column);
     if (i < 0) {
+      unfound++;
       String hint = org.rupture.pipeline.config.ConfigNode.nearest(column, header.names());
       problems.add(new Problem(key, "column '" + column + "' is not in the header"
           + (hint == null ? "" : "; did you mean '" + hint + "'?"), true));

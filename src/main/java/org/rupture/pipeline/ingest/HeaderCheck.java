@@ -1,7 +1,9 @@
 package org.rupture.pipeline.ingest;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +17,8 @@ import org.rupture.pipeline.config.SiteMapping;
  * Checks every claimed file's header against its mapping before any Spark job runs (and for
  * {@code validate-config}): a mapped column missing from a header is a configuration mistake, not
  * bad data, so it fails fast naming the file that sets the key (the mapping, or the profile it extends
- * the key from), the key, the data file and the nearest column.
+ * the key from), the key, the data file and the nearest column. A header that another common delimiter
+ * reads into the mapped columns is one problem at dialect.delimiter, not one per column it seems to lack.
  * Reads one line per file; empty files pass (they simply hold no rows).
  */
 public final class HeaderCheck {
@@ -47,7 +50,13 @@ public final class HeaderCheck {
           continue;
         }
         List<String> names = header.fields().stream().map(String::trim).toList();
-        for (FileLayout.Problem problem : FileLayout.of(names, m, f.kind()).keyedProblems()) {
+        FileLayout layout = FileLayout.of(names, m, f.kind());
+        String delimiter = layout.unfoundColumns() == 0 ? null : delimiterProblem(header.raw(), names, layout, m, f);
+        if (delimiter != null) {
+          out.add(delimiter);   // the columns it lacks are not missing: one line, not one per column
+          continue;
+        }
+        for (FileLayout.Problem problem : layout.keyedProblems()) {
           KeySources k = m.sources();
           out.add(k.where(problem.key()) + ": "
               + KeySources.withHint(problem.toString(), problem.keyValue() ? k.overrideHint(problem.key()) : "")
@@ -58,6 +67,75 @@ public final class HeaderCheck {
       }
     }
     return out;
+  }
+
+  /** Delimiters exports use, tried when a header under the mapping's lacks mapped columns. */
+  static final String COMMON_DELIMITERS = ",;\t|";
+
+  /**
+   * When the header line read with another common delimiter has more columns and lacks fewer mapped ones (a
+   * semicolon export under a comma mapping reads as one column named "pid;rater;..."), the one-line problem
+   * naming that delimiter and the file that sets dialect.delimiter; null when no delimiter reads it better.
+   */
+  private static String delimiterProblem(String rawHeader, List<String> names, FileLayout layout, SiteMapping m,
+      SourceFile f) {
+    if (rawHeader == null) {
+      return null;
+    }
+    char current = m.dialect().delimiter();
+    Character best = null;
+    FileLayout bestLayout = layout;
+    int bestColumns = names.size();
+    for (char c : COMMON_DELIMITERS.toCharArray()) {
+      if (c == current || rawHeader.indexOf(c) < 0) {
+        continue;
+      }
+      List<String> other = split(rawHeader, c, m.dialect().quote());
+      if (other == null || other.size() <= names.size()) {
+        continue;
+      }
+      FileLayout l = FileLayout.of(other, m, f.kind());
+      if (l.unfoundColumns() < bestLayout.unfoundColumns()
+          || (best != null && l.unfoundColumns() == bestLayout.unfoundColumns() && other.size() > bestColumns)) {
+        best = c;
+        bestLayout = l;
+        bestColumns = other.size();
+      }
+    }
+    if (best == null) {
+      return null;
+    }
+    KeySources k = m.sources();
+    String found = bestLayout.unfoundColumns() == 0 ? "every mapped column found"
+        : "fewer mapped columns missing";
+    String decimal = best == m.dialect().decimal()
+        ? " and dialect.decimal: \"" + (best == ',' ? "." : ",") + "\"" + k.setIn("dialect.decimal", k.fileOf("dialect.delimiter"))
+            + " (the decimal mark cannot be the delimiter)"
+        : "";
+    String message = "dialect.delimiter: the header of " + f.relativePath() + " reads as " + columns(names.size())
+        + " with the delimiter " + shown(current) + " but contains " + shown(best) + " (" + bestColumns
+        + " columns with it, " + found + "); set dialect.delimiter: \"" + (best == '\t' ? "\\t" : best)
+        + "\"" + decimal;
+    return k.where("dialect.delimiter") + ": " + KeySources.withHint(message, k.overrideHint("dialect.delimiter"));
+  }
+
+  /** The fields of one header line split on {@code delimiter}, or null when it does not split cleanly. */
+  private static List<String> split(String line, char delimiter, char quote) {
+    try (CsvRecordReader r = new CsvRecordReader(new ByteArrayInputStream(line.getBytes(StandardCharsets.UTF_8)),
+        StandardCharsets.UTF_8, delimiter, quote)) {
+      CsvRecordReader.RawRecord rec = r.next();
+      return rec == null || rec.fields() == null ? null : rec.fields().stream().map(String::trim).toList();
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private static String columns(int n) {
+    return n + (n == 1 ? " column" : " columns");
+  }
+
+  private static String shown(char c) {
+    return c == '\t' ? "tab ('\\t')" : "'" + c + "'";
   }
 
   /** For a dialect a profile sets: how to give one mapping its own, "" when the mapping sets both keys. */

@@ -309,6 +309,52 @@ class MainTest {
   }
 
   @Test
+  void aHeaderThatAnotherDelimiterSplitsIntoTheMappedColumnsIsOneDelimiterLineNotOnePerColumn() throws IOException {
+    // a comma export under a profile's ";": every mapped column was reported missing, each with a wrong fix
+    Path conf = landedWithProfile(LONG_PROFILE.replace("delimiter: \",\"", "delimiter: \";\""), "", "sessions.csv",
+        "patient_id,rater,session,rupture\np1,P,1,1\n");
+    Path profile = dir.resolve("sites/profiles/long.yaml");
+    Path mapping = dir.resolve("sites/alpha.yaml");
+    Result r = run("validate-config", "--config", conf.toString());
+    assertEquals(2, r.code(), r.out());
+    assertTrue(r.err().contains(profile + " (profile of " + mapping + "): dialect.delimiter: the header of "
+        + "alpha/2026-01-01/sessions.csv reads as 1 column with the delimiter ';' but contains ',' (4 columns with it, "
+        + "every mapped column found); set dialect.delimiter: \",\"; to change it for this mapping only, set "
+        + "dialect.delimiter in " + mapping + ", which overrides the profile"), r.err());
+    assertFalse(r.err().contains("not in the header"), r.err());
+    assertEquals(2, r.err().lines().count(), "one line for the file: " + r.err());
+    Files.delete(mapping);
+    Files.delete(dir.resolve("landing/alpha/2026-01-01/sessions.csv"));
+
+    // a semicolon wide export under the default ",": the mapping is to blame
+    conf = landed("beta", WIDE.replace("dialect: {delimiter: \";\"}\n", ""), "sessions.csv",
+        "pid;rater;rupt_s1;int_s1\nb1;P;1;2\n");
+    r = run("validate-config", "--config", conf.toString());
+    assertEquals(2, r.code(), r.out());
+    assertTrue(r.err().contains(dir.resolve("sites/beta.yaml") + ": dialect.delimiter: the header of "
+        + "beta/2026-01-01/sessions.csv reads as 1 column with the delimiter ',' but contains ';' (4 columns with it, "
+        + "every mapped column found); set dialect.delimiter: \";\""), r.err());
+    assertFalse(r.err().contains("session_column_pattern"), r.err());
+
+    // a tab export; the decimal comma the mapping declares cannot stay beside a comma delimiter
+    conf = landed("beta", WIDE.replace("dialect: {delimiter: \";\"}", "dialect: {delimiter: \";\", decimal: \",\"}"),
+        "sessions.csv", "pid,rater,rupt_s1,int_s1\nb1,P,1,2\n");
+    r = run("validate-config", "--config", conf.toString());
+    assertTrue(r.err().contains("set dialect.delimiter: \",\" and dialect.decimal: \".\""), r.err());
+    conf = landed("beta", WIDE, "sessions.csv", "pid\trater\trupt_s1\tint_s1\nb1\tP\t1\t2\n");
+    r = run("validate-config", "--config", conf.toString());
+    assertTrue(r.err().contains("but contains tab ('\\t') (4 columns with it, every mapped column found); set "
+        + "dialect.delimiter: \"\\t\""), r.err());
+
+    // a header that no other delimiter reads better keeps its per-column problems
+    conf = landed("beta", WIDE, "sessions.csv", "pid;beurteiler;rupt_s1;int_s1,x\nb1;P;1;2\n");
+    r = run("validate-config", "--config", conf.toString());
+    assertEquals(2, r.code(), r.out());
+    assertTrue(r.err().contains("sessions.columns.rater: column 'rater' is not in the header"), r.err());
+    assertFalse(r.err().contains("dialect.delimiter"), r.err());
+  }
+
+  @Test
   void aFileMatchingBothPatternsOfAProfileIsReportedInTheProfileNamingTheMapping() throws IOException {
     Path conf = landedWithProfile(LONG_PROFILE.replace("\"sessions*.csv\"", "\"*.csv\""), "", "patients.csv",
         "patient_id\np1\n");
