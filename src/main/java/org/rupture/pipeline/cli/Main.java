@@ -14,6 +14,7 @@ import org.rupture.pipeline.config.PipelineConfig;
 import org.rupture.pipeline.config.PipelineConfigLoader;
 import org.rupture.pipeline.ingest.DataQualityException;
 import org.rupture.pipeline.ingest.LandingInventory;
+import org.rupture.pipeline.ingest.LandingScanner;
 import org.rupture.pipeline.job.PipelineJob;
 import org.rupture.pipeline.job.RunLockedException;
 import org.rupture.pipeline.job.SparkSessions;
@@ -128,9 +129,11 @@ public final class Main {
     if (command.equals("validate-config") || o.dryRun()) {
       LandingInventory inv = job.validate(new org.apache.hadoop.conf.Configuration());
       out.printf("ok: %d mapping(s), %d file(s) fit their mappings%n", config.mappings().size(), inv.files().size());
-      inv.unmappedSites().forEach(s -> out.println("warning: site folder '" + s + "' is claimed by no mapping"));
+      inv.unmappedSites().forEach(s -> out.println("warning: site folder '" + s + "' is claimed by no mapping"
+          + withHint(LandingScanner.unmappedHint(s, inv, config.mappings()))));
+      LandingScanner.unmatchedPatterns(inv, config.mappings()).forEach(w -> out.println("warning: " + w));
       inv.unclaimedFiles().forEach(f -> out.println("warning: file " + f + " "
-          + org.rupture.pipeline.ingest.LandingScanner.unclaimedReason(f, config.mappings())));
+          + LandingScanner.unclaimedReason(f, config.mappings())));
       return 0;
     }
     if (!command.equals("analyze")) {
@@ -152,6 +155,10 @@ public final class Main {
         spark.stop();
       }
     }
+  }
+
+  private static String withHint(String hint) {
+    return hint.isEmpty() ? "" : "; " + hint;
   }
 
   /**

@@ -71,6 +71,11 @@ public final class KeySources implements Serializable {
     return fileOfPath.getOrDefault(p, mapping);
   }
 
+  /** Whether the mapping or one of its profiles sets {@code keyPath} itself (not a default). */
+  public boolean sets(String keyPath) {
+    return fileOfPath.containsKey(keyPath);
+  }
+
   /** Whether {@code keyPath} comes from a profile rather than the mapping itself. */
   public boolean inProfile(String keyPath) {
     return !fileOf(keyPath).equals(mapping);

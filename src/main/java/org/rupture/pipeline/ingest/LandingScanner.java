@@ -8,12 +8,19 @@ import java.nio.file.PathMatcher;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.rupture.pipeline.config.ConfigException;
+import org.rupture.pipeline.config.ConfigNode;
 import org.rupture.pipeline.config.KeySources;
 import org.rupture.pipeline.config.SiteMapping;
 
@@ -39,6 +46,7 @@ public final class LandingScanner {
       List<SourceFile> files = new ArrayList<>();
       List<String> unmapped = new ArrayList<>();
       List<String> unclaimed = new ArrayList<>();
+      List<String> claimed = new ArrayList<>();
       for (FileStatus siteDir : siteDirs) {
         String site = siteDir.getPath().getName();
         if (!siteDir.isDirectory() || site.startsWith(".") || site.startsWith("_")) {
@@ -49,6 +57,7 @@ public final class LandingScanner {
           unmapped.add(site);
           continue;
         }
+        claimed.add(site);
         FileStatus[] deliveries = fs.listStatus(siteDir.getPath());
         Arrays.sort(deliveries, Comparator.comparing(s -> s.getPath().getName()));
         for (FileStatus delivery : deliveries) {
@@ -74,7 +83,8 @@ public final class LandingScanner {
           }
         }
       }
-      return new LandingInventory(List.copyOf(files), List.copyOf(unmapped), List.copyOf(unclaimed));
+      return new LandingInventory(List.copyOf(files), List.copyOf(unmapped), List.copyOf(unclaimed),
+          List.copyOf(claimed));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list the landing folder " + input, e);
     }
@@ -141,6 +151,95 @@ public final class LandingScanner {
       patterns.add("patients.files '" + m.patients().files() + "'" + k.setIn("patients.files", m.file()));
     }
     return "matches no file pattern of " + m.file() + ": " + String.join(", ", patterns);
+  }
+
+  /** How many file names {@link #unmatchedPatterns} lists at most. */
+  static final int FILES_LISTED = 8;
+
+  /**
+   * One warning per file pattern of a mapping that matches no file in any delivery of a site it claims:
+   * "mapping: sessions.files 'session_*.csv' matches no file in any delivery of site 'alpha'; files there:
+   * patients.csv, sessions.csv", the file being the one that sets the key (a profile names its mapping). A
+   * warning, not an error: a site may not have delivered that kind of file yet. Several sites of one mapping
+   * share one warning.
+   */
+  public static List<String> unmatchedPatterns(LandingInventory inventory, List<SiteMapping> mappings) {
+    Map<String, Set<String>> inDeliveries = new HashMap<>();   // site -> names of its delivered files
+    Map<String, Set<SourceFile.Kind>> kinds = new HashMap<>();
+    for (SourceFile f : inventory.files()) {
+      inDeliveries.computeIfAbsent(f.site(), s -> new TreeSet<>()).add(name(f.relativePath()));
+      kinds.computeIfAbsent(f.site(), s -> EnumSet.noneOf(SourceFile.Kind.class)).add(f.kind());
+    }
+    for (String rel : inventory.unclaimedFiles()) {
+      String[] parts = rel.split("/");
+      if (parts.length == 3) {
+        inDeliveries.computeIfAbsent(parts[0], s -> new TreeSet<>()).add(parts[2]);
+      }
+    }
+    // per mapping and pattern key, the claimed sites where it matches nothing
+    Map<SiteMapping, Map<String, List<String>>> unmatched = new LinkedHashMap<>();
+    for (String site : inventory.claimedSites()) {
+      SiteMapping m = mappingFor(site, mappings);
+      if (m == null) {
+        continue;
+      }
+      Set<SourceFile.Kind> found = kinds.getOrDefault(site, Set.of());
+      if (m.sessions() != null && !found.contains(SourceFile.Kind.SESSIONS)) {
+        unmatched.computeIfAbsent(m, x -> new LinkedHashMap<>()).computeIfAbsent("sessions.files",
+            x -> new ArrayList<>()).add(site);
+      }
+      if (m.patients() != null && !found.contains(SourceFile.Kind.PATIENTS)) {
+        unmatched.computeIfAbsent(m, x -> new LinkedHashMap<>()).computeIfAbsent("patients.files",
+            x -> new ArrayList<>()).add(site);
+      }
+    }
+    List<String> out = new ArrayList<>();
+    unmatched.forEach((m, byKey) -> byKey.forEach((key, sites) -> {
+      KeySources k = m.sources();
+      String glob = key.equals("sessions.files") ? m.sessions().files() : m.patients().files();
+      Set<String> names = new TreeSet<>();
+      sites.forEach(s -> names.addAll(inDeliveries.getOrDefault(s, Set.of())));
+      List<String> listed = names.stream().limit(FILES_LISTED).toList();
+      String there = names.isEmpty() ? "no file has been delivered there yet"
+          : "files there: " + String.join(", ", listed)
+              + (names.size() > listed.size() ? " and " + (names.size() - listed.size()) + " more" : "");
+      String message = key + " '" + glob + "' matches no file in any delivery of "
+          + (sites.size() == 1 ? "site '" + sites.get(0) + "'" : "sites " + quoted(sites)) + "; " + there;
+      out.add(k.where(key) + ": " + KeySources.withHint(message, names.isEmpty() ? "" : k.overrideHint(key)));
+    }));
+    return out;
+  }
+
+  /**
+   * For a site folder no mapping claims, a literal site name of a mapping that is near it and has no folder
+   * in the landing (a typo: clinic-alfa for clinic-alpha), as "did you mean ...?" naming the mapping and
+   * the key to fix; "" when there is none.
+   */
+  public static String unmappedHint(String site, LandingInventory inventory, List<SiteMapping> mappings) {
+    Map<String, SiteMapping> folderless = new LinkedHashMap<>();
+    for (SiteMapping m : mappings) {
+      for (String s : m.sites()) {
+        if (!inventory.claimedSites().contains(s) && !inventory.unmappedSites().contains(s)) {
+          folderless.putIfAbsent(s, m);
+        }
+      }
+    }
+    String near = ConfigNode.nearest(site, folderless.keySet());
+    if (near == null) {
+      return "";
+    }
+    KeySources k = folderless.get(near).sources();
+    String key = k.sets("site") && !k.sets("sites") ? "site" : "sites";
+    return k.where(key) + " names site '" + near + "' at '" + key + "', which has no folder in the landing: did you "
+        + "mean '" + site + "'?";
+  }
+
+  private static String name(String relativePath) {
+    return relativePath.substring(relativePath.lastIndexOf('/') + 1);
+  }
+
+  private static String quoted(List<String> sites) {
+    return String.join(", ", sites.stream().map(s -> "'" + s + "'").toList());
   }
 
   static boolean matches(String glob, String name) {

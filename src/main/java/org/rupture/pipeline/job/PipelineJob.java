@@ -335,11 +335,14 @@ public final class PipelineJob {
     ManifestWriter.write(manifest, run.manifest(), spark.sparkContext().hadoopConfiguration());
   }
 
-  private void reportUnclaimed(LandingInventory inventory) {
+  /** Warns of what the landing holds that is not ingested: site folders, file patterns, files. */
+  void reportUnclaimed(LandingInventory inventory) {
     for (String site : inventory.unmappedSites()) {
+      String hint = LandingScanner.unmappedHint(site, inventory, config.mappings());
       err.println("WARNING: site folder '" + site + "' is claimed by no mapping in " + config.sitesDir()
-          + "; its files are not ingested (add conf/sites/" + site + ".yaml)");
+          + "; its files are not ingested " + (hint.isEmpty() ? "(add conf/sites/" + site + ".yaml)" : "(" + hint + ")"));
     }
+    LandingScanner.unmatchedPatterns(inventory, config.mappings()).forEach(w -> err.println("WARNING: " + w));
     for (String file : inventory.unclaimedFiles()) {
       LOG.warn("file {} {}; not ingested", file, LandingScanner.unclaimedReason(file, config.mappings()));
     }

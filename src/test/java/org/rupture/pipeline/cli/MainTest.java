@@ -391,6 +391,50 @@ class MainTest {
   }
 
   @Test
+  void aFilePatternMatchingNoFileOfASiteIsOneWarningNamingTheKeyThePatternAndTheFilesThere() throws IOException {
+    // sessions.csv was only reported as a file matching no pattern, never as a pattern matching no file
+    Path conf = landedWithProfile(LONG_PROFILE.replace("\"sessions*.csv\"", "\"session_*.csv\""), "", "patients.csv",
+        "patient_id\np1\n");
+    Files.writeString(dir.resolve("landing/alpha/2026-01-01/sessions.csv"), "patient_id,rater,session,rupture\n");
+    Files.createDirectories(dir.resolve("landing/alpha/2026-02-01"));
+    Files.writeString(dir.resolve("landing/alpha/2026-02-01/export.txt"), "x\n");
+    Path profile = dir.resolve("sites/profiles/long.yaml");
+    Path mapping = dir.resolve("sites/alpha.yaml");
+    Result r = run("validate-config", "--config", conf.toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("warning: " + profile + " (profile of " + mapping + "): sessions.files 'session_*.csv' "
+        + "matches no file in any delivery of site 'alpha'; files there: export.txt, patients.csv, sessions.csv; to "
+        + "change it for this mapping only, set sessions.files in " + mapping + ", which overrides the profile"),
+        r.out());
+    assertEquals(1, r.out().lines().filter(l -> l.contains("matches no file in any delivery")).count(), r.out());
+    assertFalse(r.out().contains("patients.files 'patients*.csv' matches no file"), r.out());
+
+    // a site with no delivery yet: both patterns, said so
+    Files.createDirectories(dir.resolve("landing/beta"));
+    Files.writeString(dir.resolve("sites/beta.yaml"), "site: beta\nextends: profiles/long.yaml\n");
+    r = run("validate-config", "--config", conf.toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("patients.files 'patients*.csv' matches no file in any delivery of site 'beta'; no file "
+        + "has been delivered there yet"), r.out());
+  }
+
+  @Test
+  void aSiteFolderNoMappingClaimsNamesTheMappedSiteNearItThatHasNoFolder() throws IOException {
+    // the mapping said clinic-alfa, the folder is clinic-alpha: nothing was ingested and nothing said why
+    Path conf = landed("clinic-alpha", "", "patients.csv", "patient_id\np1\n");
+    Files.delete(dir.resolve("sites/clinic-alpha.yaml"));
+    Files.writeString(dir.resolve("sites/alfa.yaml"), "sites: [clinic-alfa, clinic-beta]\n"
+        + "patients: {files: \"patients*.csv\", columns: {patient: patient_id}}\n");
+    Files.createDirectories(dir.resolve("landing/unrelated"));
+    Result r = run("validate-config", "--config", conf.toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("warning: site folder 'clinic-alpha' is claimed by no mapping; "
+        + dir.resolve("sites/alfa.yaml") + " names site 'clinic-alfa' at 'sites', which has no folder in the landing: "
+        + "did you mean 'clinic-alpha'?"), r.out());
+    assertTrue(r.out().contains("warning: site folder 'unrelated' is claimed by no mapping\n"), r.out());
+  }
+
+  @Test
   void aFileDirectlyInASiteFolderIsWarnedAsOutsideADeliveryFolder() throws IOException {
     Path conf = landedWithProfile(LONG_PROFILE, "", "patients.csv", "patient_id\np1\n");
     Files.writeString(dir.resolve("landing/alpha/sessions_late.csv"), "patient_id,rater,session,rupture\np1,P,1,1\n");
