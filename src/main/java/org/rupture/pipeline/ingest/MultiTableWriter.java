@@ -39,6 +39,7 @@ import org.apache.spark.sql.execution.datasources.OutputWriterFactory;
 import org.apache.spark.sql.execution.datasources.parquet.ParquetFileFormat;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.unsafe.types.UTF8String;
 import org.apache.spark.util.SerializableConfiguration;
@@ -81,15 +82,31 @@ final class MultiTableWriter {
    * One table written from the struct (or array of structs) column {@code column}. {@code uniqueColumns}
    * hold a different value on (nearly) every row, such as the patients' keys: Parquet's dictionary
    * encoding would hash every value only to fall back to plain encoding, so it is off for them.
+   * {@code tallyBy}: string fields of the table's rows by whose values the pass counts, per source file,
+   * the routed rows that write any row with them ({@link FileTally#tallied}); a routed row counts once per
+   * distinct combination however many of its rows hold it (e.g. a record's field issues by field and
+   * reason: records, not issues). Empty: nothing counted.
    */
-  record Target(String column, String path, boolean partitionBySite, List<String> uniqueColumns)
-      implements Serializable {
+  record Target(String column, String path, boolean partitionBySite, List<String> uniqueColumns,
+      List<String> tallyBy) implements Serializable {
     Target(String column, String path, boolean partitionBySite) {
       this(column, path, partitionBySite, List.of());
     }
+
+    Target(String column, String path, boolean partitionBySite, List<String> uniqueColumns) {
+      this(column, path, partitionBySite, uniqueColumns, List.of());
+    }
+
+    /** This target, its routed rows also counted by the values of {@code fields} of the rows they write. */
+    Target tallying(String... fields) {
+      return new Target(column, path, partitionBySite, uniqueColumns, List.of(fields));
+    }
   }
 
-  /** Per source file: its data rows (from its file record), records by status, checksum, lines to re-read. */
+  /**
+   * Per source file: its data rows (from its file record), records by status, checksum, lines to re-read,
+   * and per tallying target ({@link Target#tallyBy}) its routed rows by the values they write.
+   */
   static final class FileTally implements Serializable {
     long rows;
     long accepted;
@@ -97,6 +114,8 @@ final class MultiTableWriter {
     long superseded;
     boolean linesMissing;
     String checksum;
+    /** Target column -> values of its {@code tallyBy} fields -> routed rows; only targets that tally. */
+    final Map<String, Map<List<String>, Long>> tallied = new HashMap<>();
 
     void add(FileTally o) {
       rows = Math.max(rows, o.rows);
@@ -107,6 +126,16 @@ final class MultiTableWriter {
       if (checksum == null) {
         checksum = o.checksum;
       }
+      o.tallied.forEach((column, counts) -> counts.forEach((key, n) -> count(column, key, n)));
+    }
+
+    void count(String column, List<String> key, long n) {
+      tallied.computeIfAbsent(column, c -> new HashMap<>()).merge(key, n, Long::sum);
+    }
+
+    /** The routed rows by the values of {@code column}'s tally fields; empty when none wrote any. */
+    Map<List<String>, Long> tallied(String column) {
+      return tallied.getOrDefault(column, Map.of());
     }
   }
 
@@ -135,8 +164,8 @@ final class MultiTableWriter {
   }
 
   /** Executor-side description of one target: where its struct sits and how to write it. */
-  private record Slot(int ordinal, boolean array, int fields, StructType schema, String staging,
-      boolean partitionBySite, OutputWriterFactory factory) implements Serializable {}
+  private record Slot(String column, int ordinal, boolean array, int fields, StructType schema, String staging,
+      boolean partitionBySite, OutputWriterFactory factory, int[] tally) implements Serializable {}
 
   private MultiTableWriter() {}
 
@@ -253,8 +282,16 @@ final class MultiTableWriter {
           ParquetOutputFormat.setWriteSupportClass(hadoopJob, RowWriteSupport.class);
         }
         confs.add(new SerializableConfiguration(hadoopJob.getConfiguration()));
-        slots.add(new Slot(schema.fieldIndex(t.column()), array, rowType.size(), rowType,
-            table + "/_staging-" + job, t.partitionBySite(), factory));
+        int[] tally = new int[t.tallyBy().size()];
+        for (int i = 0; i < tally.length; i++) {
+          tally[i] = rowType.fieldIndex(t.tallyBy().get(i));
+          if (!(rowType.fields()[tally[i]].dataType() instanceof StringType)) {
+            throw new IllegalArgumentException("cannot tally " + t.column() + " by " + t.tallyBy().get(i)
+                + ", not a string");
+          }
+        }
+        slots.add(new Slot(t.column(), schema.fieldIndex(t.column()), array, rowType.size(), rowType,
+            table + "/_staging-" + job, t.partitionBySite(), factory, tally));
       } catch (IOException e) {
         throw new UncheckedIOException("cannot prepare the Parquet write of " + t.path(), e);
       }
@@ -345,16 +382,29 @@ final class MultiTableWriter {
           }
           if (s.array()) {
             ArrayData values = row.getArray(s.ordinal());
+            List<List<String>> keys = null;
             for (int j = 0; j < values.numElements(); j++) {
               if (!values.isNullAt(j)) {
-                writer(open, openFiles, sequence, i, s, contexts[i], prefix, siteDir)
-                    .write(values.getStruct(j, s.fields()));
+                InternalRow value = values.getStruct(j, s.fields());
+                writer(open, openFiles, sequence, i, s, contexts[i], prefix, siteDir).write(value);
                 result.rows[i]++;
+                if (s.tally().length > 0) {
+                  keys = distinct(keys, key(value, s.tally()));
+                }
+              }
+            }
+            if (keys != null) {
+              for (List<String> k : keys) {
+                tally.count(s.column(), k, 1);
               }
             }
           } else {
-            writer(open, openFiles, sequence, i, s, contexts[i], prefix, siteDir).write(row.getStruct(s.ordinal(), s.fields()));
+            InternalRow value = row.getStruct(s.ordinal(), s.fields());
+            writer(open, openFiles, sequence, i, s, contexts[i], prefix, siteDir).write(value);
             result.rows[i]++;
+            if (s.tally().length > 0) {
+              tally.count(s.column(), key(value, s.tally()), 1);
+            }
           }
         }
       }
@@ -379,6 +429,26 @@ final class MultiTableWriter {
         }
       }
     }
+  }
+
+  /** The values of a written row's tally fields (strings only for the few rows of a tallying target). */
+  private static List<String> key(InternalRow value, int[] fields) {
+    List<String> key = new ArrayList<>(fields.length);
+    for (int f : fields) {
+      key.add(value.isNullAt(f) ? null : value.getUTF8String(f).toString());
+    }
+    return key;
+  }
+
+  /** {@code keys} with {@code key} added unless it holds it already (a routed row writes few rows). */
+  private static List<List<String>> distinct(List<List<String>> keys, List<String> key) {
+    if (keys == null) {
+      keys = new ArrayList<>(2);
+    }
+    if (!keys.contains(key)) {
+      keys.add(key);
+    }
+    return keys;
   }
 
   private static void count(InternalRow row, int[] fixed, FileTally tally) {

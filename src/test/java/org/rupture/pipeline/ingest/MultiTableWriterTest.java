@@ -88,6 +88,36 @@ class MultiTableWriterTest extends SparkTestBase {
     }
   }
 
+  /**
+   * A tallying target counts, per source file, the routed rows by the values its rows hold: a routed row once
+   * per distinct combination, however many of its rows hold it (records with a field issue, not issues).
+   */
+  @Test
+  void aTallyingTargetCountsRoutedRowsByTheValuesTheyWrite() {
+    Dataset<Row> routed = spark().sql("SELECT site, source_file, status, file_rows, file_checksum, line_missing, "
+        + "CASE WHEN status = 'accepted' THEN issues END AS t_issues "
+        + "FROM VALUES "
+        + "('s1', 'f1', 'file', 3L, 'abc', false, CAST(NULL AS ARRAY<STRUCT<field: STRING, reason: STRING, raw: STRING>>)), "
+        + "('s1', 'f1', 'accepted', NULL, NULL, false, array(named_struct('field', 'a', 'reason', 'R1', 'raw', 'x'), "
+        + "  named_struct('field', 'a', 'reason', 'R1', 'raw', 'y'), named_struct('field', 'b', 'reason', 'R2', 'raw', 'z'))), "
+        + "('s1', 'f1', 'accepted', NULL, NULL, false, array(named_struct('field', 'a', 'reason', 'R1', 'raw', 'w'))), "
+        + "('s1', 'f1', 'accepted', NULL, NULL, false, NULL), "
+        + "('s2', 'f2', 'file', 1L, 'def', false, NULL), "
+        + "('s2', 'f2', 'accepted', NULL, NULL, false, NULL) "
+        + "AS t(site, source_file, status, file_rows, file_checksum, line_missing, issues)")
+        .repartition(1).sortWithinPartitions("site");
+    MultiTableWriter.Result r = MultiTableWriter.write(spark(), routed, List.of(
+        new MultiTableWriter.Target("t_issues", dir.resolve("issues").toString(), false).tallying("field", "reason")));
+    assertEquals(4, r.rows("t_issues"));
+    assertEquals(java.util.Map.of(List.of("a", "R1"), 2L, List.of("b", "R2"), 1L), r.files().get("f1").tallied("t_issues"));
+    assertEquals(java.util.Map.of(), r.files().get("f2").tallied("t_issues"));
+    assertEquals(3, r.files().get("f1").accepted);
+
+    assertThrows(IllegalArgumentException.class, () -> MultiTableWriter.write(spark(), routed(), List.of(
+        new MultiTableWriter.Target("t_extra", dir.resolve("extra").toString(), false).tallying("x"))),
+        "only string fields are tallied");
+  }
+
   @Test
   void twoPassesIntoOneTableKeepBothPassesRows() {
     String shared = dir.resolve("shared").toString();
