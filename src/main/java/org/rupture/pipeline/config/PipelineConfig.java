@@ -54,6 +54,16 @@ public record PipelineConfig(
   public record Operations(int retentionNights, int lockStaleAfterSeconds, boolean incremental,
       boolean verifyChecksums) {}
 
-  /** Data-quality gate: a site whose quarantined share of records exceeds this fails the run (exit 3). */
-  public record Quality(double maxQuarantineShare) {}
+  /**
+   * Data-quality checks after the ingest (docs/operations.md "Data-quality checks").
+   *
+   * @param maxQuarantineShare a site whose quarantined share of records exceeds this fails the run (exit 3)
+   * @param fieldIssueWarnShare a site whose share of accepted records with one field nulled for one reason
+   *     exceeds this gets a warning naming the field and the mapping key to check
+   * @param maxFieldIssueShare such a share above this fails the run (exit 3); null: no such gate
+   */
+  public record Quality(double maxQuarantineShare, double fieldIssueWarnShare, Double maxFieldIssueShare) {
+    public static final double DEFAULT_MAX_QUARANTINE_SHARE = 0.2;
+    public static final double DEFAULT_FIELD_ISSUE_WARN_SHARE = 0.2;
+  }
 }

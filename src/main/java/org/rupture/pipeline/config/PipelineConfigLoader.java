@@ -48,8 +48,12 @@ public final class PipelineConfigLoader {
     ConfigNode p = root.child("privacy").allowOnly(Set.of("secret_env", "key_file", "allow_demo_secret"));
     PipelineConfig.Privacy privacy = new PipelineConfig.Privacy(
         p.string("secret_env", "RUPTURE_HMAC_SECRET"), p.string("key_file", null), p.bool("allow_demo_secret", false));
-    ConfigNode q = root.child("quality").allowOnly(Set.of("max_quarantine_share"));
-    PipelineConfig.Quality quality = new PipelineConfig.Quality(q.number("max_quarantine_share", 0.2, 0.0, 1.0));
+    ConfigNode q = root.child("quality")
+        .allowOnly(Set.of("max_quarantine_share", "field_issue_warn_share", "max_field_issue_share"));
+    PipelineConfig.Quality quality = new PipelineConfig.Quality(
+        q.number("max_quarantine_share", PipelineConfig.Quality.DEFAULT_MAX_QUARANTINE_SHARE, 0.0, 1.0),
+        q.number("field_issue_warn_share", PipelineConfig.Quality.DEFAULT_FIELD_ISSUE_WARN_SHARE, 0.0, 1.0),
+        q.has("max_field_issue_share") ? q.number("max_field_issue_share", 1.0, 0.0, 1.0) : null);
     Map<String, String> spark = new LinkedHashMap<>(root.stringMap("spark"));
     spark.keySet().forEach(k -> {
       if (!k.startsWith("spark.")) {

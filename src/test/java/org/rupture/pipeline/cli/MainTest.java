@@ -57,6 +57,25 @@ class MainTest {
     assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
   }
 
+  @Test
+  void fieldIssueThresholdsAreSharesCheckedBeforeSpark() throws IOException {
+    Path conf = dir.resolve("pipeline.yaml");
+    String base = "input: sample/landing\nsites: " + Path.of("conf/sites").toAbsolutePath() + "\n";
+    Files.writeString(conf, base + "quality: {max_quarantine_share: 0.2, field_issue_warn_share: 0.1, "
+        + "max_field_issue_share: 0.9}\n");
+    assertEquals(0, run("validate-config", "--config", conf.toString()).code());
+    Files.writeString(conf, base + "quality: {field_issue_warn_share: 20}\n");
+    Result r = run("validate-config", "--config", conf.toString());
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains(conf + " at 'quality.field_issue_warn_share': expected a number"), r.err());
+    assertTrue(r.err().contains("found 20.0"), r.err());
+    Files.writeString(conf, base + "quality: {max_field_issue_shares: 0.5}\n");
+    r = run("validate-config", "--config", conf.toString());
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains(conf + " at 'quality.max_field_issue_shares': unknown key; did you mean "
+        + "'max_field_issue_share'?"), r.err());
+  }
+
   /** A config over the sample's landing folder and mappings with {@code analysis}; returns the config. */
   private Path sampleWithAnalysis(String analysis) throws IOException {
     Path conf = dir.resolve("pipeline.yaml");
