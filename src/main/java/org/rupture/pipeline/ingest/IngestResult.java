@@ -2,9 +2,14 @@ package org.rupture.pipeline.ingest;
 
 import java.util.List;
 
-/** What one ingest did: per-file reconciliation, table row counts, and what nothing claimed. */
+/**
+ * What one ingest did: per-file reconciliation, table row counts ({@code fieldIssues}: rows of the field issues
+ * table), per site the shares of accepted records with a nulled field ({@code fieldIssueShares}), and what
+ * nothing claimed.
+ */
 public record IngestResult(List<FileCounts> files, long sessionRows, long patientRows, long outcomeRows,
-    long quarantined, long fieldIssues, List<String> unmappedSites, List<String> unclaimedFiles) {
+    long quarantined, long fieldIssues, FieldIssueShares fieldIssueShares, List<String> unmappedSites,
+    List<String> unclaimedFiles) {
   public long recordsRead() {
     return files.stream().mapToLong(FileCounts::records).sum();
   }

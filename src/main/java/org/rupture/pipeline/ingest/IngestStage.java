@@ -47,6 +47,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.SerializableConfiguration;
+import org.rupture.pipeline.config.PipelineConfig;
 import org.rupture.pipeline.config.SiteMapping;
 import org.rupture.pipeline.curated.CuratedLayout;
 import org.rupture.pipeline.curated.CuratedTables;
@@ -58,8 +59,9 @@ import scala.Tuple2;
  * executors (unchanged ones are taken over from the previous run's {@link IngestState}),
  * type and validate with Spark expressions, classify each record (accepted / quarantined /
  * superseded) and write curated tables, quarantine, field issues and the state for the next run in one
- * pass per record kind ({@link MultiTableWriter}), counting every file's records on the way; then check
- * the quarantine gate. When the gate fails what was written is removed again, and nothing is published.
+ * pass per record kind ({@link MultiTableWriter}), counting every file's records, and its accepted records'
+ * nulled fields by field and reason, on the way; then check the quarantine gate and the field issue shares
+ * ({@link FieldIssueShares}). When a gate fails what was written is removed again, and nothing is published.
  */
 public final class IngestStage {
   private static final Logger LOG = LogManager.getLogger(IngestStage.class);
@@ -68,16 +70,28 @@ public final class IngestStage {
   private final KeyHasher hasher;
   private final String runId;
   private final double maxQuarantineShare;
+  private final double fieldIssueWarnShare;
+  private final Double maxFieldIssueShare;
   /** Shuffle parsed records by site too (the path records take when stored ones join them); for tests. */
   private boolean shuffleBySite;
 
+  /** With the field issue shares' defaults: warnings above 0.2, no gate. */
   public IngestStage(SparkSession spark, List<SiteMapping> mappings, KeyHasher hasher, String runId,
       double maxQuarantineShare) {
+    this(spark, mappings, hasher, runId, new PipelineConfig.Quality(maxQuarantineShare,
+        PipelineConfig.Quality.DEFAULT_FIELD_ISSUE_WARN_SHARE, null));
+  }
+
+  /** @param quality the quarantine gate, and the field issue shares' warning threshold and gate */
+  public IngestStage(SparkSession spark, List<SiteMapping> mappings, KeyHasher hasher, String runId,
+      PipelineConfig.Quality quality) {
     this.spark = spark;
     this.mappings = mappings;
     this.hasher = hasher;
     this.runId = runId;
-    this.maxQuarantineShare = maxQuarantineShare;
+    this.maxQuarantineShare = quality.maxQuarantineShare();
+    this.fieldIssueWarnShare = quality.fieldIssueWarnShare();
+    this.maxFieldIssueShare = quality.maxFieldIssueShare();
   }
 
   /** This stage with the parsed records shuffled by site before they are classified, as stored ones are. */
@@ -93,7 +107,8 @@ public final class IngestStage {
    *
    * @param previous the published run's state, or {@link IngestState#none()} to parse everything
    * @param verifyChecksums recognise unchanged files by SHA-256 (else by size and modification time)
-   * @throws DataQualityException when the quarantine gate fails; no curated or quarantine table is written
+   * @throws DataQualityException when the quarantine gate or the field issue gate fails; no curated or
+   *     quarantine table is written
    */
   public IngestResult run(LandingInventory inventory, CuratedLayout out, IngestState previous,
       boolean verifyChecksums) {
@@ -127,13 +142,13 @@ public final class IngestStage {
     List<MultiTableWriter.Target> sessionTargets = List.of(
         new MultiTableWriter.Target("t_curated", out.sessionRatings(), true),
         new MultiTableWriter.Target("t_quarantine", out.quarantine(), false),
-        new MultiTableWriter.Target("t_issues", out.fieldIssues(), false),
+        new MultiTableWriter.Target("t_issues", out.fieldIssues(), false).tallying("field", "reason"),
         new MultiTableWriter.Target("t_state", IngestState.records(out.ingestState(), SourceFile.Kind.SESSIONS), false));
     List<MultiTableWriter.Target> patientTargets = List.of(
         new MultiTableWriter.Target("t_curated", out.patients(), true, List.of("patient_key")),
         new MultiTableWriter.Target("t_outcomes", out.outcomes(), true),
         new MultiTableWriter.Target("t_quarantine", out.quarantine(), false),
-        new MultiTableWriter.Target("t_issues", out.fieldIssues(), false),
+        new MultiTableWriter.Target("t_issues", out.fieldIssues(), false).tallying("field", "reason"),
         new MultiTableWriter.Target("t_state", IngestState.records(out.ingestState(), SourceFile.Kind.PATIENTS), false,
             List.of("patient_key")));
     // Everything is written first and checked after: the run's folder is published only when the whole
@@ -153,8 +168,13 @@ public final class IngestStage {
     files.addAll(counts(sessionPass, "session_ratings", inventory, plan));
     files.addAll(counts(patientPass, "patients", inventory, plan));
     files.sort(Comparator.comparing(FileCounts::file));
+    Map<String, SiteMapping> mappingOfSite = new HashMap<>();
+    inventory.files().forEach(f -> mappingOfSite.put(f.site(), byId.get(f.mappingId())));
+    FieldIssueShares fieldIssueShares = FieldIssueShares.of(files, mappingOfSite, fieldIssueWarnShare,
+        maxFieldIssueShare);
     try {
       enforceQuarantineGate(files, out.quarantine());
+      fieldIssueShares.enforceGate();
     } catch (DataQualityException e) {
       deleteWritten(out, hadoopConf);
       throw e;
@@ -184,7 +204,7 @@ public final class IngestStage {
     long patientRows = files.stream().filter(f -> f.table().equals("patients")).mapToLong(FileCounts::accepted).sum();
     long quarantinedRows = files.stream().mapToLong(FileCounts::quarantined).sum();
     return new IngestResult(files, sessionRows, patientRows, outcomeRows, quarantinedRows, issueRows,
-        inventory.unmappedSites(), inventory.unclaimedFiles());
+        fieldIssueShares, inventory.unmappedSites(), inventory.unclaimedFiles());
   }
 
   /**
@@ -378,8 +398,12 @@ public final class IngestStage {
     List<FileCounts> out = new ArrayList<>();
     new TreeMap<>(pass.files()).forEach((file, c) -> {
       SourceFile f = byRelative.get(file);
+      Map<String, Map<String, Long>> issues = new TreeMap<>();
+      c.tallied("t_issues").forEach((fieldAndReason, records) -> issues
+          .computeIfAbsent(fieldAndReason.get(0), k -> new TreeMap<>()).put(fieldAndReason.get(1), records));
       out.add(new FileCounts(file, f.site(), f.delivery(), table, c.checksum, f.bytes(), c.rows,
-          c.accepted + c.quarantined + c.superseded, c.accepted, c.quarantined, c.superseded, parsed.contains(file)));
+          c.accepted + c.quarantined + c.superseded, c.accepted, c.quarantined, c.superseded, parsed.contains(file),
+          issues));
     });
     return out;
   }

@@ -279,14 +279,26 @@ public final class PipelineJob {
         ? IngestState.load(new CuratedLayout(previousRun.get()).ingestState(), hadoopConf)
         : IngestState.none();
     IngestStage stage = new IngestStage(spark, config.mappings(), new KeyHasher(secret.bytes()), runId,
-        config.quality().maxQuarantineShare());
+        config.quality());
     IngestResult result = timings.time("ingest",
         () -> stage.run(inventory, run, previous, config.operations().verifyChecksums()), IngestResult::sessionRows,
         r -> String.format("%d files (%d parsed, %d unchanged), %d patients, %d quarantined, %d field issues",
             r.files().size(), r.files().stream().filter(FileCounts::parsed).count(),
             r.files().stream().filter(f -> !f.parsed()).count(), r.patientRows(), r.quarantined(), r.fieldIssues()));
     lastSecretWasDemo = secret.demo();
+    reportFieldIssues(result);
     return result;
+  }
+
+  /**
+   * A warning per site and field nulled in more than {@code quality.field_issue_warn_share} of the site's
+   * accepted records (most likely a mapping mistake, e.g. a date format); every site's counts in the log.
+   * The manifest records both ({@code field_issues_by_site}, {@code field_issue_warnings}).
+   */
+  private void reportFieldIssues(IngestResult result) {
+    result.fieldIssueShares().shares().forEach(s -> LOG.info("field issues: {} {}.{} {}: {} of {} records ({})",
+        s.site(), s.table(), s.field(), s.reason(), s.records(), s.accepted(), String.format("%.1f%%", 100 * s.share())));
+    result.fieldIssueShares().warnings().forEach(w -> err.println("WARNING: " + w));
   }
 
   /** Curated to features and results; prints the compact pooled table. */

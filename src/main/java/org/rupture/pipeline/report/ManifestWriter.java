@@ -18,6 +18,7 @@ import java.util.Properties;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.rupture.pipeline.ingest.FieldIssueShares;
 import org.rupture.pipeline.ingest.FileCounts;
 import org.rupture.pipeline.ingest.IngestResult;
 import org.rupture.pipeline.job.StageTimings;
@@ -25,7 +26,9 @@ import org.rupture.pipeline.job.StageTimings;
 /**
  * Writes {@code manifest.json} (SPEC section 8): run id and date, config hash, software and Spark versions,
  * per input file its checksum, reconciled counts and whether this run parsed it or took its stored records
- * over unchanged ({@code ingest: parsed | reused}), and per stage its duration and rows.
+ * over unchanged ({@code ingest: parsed | reused}) and its accepted records' nulled fields by field and reason,
+ * per site the share of its accepted records each field and reason nulled ({@code field_issue_shares}, with the
+ * warnings), and per stage its duration and rows.
  */
 public final class ManifestWriter {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -76,6 +79,11 @@ public final class ManifestWriter {
         n.put("quarantined", f.quarantined());
         n.put("superseded", f.superseded());
         n.put("reconciled", f.reconciles());
+        ObjectNode issues = n.putObject("field_issues");
+        f.fieldIssues().forEach((field, byReason) -> {
+          ObjectNode reasons = issues.putObject(field);
+          byReason.forEach(reasons::put);
+        });
       }
       ObjectNode totals = root.putObject("totals");
       totals.put("files_parsed", ingest.files().stream().filter(FileCounts::parsed).count());
@@ -89,6 +97,7 @@ public final class ManifestWriter {
       totals.put("patients", ingest.patientRows());
       totals.put("outcomes", ingest.outcomeRows());
       totals.put("field_issues", ingest.fieldIssues());
+      root.set("field_issue_shares", fieldIssueShares(ingest));
       ingest.unmappedSites().forEach(root.putArray("unmapped_sites")::add);
       ingest.unclaimedFiles().forEach(root.putArray("unclaimed_files")::add);
     }
@@ -102,9 +111,41 @@ public final class ManifestWriter {
     return root;
   }
 
+  /**
+   * The field issue check: its thresholds, its warnings (as printed) and per ingested site (every one, [] when
+   * nothing was nulled) each table x field x reason with its records, the site's accepted records of the table,
+   * the share, whether it is above the warning threshold, and the mapping key to check with the file setting it.
+   */
+  private static ObjectNode fieldIssueShares(IngestResult ingest) {
+    FieldIssueShares check = ingest.fieldIssueShares();
+    ObjectNode node = JSON.createObjectNode();
+    node.put("warn_share", check.warnShare());
+    if (check.maxShare() == null) {
+      node.putNull("max_share");
+    } else {
+      node.put("max_share", check.maxShare());
+    }
+    check.warnings().forEach(node.putArray("warnings")::add);
+    ObjectNode sites = node.putObject("sites");
+    ingest.files().stream().map(FileCounts::site).sorted().distinct().forEach(sites::putArray);
+    for (FieldIssueShares.Share s : check.shares()) {
+      ObjectNode n = ((ArrayNode) sites.get(s.site())).addObject();
+      n.put("table", s.table());
+      n.put("field", s.field());
+      n.put("reason", s.reason());
+      n.put("records", s.records());
+      n.put("accepted", s.accepted());
+      n.put("share", Math.round(s.share() * 10_000) / 10_000.0);
+      n.put("warning", s.share() > check.warnShare());
+      n.put("mapping_key", s.key());
+      n.put("set_in", s.file());
+    }
+    return node;
+  }
+
   /** The ingest facts of a manifest: they describe the curated data, and travel with it when it is copied. */
   private static final List<String> INGEST_FIELDS = List.of("input", "demo_secret", "files", "totals",
-      "unmapped_sites", "unclaimed_files");
+      "field_issue_shares", "unmapped_sites", "unclaimed_files");
 
   /**
    * The manifest of a run that analyses a copy of a published run's curated data ({@code analyze}): the

@@ -112,6 +112,28 @@ class SampleRunTest extends SparkTestBase {
         "site-002/2025-03-04/sessions_wide.csv:100:psq_int_s11", "5 OUT_OF_RANGE"), issues);
   }
 
+  /**
+   * The sample's few field issues are far below quality.field_issue_warn_share: no site is warned about, and the
+   * manifest lists every site with its nulled records by field and reason (as the field issues table has them).
+   */
+  @Test
+  void noSiteHasAFieldNulledOftenEnoughToWarnAndTheManifestCountsThemPerSite() throws IOException {
+    assertFalse(stderr.contains(" nulled in "), stderr);
+    JsonNode check = new ObjectMapper().readTree(run.resolve("manifest.json").toFile()).get("field_issue_shares");
+    assertEquals(0.2, check.get("warn_share").asDouble());
+    assertEquals(0, check.get("warnings").size(), check.toString());
+    assertEquals(8, check.get("sites").size(), check.toString());
+    Map<String, String> counts = new TreeMap<>();
+    check.get("sites").fields().forEachRemaining(site -> site.getValue().forEach(s -> counts.put(
+        site.getKey() + " " + s.get("field").asText() + " " + s.get("reason").asText(),
+        s.get("records").asLong() + " of " + s.get("accepted").asLong() + " " + s.get("mapping_key").asText())));
+    assertEquals(Map.of(
+        "site-001 rupture_intensity NOT_NUMERIC", "1 of 1027 dialect.decimal",
+        "site-001 alliance OUT_OF_RANGE", "1 of 1027 sessions.alliance.scale",
+        "site-002 treatment UNKNOWN_CODE", "1 of 50 patients.treatment_codes",
+        "site-002 rupture_intensity OUT_OF_RANGE", "1 of 1051 sessions.scales.rupture_intensity"), counts);
+  }
+
   @Test
   void noRawIdentifierReachesCuratedDataResultsManifestConsoleOrLog() throws IOException {
     Set<String> secrets = rawIdentifierValues();

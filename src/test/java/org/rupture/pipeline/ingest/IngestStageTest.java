@@ -17,6 +17,7 @@ import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rupture.pipeline.config.ConfigException;
+import org.rupture.pipeline.config.PipelineConfig;
 import org.rupture.pipeline.config.SiteMapping;
 import org.rupture.pipeline.config.SiteMappingLoader;
 import org.rupture.pipeline.curated.CuratedLayout;
@@ -97,10 +98,14 @@ class IngestStageTest extends SparkTestBase {
   private boolean shuffled;
 
   private IngestResult ingest(double maxShare) throws IOException {
+    return ingest(new PipelineConfig.Quality(maxShare, PipelineConfig.Quality.DEFAULT_FIELD_ISSUE_WARN_SHARE, null));
+  }
+
+  private IngestResult ingest(PipelineConfig.Quality quality) throws IOException {
     List<SiteMapping> m = mappings();
     LandingInventory inv = LandingScanner.scan(spark().sparkContext().hadoopConfiguration(),
         dir.resolve("landing").toString(), m);
-    IngestStage stage = new IngestStage(spark(), m, keys(), "r1", maxShare);
+    IngestStage stage = new IngestStage(spark(), m, keys(), "r1", quality);
     if (shuffled) {
       stage.shufflingBySite();
     }
@@ -390,6 +395,81 @@ class IngestStageTest extends SparkTestBase {
     // nothing is written: no curated table, no quarantine
     assertTrue(Files.notExists(dir.resolve("out/curated")), "no curated table may be written when the gate fails");
     assertTrue(Files.notExists(dir.resolve("out/restricted/quarantine")), "nor the quarantine");
+  }
+
+  /**
+   * Site gamma's mapping reads dd.MM.yyyy but its export has ISO dates: every session date is nulled (a field
+   * issue of an accepted record, so the quarantine gate passes). The ingest counts, per site, field and reason,
+   * the records whose field was nulled (records, not issues: a record with two bad alliance items counts once)
+   * and warns where that is more than quality.field_issue_warn_share of the site's accepted records, naming the
+   * mapping key to check; alpha, with good dates, and gamma's one record of five (20%, not more) with bad
+   * alliance items get no warning. The manifest records the counts and the warning.
+   */
+  @Test
+  void aSiteWhoseDatesAllFailIsWarnedAboutNamingFieldCountShareAndMappingKey() throws IOException {
+    mappings();
+    Path gammaMapping = dir.resolve("sites/gamma.yaml");
+    Files.writeString(gammaMapping, MAPPING.replace("site: alpha", "site: gamma")
+        .replace("date_formats: [yyyy-MM-dd]", "date_formats: [dd.MM.yyyy]"));
+    write("alpha/2026-01-01/sessions.csv", String.join("\n", HEADER,
+        "p1,t1,P,1,2026-01-05,1,2,4,4,5,5,4,1",
+        "p1,t1,P,2,2026-01-12,1,2,4,4,5,5,4,1") + "\n");
+    write("gamma/2026-01-01/sessions.csv", String.join("\n", HEADER,
+        "g1,t1,P,1,2026-01-05,1,2,4,4,5,5,4,1",
+        "g1,t1,P,2,2026-01-12,1,2,4,4,x,y,4,1",        // two bad alliance items: too few left as well
+        "g1,t1,P,3,2026-01-19,1,2,4,4,5,5,4,1",
+        "g2,t1,T,1,2026-01-06,1,2,4,4,5,5,4,1",
+        "g2,t1,T,2,2026-01-13,1,2,4,4,5,5,4,1") + "\n");
+    IngestResult r = ingest(1.0);
+
+    FileCounts gamma = byFile(r).get("gamma/2026-01-01/sessions.csv");
+    assertEquals(5, gamma.accepted());
+    assertEquals(Map.of("session_date", Map.of("BAD_DATE", 5L), "alliance", Map.of("NOT_NUMERIC", 1L, "TOO_FEW_ITEMS", 1L)),
+        gamma.fieldIssues());
+    assertEquals(Map.of(), byFile(r).get("alpha/2026-01-01/sessions.csv").fieldIssues());
+    assertEquals(8, r.fieldIssues(), "issue rows: 5 dates, 2 items, 1 too few");
+    assertEquals(List.of("gamma: session_date nulled in 5 of 5 session_ratings records (100.0%, BAD_DATE); "
+        + "check dialect.date_formats in " + gammaMapping), r.fieldIssueShares().warnings());
+    assertEquals(List.of(), r.fieldIssueShares().gateFailures(), "no gate unless quality.max_field_issue_share is set");
+
+    com.fasterxml.jackson.databind.JsonNode manifest = org.rupture.pipeline.report.ManifestWriter.build(
+        new org.rupture.pipeline.report.ManifestWriter.RunInfo("r1", java.time.LocalDate.of(2026, 1, 20), "ingest",
+            null, java.time.Instant.now(), "pipeline.yaml", "hash", "landing", "out", "4", false), r, List.of());
+    com.fasterxml.jackson.databind.JsonNode check = manifest.get("field_issue_shares");
+    assertEquals(0.2, check.get("warn_share").asDouble());
+    assertTrue(check.get("max_share").isNull());
+    assertEquals(r.fieldIssueShares().warnings().get(0), check.get("warnings").get(0).asText());
+    assertEquals(0, check.get("sites").get("alpha").size(), "an ingested site without issues is listed, empty");
+    com.fasterxml.jackson.databind.JsonNode dates = check.get("sites").get("gamma").get(2);
+    assertEquals("session_ratings session_date BAD_DATE 5 5 1.0 true dialect.date_formats " + gammaMapping,
+        String.join(" ", dates.get("table").asText(), dates.get("field").asText(), dates.get("reason").asText(),
+            dates.get("records").asText(), dates.get("accepted").asText(), dates.get("share").asText(),
+            dates.get("warning").asText(), dates.get("mapping_key").asText(), dates.get("set_in").asText()));
+    com.fasterxml.jackson.databind.JsonNode items = check.get("sites").get("gamma").get(0);
+    assertEquals("alliance NOT_NUMERIC 1 0.2 false", String.join(" ", items.get("field").asText(),
+        items.get("reason").asText(), items.get("records").asText(), items.get("share").asText(),
+        items.get("warning").asText()));
+    assertEquals(5, manifest.get("files").get(1).get("field_issues").get("session_date").get("BAD_DATE").asLong());
+  }
+
+  /** With quality.max_field_issue_share set, a share above it rejects the run as the quarantine gate does. */
+  @Test
+  void fieldIssueGateRejectsTheRunAndPublishesNothing() throws IOException {
+    Files.createDirectories(dir.resolve("sites"));
+    Files.writeString(dir.resolve("sites/gamma.yaml"), MAPPING.replace("site: alpha", "site: gamma")
+        .replace("scales: {rupture_intensity: [0, 4]", "scales: {rupture_intensity: [0, 3]"));
+    write("gamma/2026-01-01/sessions.csv", String.join("\n", HEADER,
+        "g1,t1,P,1,2026-01-05,1,4,4,4,5,5,4,1",
+        "g1,t1,P,2,2026-01-12,1,4,4,4,5,5,4,1",
+        "g1,t1,P,3,2026-01-19,1,2,4,4,5,5,4,1") + "\n");
+    DataQualityException e = assertThrows(DataQualityException.class,
+        () -> ingest(new PipelineConfig.Quality(1.0, 0.2, 0.5)));
+    assertTrue(e.getMessage().contains("field issue share above quality.max_field_issue_share = 0.5 for gamma: "
+        + "rupture_intensity nulled in 2 of 3 session_ratings records (66.7%, OUT_OF_RANGE); "
+        + "check sessions.scales.rupture_intensity in " + dir.resolve("sites/gamma.yaml")), e.getMessage());
+    assertTrue(e.getMessage().contains("Nothing was published"), e.getMessage());
+    assertTrue(Files.notExists(dir.resolve("out/curated")), "no curated table may be written when the gate fails");
+    assertTrue(Files.notExists(dir.resolve("out/restricted/field_issues")), "nor the field issues");
   }
 
   @Test

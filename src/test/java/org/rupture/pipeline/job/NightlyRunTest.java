@@ -204,7 +204,7 @@ class NightlyRunTest extends SparkTestBase {
     JsonNode analysed = manifest(s.output());
     assertEquals("analyze", analysed.get("command").asText());
     assertEquals(ingested.get("run_id").asText(), analysed.get("curated_from").asText());
-    for (String field : List.of("files", "totals", "demo_secret", "input")) {
+    for (String field : List.of("files", "totals", "field_issue_shares", "demo_secret", "input")) {
       assertEquals(ingested.get(field), analysed.get(field), field);
     }
     assertTrue(ingested.get("demo_secret").asBoolean(), "the sample's runs use the demo secret");
