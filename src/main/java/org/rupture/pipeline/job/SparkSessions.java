@@ -3,6 +3,8 @@ package org.rupture.pipeline.job;
 import java.util.Map;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
+import org.rupture.pipeline.config.ConfigException;
+import org.rupture.pipeline.config.SparkSettings;
 
 /**
  * Builds the job's SparkSession. A master given by spark-submit or {@code --conf spark.master=...}
@@ -29,6 +31,12 @@ public final class SparkSessions {
       sc.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
       sc.setIfMissing("spark.hadoop.fs.file.impl", NioLocalFileSystem.class.getName());
       sc.setIfMissing("spark.hadoop.fs.file.impl.disable.cache", "true");
+    }
+    // --conf and the config's spark section are checked when parsed; a master from elsewhere (a -Dspark.master
+    // system property) is checked here, before SparkContext logs its failure with a stack trace
+    String masterProblem = SparkSettings.problem("spark.master", sc.get("spark.master"));
+    if (masterProblem != null) {
+      throw new ConfigException(null, "spark.master", masterProblem);
     }
     if (!sc.get("spark.master").startsWith("local")) {
       // Executors are JVMs Spark starts: let their JIT compile the large methods whole-stage codegen

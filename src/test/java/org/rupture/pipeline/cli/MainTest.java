@@ -144,6 +144,36 @@ class MainTest {
   }
 
   @Test
+  void aMasterUrlSparkCannotParseIsAUsageErrorBeforeSparkStartsNamingTheFix() throws IOException {
+    Result r = run("run", "--conf", "spark.master=bogus://x");
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().startsWith("error: --conf spark.master=bogus://x: 'bogus://x' is no Spark master URL; use "
+        + "local[*]"), r.err());
+    assertTrue(r.err().contains("spark://host:port") && r.err().contains("yarn"), r.err());
+    assertFalse(r.err().contains("SparkException") || r.err().contains("\tat "), "no Spark stack trace: " + r.err());
+    assertEquals(2, run("ingest", "--conf", "spark.master=local[0]").code());
+    // YARN's cluster manager comes with spark-submit on a YARN cluster, not with the embedded job
+    r = run("run", "--conf", "spark.master=yarn");
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains("--conf spark.master=yarn: Spark's YARN support is not on the class path"), r.err());
+
+    Path conf = dir.resolve("pipeline.yaml");
+    Files.writeString(conf, "input: sample/landing\nsites: " + Path.of("conf/sites").toAbsolutePath()
+        + "\nspark: {spark.master: 'local[two]'}\n");
+    r = run("validate-config", "--config", conf.toString());
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains(conf + " at 'spark.spark.master': 'local[two]' is no Spark master URL"), r.err());
+  }
+
+  @Test
+  void everyMasterUrlFormSparkAcceptsPasses() {
+    for (String master : List.of("local", "local[*]", "local[2]", "local[4,3]", "local[*, 2]",
+        "local-cluster[2,1,1024]", "spark://host:7077", "spark://a:7077,b:7077")) {
+      assertEquals(null, org.rupture.pipeline.config.SparkSettings.problem("spark.master", master), master);
+    }
+  }
+
+  @Test
   void sparkSettingInTheConfigFileIsCheckedWithItsKey() throws IOException {
     Path conf = dir.resolve("pipeline.yaml");
     Files.writeString(conf, "input: sample/landing\nsites: " + Path.of("conf/sites").toAbsolutePath()
