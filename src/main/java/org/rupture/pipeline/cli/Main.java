@@ -139,6 +139,7 @@ public final class Main {
     if (!command.equals("analyze")) {
       job.secret(new org.apache.hadoop.conf.Configuration()); // fail fast, before Spark starts
     }
+    job.prepareOutput(new org.apache.hadoop.conf.Configuration());
     // An embedding application (or a test) may already own a session: use it and leave it running.
     boolean ownSession = SparkSession.getDefaultSession().isEmpty();
     SparkSession spark = SparkSessions.create("rupture-pipeline " + command, config.sparkConf());

@@ -99,6 +99,61 @@ public final class PipelineJob {
     return SecretResolver.resolve(config, hadoopConf, System::getenv);
   }
 
+  /**
+   * Creates the output folder when it is on the local file system, before Spark starts, so that one that cannot
+   * be created (a path under a file, a read-only place) is a usage error at once. On other file systems (hdfs:,
+   * s3a:) the folder is created when the run takes the output's lock, and a refusal is reported the same way.
+   */
+  public void prepareOutput(Configuration hadoopConf) {
+    Path output = new Path(config.output());
+    if (!isLocal(output, hadoopConf)) {
+      return;
+    }
+    java.nio.file.Path folder = java.nio.file.Path.of(output.toUri().getPath()).toAbsolutePath().normalize();
+    java.nio.file.Path existing = folder;
+    while (existing != null && !java.nio.file.Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    if (existing != null && !java.nio.file.Files.isDirectory(existing)) {
+      throw outputRefused("cannot be created (" + (existing.equals(folder) ? "it is a file" : existing + " is a file")
+          + ")");
+    }
+    if (existing != null && existing.equals(folder)) {
+      if (!java.nio.file.Files.isWritable(folder)) {
+        throw outputRefused("cannot be written (no write permission)");
+      }
+      return;
+    }
+    try {
+      java.nio.file.Files.createDirectories(folder);
+    } catch (java.nio.file.AccessDeniedException e) {
+      throw outputRefused("cannot be created (no permission to create folders in " + existing + ")");
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw outputRefused("cannot be created (" + existing + " does not take new folders)");
+    } catch (java.nio.file.FileSystemException e) {
+      throw outputRefused("cannot be created (" + (e.getReason() != null ? e.getReason() : e.getMessage()) + ")");
+    } catch (IOException e) {
+      throw outputRefused("cannot be created (" + e.getMessage() + ")");
+    }
+  }
+
+  /** Whether a path is on the local file system: a file: URI, or no scheme with a local default file system. */
+  private boolean isLocal(Path path, Configuration hadoopConf) {
+    String scheme = path.toUri().getScheme();
+    if (scheme == null) {
+      // Spark passes spark.hadoop.* settings (the config's, or spark-submit's as system properties) to Hadoop
+      String key = "spark.hadoop." + FileSystem.FS_DEFAULT_NAME_KEY;
+      String defaultFs = config.sparkConf().getOrDefault(key, System.getProperty(key));
+      scheme = defaultFs != null ? new Path(defaultFs).toUri().getScheme() : FileSystem.getDefaultUri(hadoopConf).getScheme();
+    }
+    return "file".equals(scheme);
+  }
+
+  private ConfigException outputRefused(String why) {
+    return new ConfigException(config.configFile(), "output", "output folder " + config.output() + " " + why
+        + ": pass a writable --output DIR");
+  }
+
   /** Checks every mapping against its files' headers without starting Spark. */
   public LandingInventory validate(Configuration hadoopConf) {
     LandingInventory inventory = LandingScanner.scan(hadoopConf, config.input(), config.mappings());
@@ -150,7 +205,14 @@ public final class PipelineJob {
     Configuration hadoopConf = spark.sparkContext().hadoopConfiguration();
     RunStore store = new RunStore(config.output(), hadoopConf);
     RunHistory history = new RunHistory(spark);
-    try (RunLock lock = store.lock(runId, Duration.ofSeconds(config.operations().lockStaleAfterSeconds()))) {
+    RunLock locked;
+    try {
+      locked = store.lock(runId, Duration.ofSeconds(config.operations().lockStaleAfterSeconds()));
+    } catch (RunStore.OutputFolderException e) {
+      LOG.debug("output folder refused", e);
+      throw new ConfigException(config.configFile(), "output", e.getMessage() + ": pass a writable --output DIR");
+    }
+    try (RunLock lock = locked) {
       if (lock.takenOver() != null) {
         err.println("WARNING: took over the stale lock of " + lock.takenOver());
       }

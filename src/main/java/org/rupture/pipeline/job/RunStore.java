@@ -18,7 +18,10 @@ import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Options;
+import org.apache.hadoop.fs.ParentNotDirectoryException;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.PathAccessDeniedException;
+import org.apache.hadoop.security.AccessControlException;
 
 /**
  * The output folder as a store of runs (docs/operations.md, "Atomic publish"):
@@ -92,14 +95,50 @@ public final class RunStore {
     }
   }
 
-  /** Takes the output's lock for a run ({@link RunLock}). */
+  /**
+   * The output folder cannot be created or written: a path under a file, a folder without write permission.
+   * Not a passing I/O failure (retrying does not help); the message says why, for the user to pass another.
+   */
+  public static final class OutputFolderException extends RuntimeException {
+    public OutputFolderException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /**
+   * Takes the output's lock for a run ({@link RunLock}).
+   *
+   * @throws OutputFolderException when the file system refuses to create the output folder or its lock file
+   */
   public RunLock lock(String runId, Duration staleAfter) {
+    boolean made;
     try {
-      fs.mkdirs(root);
+      made = fs.mkdirs(root);
     } catch (IOException e) {
+      if (refused(e)) {
+        throw new OutputFolderException("output folder " + output + " cannot be created (" + e.getMessage() + ")", e);
+      }
       throw new UncheckedIOException("cannot create the output folder " + root, e);
     }
-    return RunLock.acquire(fs, new Path(root, LOCK), runId, staleAfter);
+    if (!made) { // the local file system says no more than this (e.g. a folder under /proc)
+      throw new OutputFolderException("output folder " + output + " cannot be created (the file system refused)", null);
+    }
+    try {
+      return RunLock.acquire(fs, new Path(root, LOCK), runId, staleAfter);
+    } catch (UncheckedIOException e) {
+      if (refused(e.getCause())) {
+        throw new OutputFolderException("output folder " + output + " cannot be written (" + e.getCause().getMessage()
+            + ")", e);
+      }
+      throw e;
+    }
+  }
+
+  /** Whether the file system refused for good (permissions, a file in the way), not for a passing failure. */
+  private static boolean refused(IOException e) {
+    return e instanceof ParentNotDirectoryException || e instanceof org.apache.hadoop.fs.FileAlreadyExistsException
+        || e instanceof AccessControlException || e instanceof PathAccessDeniedException
+        || e instanceof java.nio.file.AccessDeniedException || e instanceof java.nio.file.FileAlreadyExistsException;
   }
 
   /**

@@ -124,6 +124,27 @@ class MainTest {
   }
 
   @Test
+  void anOutputFolderThatCannotBeCreatedIsAUsageErrorBeforeSparkStarts() throws IOException {
+    Path file = Files.writeString(dir.resolve("afile"), "not a folder");
+    for (String command : List.of("run", "ingest", "analyze")) {
+      Result r = run(command, "--output", file.resolve("out").toString());
+      assertEquals(2, r.code(), command + ": " + r.err());
+      assertTrue(r.err().contains("output folder " + file.resolve("out") + " cannot be created (" + file
+          + " is a file): pass a writable --output DIR"), r.err());
+      assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
+    }
+    Result r = run("run", "--output", file.toString());
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains("output folder " + file + " cannot be created (it is a file)"), r.err());
+    if (Files.isDirectory(Path.of("/proc"))) {
+      r = run("ingest", "--output", "/proc/rupture-out");
+      assertEquals(2, r.code(), r.err());
+      assertTrue(r.err().contains("output folder /proc/rupture-out cannot be created (/proc does not take new "
+          + "folders): pass a writable --output DIR"), r.err());
+    }
+  }
+
+  @Test
   void everyCommandTakesHelp() {
     for (String command : List.of("run", "ingest", "analyze", "validate-config")) {
       for (String help : List.of("--help", "-h")) {

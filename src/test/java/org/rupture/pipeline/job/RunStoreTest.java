@@ -57,6 +57,20 @@ class RunStoreTest {
   }
 
   @Test
+  void anOutputFolderTheFileSystemRefusesIsReportedAsSuchNotAsAnIoFailure() throws IOException {
+    Path file = Files.writeString(dir.resolve("afile"), "not a folder");
+    RunStore.OutputFolderException e = assertThrows(RunStore.OutputFolderException.class,
+        () -> new RunStore(file.resolve("out").toString(), new Configuration()).lock("r", STALE));
+    assertTrue(e.getMessage().startsWith("output folder " + file.resolve("out") + " cannot be created ("),
+        e.getMessage());
+    if (Files.isDirectory(Path.of("/proc"))) { // mkdirs only answers false there
+      e = assertThrows(RunStore.OutputFolderException.class,
+          () -> new RunStore("/proc/rupture-out", new Configuration()).lock("r", STALE));
+      assertEquals("output folder /proc/rupture-out cannot be created (the file system refused)", e.getMessage());
+    }
+  }
+
+  @Test
   void theLockIsExclusiveWhileItsHolderLivesAndReleasedOnClose() {
     RunStore store = store();
     RunLock first = store.lock("run-a", STALE);
