@@ -32,6 +32,30 @@ import org.rupture.pipeline.config.SiteMapping;
 public final class LandingScanner {
   private LandingScanner() {}
 
+  /**
+   * Fails when the input folder does not exist or is a file; checked before anything else that reads it (the
+   * HMAC secret's DEMO_DATA marker), so that a mistyped --input is reported as such. An input the file system
+   * cannot be asked about now (an I/O failure) passes here and fails where it is read.
+   */
+  public static void requireInputFolder(Configuration hadoopConf, String input) {
+    try {
+      Path root = new Path(input);
+      FileStatus status = root.getFileSystem(hadoopConf).getFileStatus(root);
+      if (!status.isDirectory()) {
+        throw new ConfigException(null, "input", "input folder '" + input + "' is a file; pass --input DIR, the "
+            + "landing folder holding <site>/<delivery>/<files>");
+      }
+    } catch (FileNotFoundException e) {
+      throw missing(input);
+    } catch (IOException e) {
+      // not decided here
+    }
+  }
+
+  private static ConfigException missing(String input) {
+    return new ConfigException(null, "input", "input folder '" + input + "' does not exist; pass --input DIR");
+  }
+
   public static LandingInventory scan(Configuration hadoopConf, String input, List<SiteMapping> mappings) {
     try {
       Path root = new Path(input);
@@ -40,7 +64,7 @@ public final class LandingScanner {
       try {
         siteDirs = fs.listStatus(root);
       } catch (FileNotFoundException e) {
-        throw new ConfigException(null, "input", "the landing folder '" + input + "' does not exist; pass --input DIR");
+        throw missing(input);
       }
       Arrays.sort(siteDirs, Comparator.comparing(s -> s.getPath().getName()));
       List<SourceFile> files = new ArrayList<>();

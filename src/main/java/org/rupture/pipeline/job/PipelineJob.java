@@ -94,8 +94,12 @@ public final class PipelineJob {
     this.runId = config.runId() != null ? config.runId() : RUN_ID.format(started);
   }
 
-  /** The HMAC secret; resolved (and a missing one reported) before Spark starts. */
+  /**
+   * The HMAC secret; resolved (and a missing one reported) before Spark starts. The input folder is checked
+   * first: whether the demo secret may be used depends on a marker in it.
+   */
   public SecretResolver.Secret secret(Configuration hadoopConf) {
+    LandingScanner.requireInputFolder(hadoopConf, config.input());
     return SecretResolver.resolve(config, hadoopConf, System::getenv);
   }
 

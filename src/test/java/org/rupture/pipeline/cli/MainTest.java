@@ -145,6 +145,21 @@ class MainTest {
   }
 
   @Test
+  void aMistypedInputFolderIsReportedAsSuchNotAsAMissingSecret() throws IOException {
+    String typo = dir.resolve("landng").toString();
+    for (String command : List.of("run", "ingest", "validate-config")) {
+      Result r = run(command, "--input", typo);
+      assertEquals(2, r.code(), command + ": " + r.err());
+      assertEquals("error: configuration error at 'input': input folder '" + typo + "' does not exist; pass --input DIR",
+          r.err().strip(), command);
+    }
+    Path file = Files.writeString(dir.resolve("landing.csv"), "a,b\n");
+    Result r = run("run", "--input", file.toString());
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains("input folder '" + file + "' is a file; pass --input DIR"), r.err());
+  }
+
+  @Test
   void everyCommandTakesHelp() {
     for (String command : List.of("run", "ingest", "analyze", "validate-config")) {
       for (String help : List.of("--help", "-h")) {
