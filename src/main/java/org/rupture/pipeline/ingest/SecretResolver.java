@@ -14,7 +14,8 @@ import org.rupture.pipeline.config.PipelineConfig;
  * Finds the HMAC secret: the environment variable named by {@code privacy.secret_env} (default
  * {@code RUPTURE_HMAC_SECRET}), else the file named by {@code privacy.key_file}, else, only when the
  * config allows it and the input folder carries a {@code DEMO_DATA} marker (the committed sample),
- * a built-in demo secret. The secret never comes from the repository and is never logged.
+ * a built-in demo secret. A variable that is set but empty, or an empty key file, is an error, not a reason
+ * to look further. The secret never comes from the repository and is never logged.
  */
 public final class SecretResolver {
   /** Marker file name that makes a landing folder eligible for the demo secret. */
@@ -29,14 +30,23 @@ public final class SecretResolver {
   public static Secret resolve(PipelineConfig config, Configuration hadoopConf, Function<String, String> env) {
     PipelineConfig.Privacy p = config.privacy();
     String fromEnv = env.apply(p.secretEnv());
-    if (fromEnv != null && !fromEnv.isEmpty()) {
+    if (fromEnv != null) {
+      if (fromEnv.isBlank()) { // set but empty: a mistake, never a reason to fall back to the key file or demo secret
+        throw new ConfigException(config.configFile(), "privacy", p.secretEnv() + " is set but empty; set it to the "
+            + "secret (e.g. export " + p.secretEnv() + "=$(openssl rand -hex 32)) or unset it"
+            + (p.keyFile() != null ? " to use privacy.key_file " + p.keyFile() : ""));
+      }
       return checked(fromEnv.getBytes(StandardCharsets.UTF_8), "environment variable " + p.secretEnv(), config);
     }
     if (p.keyFile() != null) {
       Path f = Path.of(p.keyFile());
       try {
-        return checked(Files.readString(f, StandardCharsets.UTF_8).strip().getBytes(StandardCharsets.UTF_8),
-            "key file " + f, config);
+        String key = Files.readString(f, StandardCharsets.UTF_8).strip();
+        if (key.isEmpty()) {
+          throw new ConfigException(config.configFile(), "privacy.key_file", "the key file " + f + " is empty; write "
+              + "the secret into it, e.g. `openssl rand -hex 32 > " + f + "`");
+        }
+        return checked(key.getBytes(StandardCharsets.UTF_8), "key file " + f, config);
       } catch (IOException e) {
         throw new ConfigException(config.configFile(), "privacy.key_file", "cannot read the key file " + f
             + " (" + e.getClass().getSimpleName() + "); create it with e.g. `openssl rand -hex 32 > " + f + "`");
