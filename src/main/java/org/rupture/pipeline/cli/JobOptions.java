@@ -5,13 +5,29 @@ import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.rupture.pipeline.config.ConfigNode;
 import org.rupture.pipeline.config.PipelineConfigLoader;
 import org.rupture.pipeline.config.SparkSettings;
 
 /** Options of the pipeline commands (run, ingest, analyze, validate-config). */
 record JobOptions(String configFile, PipelineConfigLoader.Overrides overrides, boolean verbose, boolean dryRun) {
 
-  static JobOptions parse(List<String> args) {
+  /** Every option of the pipeline commands, in the order the usage lists them. */
+  private static final List<String> ALL = List.of("--config", "--input", "--output", "--run-date", "--run-id",
+      "--full-refresh", "--conf", "--dry-run", "--verbose");
+
+  /**
+   * The options each command takes (README, "Commands"): analyze reads no landed file (no --full-refresh),
+   * only ingest has --dry-run, and validate-config writes nothing and starts no Spark.
+   */
+  private static final Map<String, List<String>> ACCEPTED = Map.of(
+      "run", ALL.stream().filter(o -> !o.equals("--dry-run")).toList(),
+      "ingest", ALL,
+      "analyze", ALL.stream().filter(o -> !o.equals("--dry-run") && !o.equals("--full-refresh")).toList(),
+      "validate-config", List.of("--config", "--input", "--verbose"));
+
+  static JobOptions parse(String command, List<String> args) {
+    List<String> accepted = ACCEPTED.get(command);
     String config = null;
     String input = null;
     String output = null;
@@ -23,6 +39,11 @@ record JobOptions(String configFile, PipelineConfigLoader.Overrides overrides, b
     Map<String, String> conf = new LinkedHashMap<>();
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);
+      String option = a.equals("-v") ? "--verbose" : a;
+      if (ALL.contains(option) && !accepted.contains(option)) {
+        throw new UsageException("option " + option + " does not apply to " + command + " (it takes "
+            + String.join(", ", accepted) + ")");
+      }
       switch (a) {
         case "--config" -> config = value(args, ++i, a);
         case "--input" -> input = value(args, ++i, a);
@@ -44,7 +65,10 @@ record JobOptions(String configFile, PipelineConfigLoader.Overrides overrides, b
           }
           conf.put(kv.substring(0, eq), kv.substring(eq + 1));
         }
-        default -> throw new UsageException("unknown option '" + a + "'");
+        default -> {
+          String hint = a.startsWith("-") ? ConfigNode.nearest(a, accepted) : null;
+          throw new UsageException("unknown option '" + a + "'" + (hint == null ? "" : "; did you mean " + hint + "?"));
+        }
       }
     }
     return new JobOptions(config, new PipelineConfigLoader.Overrides(input, output, runId, runDate, fullRefresh,

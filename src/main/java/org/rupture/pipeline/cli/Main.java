@@ -34,8 +34,10 @@ public final class Main {
       "                  [--config FILE] [--input DIR] [--output DIR] [--run-date YYYY-MM-DD] [--run-id ID]",
       "                  [--full-refresh] [--conf spark.k=v ...] [--verbose]",
       "  ingest          landing -> curated Parquet, quarantine, manifest (same options; --dry-run = validate-config)",
-      "  analyze         the published run's curated data -> features -> results, as a new run (same options)",
+      "  analyze         the published run's curated data -> features -> results, as a new run (same options but",
+      "                  --full-refresh)",
       "  validate-config check every site mapping against its files' headers, without Spark",
+      "                  [--config FILE] [--input DIR] [--verbose]",
       "  meta            --input FILE.csv [--method REML|DL|PM|ML|HS|SJ|HE|EB|FE] [--test z|knha] [--format json|table]",
       "  generate        --output DIR [--sites N] [--patients-per-site N] [--sessions N] [--seed S] [--dialects long|all]",
       "                  [--deliveries N]");
@@ -91,7 +93,7 @@ public final class Main {
             out.println(USAGE);
             yield 0;
           }
-          yield pipeline(command, JobOptions.parse(rest), out, err);
+          yield pipeline(command, JobOptions.parse(command, rest), out, err);
         }
         case "meta" -> MetaCommand.run(rest, out, err);
         case "generate" -> org.rupture.pipeline.generate.GenerateCommand.run(rest, out, err);

@@ -38,6 +38,32 @@ class MainTest {
   }
 
   @Test
+  void anOptionACommandDoesNotTakeIsAUsageErrorNamingTheCommand() {
+    String[][] loose = {
+        {"validate-config", "--output", "/tmp/x"}, {"validate-config", "--run-id", "x"},
+        {"validate-config", "--conf", "spark.sql.shuffle.partitions=2"}, {"validate-config", "--full-refresh"},
+        {"validate-config", "--dry-run"}, {"analyze", "--dry-run"}, {"analyze", "--full-refresh"}, {"run", "--dry-run"}};
+    for (String[] args : loose) {
+      Result r = run(args);
+      assertEquals(2, r.code(), String.join(" ", args) + ": " + r.err());
+      assertTrue(r.err().startsWith("error: option " + args[1] + " does not apply to " + args[0] + " (it takes "),
+          r.err());
+      assertEquals("", r.out(), "nothing done: " + r.out());
+    }
+    assertTrue(run("validate-config", "--output", "x").err().contains("(it takes --config, --input, --verbose)"));
+  }
+
+  @Test
+  void aMistypedOptionGetsTheNearestOneOfItsCommand() {
+    Result r = run("run", "--inptu", "x");
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().startsWith("error: unknown option '--inptu'; did you mean --input?"), r.err());
+    assertTrue(run("ingest", "--full-refrsh").err().startsWith("error: unknown option '--full-refrsh'; did you mean "
+        + "--full-refresh?"));
+    assertTrue(run("run", "--frobnicate").err().startsWith("error: unknown option '--frobnicate'\n"));
+  }
+
+  @Test
   void validateConfigChecksTheSampleMappingsWithoutSpark() {
     Result r = run("validate-config");
     assertEquals(0, r.code(), r.err());
