@@ -5,6 +5,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.rupture.pipeline.cli.UsageException;
+import org.rupture.pipeline.config.ConfigNode;
 
 /**
  * The options of {@code generate}, parsed and checked.
@@ -16,6 +17,9 @@ record GenerateOptions(Path output, int sites, int patientsPerSite, int sessions
 
   static final String USAGE = "usage: generate --output DIR [--sites N] [--patients-per-site N]"
       + " [--sessions N] [--seed S] [--dialects long|all] [--deliveries N]";
+
+  private static final List<String> OPTIONS = List.of("--output", "--sites", "--patients-per-site", "--sessions",
+      "--seed", "--dialects", "--deliveries");
 
   /**
    * Parses {@code --name value} or {@code --name=value} options.
@@ -45,6 +49,12 @@ record GenerateOptions(Path output, int sites, int patientsPerSite, int sessions
       int eq = arg.indexOf('=');
       if (eq > 0) {
         name = arg.substring(0, eq);
+      }
+      if (!OPTIONS.contains(name)) { // before looking for its value: an unknown option last is still unknown
+        String hint = ConfigNode.nearest(name, OPTIONS);
+        throw new UsageException("unknown option " + name + (hint == null ? "" : "; did you mean " + hint + "?"));
+      }
+      if (eq > 0) {
         value = arg.substring(eq + 1);
       } else if (i + 1 < args.size()) {
         value = args.get(++i);

@@ -48,6 +48,9 @@ class GenerateCommandTest {
       "--output OUT --seed 1.5 | --seed must be an integer, got '1.5'",
       "--output OUT --deliveries 51 | --deliveries must be between 1 and 50, got 51",
       "--output OUT --colour red | unknown option --colour",
+      "--output OUT --bogus | unknown option --bogus",
+      "--output OUT --site 3 | unknown option --site; did you mean --sites?",
+      "--output OUT --sead=3 | unknown option --sead; did you mean --seed?",
       "--output OUT --sites 2 --sites 3 | option --sites is given twice",
       "--output OUT extra | unexpected argument 'extra' (options start with --)"})
   void badOptionsExitTwoWithAMessage(String args, String message) {
