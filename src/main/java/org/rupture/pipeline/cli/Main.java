@@ -131,10 +131,11 @@ public final class Main {
     if (command.equals("validate-config") || o.dryRun()) {
       LandingInventory inv = job.validate(new org.apache.hadoop.conf.Configuration());
       out.printf("ok: %d mapping(s), %d file(s) fit their mappings%n", config.mappings().size(), inv.files().size());
-      inv.unmappedSites().forEach(s -> out.println("warning: site folder '" + s + "' is claimed by no mapping"
+      // warnings go to standard error, like every command's: standard output holds the result alone
+      inv.unmappedSites().forEach(s -> err.println("warning: site folder '" + s + "' is claimed by no mapping"
           + withHint(LandingScanner.unmappedHint(s, inv, config.mappings()))));
-      LandingScanner.unmatchedPatterns(inv, config.mappings()).forEach(w -> out.println("warning: " + w));
-      inv.unclaimedFiles().forEach(f -> out.println("warning: file " + f + " "
+      LandingScanner.unmatchedPatterns(inv, config.mappings()).forEach(w -> err.println("warning: " + w));
+      inv.unclaimedFiles().forEach(f -> err.println("warning: file " + f + " "
           + LandingScanner.unclaimedReason(f, config.mappings())));
       return 0;
     }

@@ -68,7 +68,8 @@ class MainTest {
     Result r = run("validate-config");
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("ok: 3 mapping(s), 32 file(s) fit their mappings"), r.out());
-    assertTrue(r.out().contains("site folder 'unmapped-site' is claimed by no mapping"), r.out());
+    assertTrue(r.err().contains("warning: site folder 'unmapped-site' is claimed by no mapping"), r.err());
+    assertFalse(r.out().contains("warning"), "warnings go to standard error: " + r.out());
   }
 
   @Test
@@ -496,9 +497,9 @@ class MainTest {
     Path mapping = dir.resolve("sites/alpha.yaml");
     Result r = run("validate-config", "--config", conf.toString());
     assertEquals(0, r.code(), r.err());
-    assertTrue(r.out().contains("warning: file alpha/2026-01-01/export.csv matches no file pattern of " + mapping
+    assertTrue(r.err().contains("warning: file alpha/2026-01-01/export.csv matches no file pattern of " + mapping
         + ": sessions.files 'sessions*.csv' (set in " + profile + ", a profile that " + mapping + " extends), "
-        + "patients.files 'pat_*.csv'"), r.out());
+        + "patients.files 'pat_*.csv'"), r.err());
   }
 
   @Test
@@ -551,8 +552,8 @@ class MainTest {
     Files.writeString(dir.resolve("landing/alpha/sessions_late.csv"), "patient_id,rater,session,rupture\np1,P,1,1\n");
     Result r = run("validate-config", "--config", conf.toString());
     assertEquals(0, r.code(), r.err());
-    assertTrue(r.out().contains("warning: file alpha/sessions_late.csv is not in a delivery folder (the layout is "
-        + "<site>/<delivery>/<file>); move it into one, e.g. alpha/<date>/sessions_late.csv"), r.out());
+    assertTrue(r.err().contains("warning: file alpha/sessions_late.csv is not in a delivery folder (the layout is "
+        + "<site>/<delivery>/<file>); move it into one, e.g. alpha/<date>/sessions_late.csv"), r.err());
   }
 
   @Test
