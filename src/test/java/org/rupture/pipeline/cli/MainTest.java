@@ -514,20 +514,20 @@ class MainTest {
     Path mapping = dir.resolve("sites/alpha.yaml");
     Result r = run("validate-config", "--config", conf.toString());
     assertEquals(0, r.code(), r.err());
-    assertTrue(r.out().contains("warning: " + profile + " (profile of " + mapping + "): sessions.files 'session_*.csv' "
+    assertTrue(r.err().contains("warning: " + profile + " (profile of " + mapping + "): sessions.files 'session_*.csv' "
         + "matches no file in any delivery of site 'alpha'; files there: export.txt, patients.csv, sessions.csv; to "
         + "change it for this mapping only, set sessions.files in " + mapping + ", which overrides the profile"),
-        r.out());
-    assertEquals(1, r.out().lines().filter(l -> l.contains("matches no file in any delivery")).count(), r.out());
-    assertFalse(r.out().contains("patients.files 'patients*.csv' matches no file"), r.out());
+        r.err());
+    assertEquals(1, r.err().lines().filter(l -> l.contains("matches no file in any delivery")).count(), r.err());
+    assertFalse(r.err().contains("patients.files 'patients*.csv' matches no file"), r.err());
 
     // a site with no delivery yet: both patterns, said so
     Files.createDirectories(dir.resolve("landing/beta"));
     Files.writeString(dir.resolve("sites/beta.yaml"), "site: beta\nextends: profiles/long.yaml\n");
     r = run("validate-config", "--config", conf.toString());
     assertEquals(0, r.code(), r.err());
-    assertTrue(r.out().contains("patients.files 'patients*.csv' matches no file in any delivery of site 'beta'; no file "
-        + "has been delivered there yet"), r.out());
+    assertTrue(r.err().contains("patients.files 'patients*.csv' matches no file in any delivery of site 'beta'; no file "
+        + "has been delivered there yet"), r.err());
   }
 
   @Test
@@ -540,10 +540,10 @@ class MainTest {
     Files.createDirectories(dir.resolve("landing/unrelated"));
     Result r = run("validate-config", "--config", conf.toString());
     assertEquals(0, r.code(), r.err());
-    assertTrue(r.out().contains("warning: site folder 'clinic-alpha' is claimed by no mapping; "
+    assertTrue(r.err().contains("warning: site folder 'clinic-alpha' is claimed by no mapping; "
         + dir.resolve("sites/alfa.yaml") + " names site 'clinic-alfa' at 'sites', which has no folder in the landing: "
-        + "did you mean 'clinic-alpha'?"), r.out());
-    assertTrue(r.out().contains("warning: site folder 'unrelated' is claimed by no mapping\n"), r.out());
+        + "did you mean 'clinic-alpha'?"), r.err());
+    assertTrue(r.err().contains("warning: site folder 'unrelated' is claimed by no mapping\n"), r.err());
   }
 
   @Test
