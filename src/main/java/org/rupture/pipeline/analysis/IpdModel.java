@@ -14,7 +14,7 @@ import org.rupture.pipeline.stats.models.MixedModelResult;
  * @param type            linear mixed or logistic
  * @param formula         the model, R style
  * @param predictorTerm   name of the predictor's coefficient
- * @param sites           sites in the model
+ * @param sites           sites in the model (when not fitted: the sites with data it would have had)
  * @param sitesLeftOut    sites left out and why (logistic: sites without both outcomes carry no information
  *                        on the predictor once they have their own intercept)
  * @param mixed           the linear mixed model fit (null for logistic)
@@ -24,10 +24,11 @@ import org.rupture.pipeline.stats.models.MixedModelResult;
  * @param note            how the model departs from its usual form, else null (logistic with one site: no
  *                        site term)
  * @param twoStage        the two-stage pooled effect of the same key (null when there is none)
+ * @param available       patients of {@code sites}: those the model has, or would have had when not fitted
  */
 public record IpdModel(EffectKey key, AnalysisSpec spec, OneStageModel type, String formula, String predictorTerm,
     List<String> sites, List<String> sitesLeftOut, MixedModelResult mixed, boolean randomSlope,
-    LogisticResult logistic, String notFitted, String note, PooledEffect twoStage) {
+    LogisticResult logistic, String notFitted, String note, PooledEffect twoStage, long available) {
   /** Both intervals show the same direction, or both include zero. */
   public static final String AGREE = "agree";
   /** One interval excludes zero, the other does not: compatible within their uncertainty. */
@@ -42,9 +43,12 @@ public record IpdModel(EffectKey key, AnalysisSpec spec, OneStageModel type, Str
     return mixed != null ? mixed.fixedEffect(predictorTerm) : logistic.coefficient(predictorTerm);
   }
 
-  /** Patients in the model (0 when not fitted). */
+  /**
+   * Patients in the model; when not fitted, the patients of its {@link #sites} it would have had (so with
+   * {@code k = 1} the one site's patients, not 0; 0 only when no site has data).
+   */
   public long n() {
-    return mixed != null ? mixed.n() : logistic != null ? logistic.n() : 0;
+    return mixed != null ? mixed.n() : logistic != null ? logistic.n() : available;
   }
 
   /** True when one-stage and two-stage disagree beyond their uncertainty. */

@@ -43,6 +43,7 @@ final class OneStageModels {
   IpdModel linearMixed(AnalysisSpec spec, EffectKey key, List<SiteMoments> moments, PooledEffect pooled) {
     List<GroupCrossProducts> groups = new ArrayList<>();
     List<String> sites = new ArrayList<>();
+    long available = 0;
     for (SiteMoments m : moments) {
       SiteMoments.CrossProductSums s = m.crossProducts();
       if (s.n() == 0) {
@@ -51,6 +52,7 @@ final class OneStageModels {
       double[][] xtx = {{s.n(), s.x(), s.z()}, {s.x(), s.xx(), s.xz()}, {s.z(), s.xz(), s.zz()}};
       groups.add(new GroupCrossProducts(m.site(), s.n(), xtx, new double[] {s.y(), s.xy(), s.yz()}, s.yy()));
       sites.add(m.site());
+      available += s.n();
     }
     String term = predictorTerm(spec);
     String formula = formula(spec, OneStageModel.LINEAR_MIXED);
@@ -67,7 +69,7 @@ final class OneStageModels {
       }
     }
     return new IpdModel(key, spec, OneStageModel.LINEAR_MIXED, formula, term, sites, List.of(), fit, randomSlope, null,
-        notFitted, null, pooled);
+        notFitted, null, pooled, available);
   }
 
   /**
@@ -80,9 +82,11 @@ final class OneStageModels {
       PooledEffect pooled) {
     List<String> sites = new ArrayList<>();
     List<String> leftOut = new ArrayList<>();
+    long available = 0;
     for (SiteMoments m : moments) {
       if (m.meanY() > 0 && m.meanY() < 1) {
         sites.add(m.site());
+        available += m.units();
       } else {
         leftOut.add(m.site() + " (" + (m.meanY() == 1 ? "no dropout" : "all dropped out") + ")");
       }
@@ -95,7 +99,7 @@ final class OneStageModels {
         : "only 1 site in the model; fitted without the site term, which needs at least " + MIN_SITES;
     if (sites.isEmpty()) {
       return new IpdModel(key, spec, OneStageModel.LOGISTIC, formula, term, sites, leftOut, null, false, null,
-          "no site has both retained and dropped-out patients", null, pooled);
+          "no site has both retained and dropped-out patients", null, pooled, 0);
     }
     Dataset<Row> rows = unitRows
         .where(key.rater() == null ? col(SiteStatistics.RATER).isNull() : col(SiteStatistics.RATER).equalTo(key.rater()))
@@ -105,10 +109,10 @@ final class OneStageModels {
     try (SparkIrlsAggregator aggregator = new SparkIrlsAggregator(spark, rows, sites)) {
       LogisticResult fit = LogisticRegression.fit(aggregator, aggregator.columnNames(term));
       return new IpdModel(key, spec, OneStageModel.LOGISTIC, formula, term, sites, leftOut, null, false, fit, null,
-          note, pooled);
+          note, pooled, available);
     } catch (StatisticsException e) {
       return new IpdModel(key, spec, OneStageModel.LOGISTIC, formula, term, sites, leftOut, null, false, null,
-          e.getMessage(), note, pooled);
+          e.getMessage(), note, pooled, available);
     }
   }
 
@@ -119,7 +123,7 @@ final class OneStageModels {
   IpdModel notFitted(AnalysisSpec spec, EffectKey key, OneStageModel type, String reason, PooledEffect pooled) {
     boolean slope = type == OneStageModel.LINEAR_MIXED && randomSlope;
     return new IpdModel(key, spec, type, formula(spec, type), predictorTerm(spec), List.of(), List.of(), null, slope,
-        null, reason, null, pooled);
+        null, reason, null, pooled, 0);
   }
 
   /** The model, R style. */

@@ -79,6 +79,10 @@ class OneStageModelsTest extends SparkTestBase {
         JsonNode json = AnalysisTables.ipdModels(List.of(model)).get(0);
         assertEquals(ONE_SITE, json.get("not_fitted").asText());
         assertNull(json.get("fixed_effects"), json.toString());
+        // n is the patients the one site has for the model, not 0 beside k = 1 (which read as "no patients")
+        assertEquals(30, model.n());
+        assertEquals(30, json.get("n").asLong(), json.toString());
+        assertEquals(1, json.get("k").asInt(), json.toString());
         assertEquals(List.of("1 of 1 one-stage models not fitted: " + ONE_SITE + " (ipd_models.json)"),
             AnalyzeStage.oneStageNotes(List.of(model)));
       }
