@@ -38,7 +38,7 @@ public record PipelineConfig(
 
   /**
    * Where the HMAC secret comes from: the environment variable, else the key file, else (only for
-   * input folders carrying the {@code DEMO_DATA} marker, i.e. the committed sample) a demo secret.
+   * input folders carrying the {@code DEMO_DATA} marker: the committed sample, a generated cohort) a demo secret.
    */
   public record Privacy(String secretEnv, String keyFile, boolean allowDemoSecret) {}
 

@@ -3,6 +3,7 @@ package org.rupture.pipeline.generate;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,12 +17,17 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.rupture.pipeline.cli.UsageException;
+import org.rupture.pipeline.ingest.SecretResolver;
 
 /**
  * {@code generate}: writes a synthetic multi-site cohort in the landing layout the ingest stage
  * reads, {@code <output>/landing/<site>/<delivery>/{sessions*,patients*}.csv}, together with the
  * site mappings for exactly those files, {@code <output>/conf/sites/*.yaml} and {@code
- * conf/sites/profiles/*.yaml}.
+ * conf/sites/profiles/*.yaml}, and a configuration that runs the pipeline on them, {@code
+ * <output>/conf/pipeline.yaml} (input {@code <output>/landing}, those mappings, output {@code
+ * <output>/out}). The cohort is synthetic, so its landing folder carries the {@code DEMO_DATA}
+ * marker and the configuration allows the built-in demo secret, as for the committed sample. The
+ * command ends by printing how to check and run it.
  *
  * <p>Sites are named {@code site-001}, {@code site-002}, ...; with {@code --dialects all} they
  * cycle through the long CSV, wide and survey-tool dialects ({@link ExportDialect}). With
@@ -37,12 +43,15 @@ import org.rupture.pipeline.cli.UsageException;
  * higher; patients treated after their therapist's alliance-focused training improve more (+0.45
  * latent SD directly, plus better repair).
  *
- * <p>Output is deterministic for a seed, byte for byte: each site has its own random streams seeded
- * from (seed, site number), so sites are generated in parallel and a site's data do not depend on
- * how many sites are generated.
+ * <p>Output is deterministic for a seed, byte for byte (but for the configuration's absolute
+ * paths): each site has its own random streams seeded from (seed, site number), so sites are
+ * generated in parallel and a site's data do not depend on how many sites are generated.
  */
 public final class GenerateCommand {
   static final String SITE_PREFIX = "site-";
+  /** The text of the landing folder's demo-data marker (the committed sample's, byte for byte). */
+  static final String DEMO_MARKER_TEXT = "This folder is synthetic demo data: the pipeline may pseudonymise it"
+      + " with its built-in demo secret.\n";
 
   private GenerateCommand() {}
 
@@ -85,7 +94,60 @@ public final class GenerateCommand {
         summary.patients(), summary.sessionRatings(), summary.deliveries(),
         summary.deliveries() == 1 ? "y" : "ies", options.output(), seconds,
         summary.sessionRatings() / Math.max(seconds, 1e-9));
+    Path config = configFile(options.output());
+    String configArg = shellWord(config.toString());
+    out.printf("wrote %s: input %s, mappings %s, output %s%n", config, landing(options.output()),
+        config.resolveSibling("sites"), runOutput(options.output()));
+    out.println("check it: scripts/rupture validate-config --config " + configArg);
+    out.println("run it:   scripts/rupture run --config " + configArg);
     return 0;
+  }
+
+  /** The configuration written beside the cohort's mappings, absolute. */
+  static Path configFile(Path output) {
+    return output.toAbsolutePath().normalize().resolve("conf").resolve("pipeline.yaml");
+  }
+
+  private static Path landing(Path output) {
+    return output.toAbsolutePath().normalize().resolve("landing");
+  }
+
+  private static Path runOutput(Path output) {
+    return output.toAbsolutePath().normalize().resolve("out");
+  }
+
+  /**
+   * Writes {@code <output>/conf/pipeline.yaml}: the cohort's landing folder and run output as absolute paths
+   * (a config's input and output resolve against the working directory), its mappings relative to the file
+   * (as {@code sites:} resolves), the demo secret allowed; the rest are the built-in defaults.
+   */
+  static void writeConfig(Path output) throws IOException {
+    String text = "# rupture-pipeline configuration for the synthetic cohort `rupture generate` wrote here\n"
+        + "# (README.md \"Configuration\"). Check and run it from the repository root with\n"
+        + "#   scripts/rupture validate-config --config <this file>\n"
+        + "#   scripts/rupture run --config <this file>\n"
+        + "input: " + yamlString(landing(output).toString()) + "\n"
+        + "output: " + yamlString(runOutput(output).toString()) + "\n"
+        + "sites: sites                 # the generated mappings beside this file\n"
+        + "privacy:\n"
+        + "  allow_demo_secret: true    # synthetic data (landing/" + SecretResolver.DEMO_MARKER
+        + "): the built-in demo secret may key it\n";
+    Files.writeString(configFile(output), text, StandardCharsets.UTF_8);
+  }
+
+  /** Marks the landing folder as synthetic demo data, as the committed sample is. */
+  static void writeDemoMarker(Path landing) throws IOException {
+    Files.createDirectories(landing);
+    Files.writeString(landing.resolve(SecretResolver.DEMO_MARKER), DEMO_MARKER_TEXT, StandardCharsets.UTF_8);
+  }
+
+  private static String yamlString(String value) {
+    return "'" + value.replace("'", "''") + "'";
+  }
+
+  /** A path as one shell word: as is when it needs no quoting, else single-quoted. */
+  static String shellWord(String value) {
+    return value.matches("[A-Za-z0-9_./:@%+=,-]+") ? value : "'" + value.replace("'", "'\\''") + "'";
   }
 
   /** Generates the cohort described by {@code options}, sites in parallel. */
@@ -121,6 +183,8 @@ public final class GenerateCommand {
       }
       MappingFiles.write(options.output().resolve("conf").resolve("sites"), sitesByDialect,
           !options.allDialects());
+      writeDemoMarker(landing);
+      writeConfig(options.output());
       return new Summary(options.sites(), patients, ratings, deliveries.size());
     } finally {
       pool.shutdownNow();

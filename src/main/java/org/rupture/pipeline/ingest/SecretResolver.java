@@ -13,9 +13,9 @@ import org.rupture.pipeline.config.PipelineConfig;
 /**
  * Finds the HMAC secret: the environment variable named by {@code privacy.secret_env} (default
  * {@code RUPTURE_HMAC_SECRET}), else the file named by {@code privacy.key_file}, else, only when the
- * config allows it and the input folder carries a {@code DEMO_DATA} marker (the committed sample),
- * a built-in demo secret. A variable that is set but empty, or an empty key file, is an error, not a reason
- * to look further. The secret never comes from the repository and is never logged.
+ * config allows it and the input folder carries a {@code DEMO_DATA} marker (the committed sample, a generated
+ * cohort), a built-in demo secret. A variable that is set but empty, or an empty key file, is an error, not a
+ * reason to look further. The secret never comes from the repository and is never logged.
  */
 public final class SecretResolver {
   /** Marker file name that makes a landing folder eligible for the demo secret. */

@@ -20,6 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.rupture.pipeline.cli.Main;
+import org.rupture.pipeline.config.PipelineConfigLoader;
 
 /** The {@code generate} command: usage errors, layout, determinism and the declared dialects. */
 class GenerateCommandTest {
@@ -79,6 +81,50 @@ class GenerateCommandTest {
     assertTrue(stderr().contains("generate: could not write the cohort under"), stderr());
   }
 
+  /**
+   * The cohort comes with a configuration that runs the pipeline on it with its own mappings (not the
+   * repository's conf/sites, which map site-002 as a wide export), and the command says how to use it.
+   */
+  @Test
+  void writesAConfigurationForItsOwnMappingsAndPrintsTheCommandsThatUseIt() throws IOException {
+    Path output = tmp.resolve("g");
+    assertEquals(0, run("--output", output.toString(), "--sites", "2", "--patients-per-site", "5",
+        "--sessions", "3"), stderr());
+    Path config = output.toAbsolutePath().resolve("conf/pipeline.yaml");
+    List<String> printed = out.toString(StandardCharsets.UTF_8).lines().toList();
+    assertEquals(List.of(
+        "wrote " + config + ": input " + output.toAbsolutePath().resolve("landing") + ", mappings "
+            + output.toAbsolutePath().resolve("conf/sites") + ", output " + output.toAbsolutePath().resolve("out"),
+        "check it: scripts/rupture validate-config --config " + config,
+        "run it:   scripts/rupture run --config " + config), printed.subList(1, printed.size()));
+
+    var loaded = PipelineConfigLoader.load(config.toString(), PipelineConfigLoader.Overrides.none());
+    assertEquals(output.toAbsolutePath().resolve("landing").toString(), loaded.input());
+    assertEquals(output.toAbsolutePath().resolve("out").toString(), loaded.output());
+    assertEquals(output.toAbsolutePath().resolve("conf/sites").toString(), loaded.sitesDir());
+    assertTrue(loaded.privacy().allowDemoSecret());
+    // synthetic, like the sample: the same marker, byte for byte
+    assertArrayEquals(Files.readAllBytes(Path.of("sample/landing/DEMO_DATA")),
+        Files.readAllBytes(output.resolve("landing/DEMO_DATA")));
+
+    // the printed check passes from the repository root, where conf/sites would not fit site-002
+    ByteArrayOutputStream checkOut = new ByteArrayOutputStream();
+    ByteArrayOutputStream checkErr = new ByteArrayOutputStream();
+    int exit = Main.run(List.of("validate-config", "--config", config.toString()),
+        new PrintStream(checkOut, true, StandardCharsets.UTF_8),
+        new PrintStream(checkErr, true, StandardCharsets.UTF_8));
+    assertEquals(0, exit, checkErr.toString(StandardCharsets.UTF_8));
+    assertTrue(checkOut.toString(StandardCharsets.UTF_8).contains("ok: 1 mapping(s), 4 file(s) fit their mappings"),
+        checkOut.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void aFolderNameThatNeedsQuotingIsPrintedQuoted() {
+    assertEquals("/tmp/g", GenerateCommand.shellWord("/tmp/g"));
+    assertEquals("'/tmp/my cohort'", GenerateCommand.shellWord("/tmp/my cohort"));
+    assertEquals("'/tmp/it'\\''s'", GenerateCommand.shellWord("/tmp/it's"));
+  }
+
   @Test
   void helpPrintsUsageAndSucceeds() {
     assertEquals(0, run("--help"));
@@ -92,7 +138,14 @@ class GenerateCommandTest {
     Map<Path, byte[]> first = generateInto("a", options);
     Map<Path, byte[]> second = generateInto("b", options);
     assertEquals(first.keySet(), second.keySet());
+    Path config = Path.of("conf", "pipeline.yaml");
     for (Path file : first.keySet()) {
+      if (file.equals(config)) {
+        // the configuration names its own folder: the same but for that
+        assertEquals(new String(first.get(file), StandardCharsets.UTF_8).replace(tmp.resolve("a").toString(), "DIR"),
+            new String(second.get(file), StandardCharsets.UTF_8).replace(tmp.resolve("b").toString(), "DIR"));
+        continue;
+      }
       assertArrayEquals(first.get(file), second.get(file), file.toString());
     }
     options[options.length - 1] = "43";
