@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -153,7 +154,7 @@ public final class AnalyzeStage {
     writeResults(new ResultFiles(spark, child(outputDir, "results")), config, e.siteEffects(), e.pooled(),
         e.leaveOneOut(), e.evidence(), e.ipdModels(), rowsWritten);
 
-    List<String> summary = ConsoleSummary.render(e.pooled().stream().map(AnalyzeStage::summaryLine).toList());
+    List<String> summary = ConsoleSummary.render(summaryLines(e.pooled(), e.evidence()));
     LOG.info("analysis: {} site effects, {} pooled effects, {} one-stage models", e.siteEffects().size(),
         e.pooled().size(), e.ipdModels().size());
     return new AnalysisOutcome(e.siteEffects(), e.pooled(), e.leaveOneOut(), e.ipdModels(), e.evidence(), rowsWritten,
@@ -301,10 +302,21 @@ public final class AnalyzeStage {
     rowsWritten.put("ipd_models", (long) ipdModels.size());
   }
 
-  private static ConsoleSummary.Line summaryLine(PooledEffect p) {
-    return new ConsoleSummary.Line(p.spec().id(), p.key().rater(), p.key().measure(), p.spec().kind().effectType(),
-        p.k(), p.nTotal(), p.estimate(), p.ciLower(), p.ciUpper(), p.result() == null ? Double.NaN : p.result().i2(),
-        p.spec().expectedSign(), EvidenceCheck.verdict(p));
+  /**
+   * One console line per pooled effect, with the compatibility of each of its evidence rows (one per published
+   * effect of the claim) and, when not pooled, why.
+   */
+  static List<ConsoleSummary.Line> summaryLines(List<PooledEffect> pooled, List<Evidence> evidence) {
+    Map<PooledEffect, List<Boolean>> compatible = new IdentityHashMap<>();
+    for (Evidence e : evidence) {
+      if (e.published() != null) {
+        compatible.computeIfAbsent(e.pooled(), p -> new ArrayList<>()).add(e.compatible());
+      }
+    }
+    return pooled.stream().map(p -> new ConsoleSummary.Line(p.spec().id(), p.key().rater(), p.key().measure(),
+        p.spec().kind().effectType(), p.k(), p.nTotal(), p.estimate(), p.ciLower(), p.ciUpper(),
+        p.result() == null ? Double.NaN : p.result().i2(), p.spec().expectedSign(), EvidenceCheck.verdict(p),
+        compatible.getOrDefault(p, List.of()), p.result() == null ? p.notPooled() : null)).toList();
   }
 
   private static Map<String, Dataset<Row>> readCurated(SparkSession spark, String curatedDir) {

@@ -1,16 +1,29 @@
 package org.rupture.pipeline.report;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
 
 /**
  * The compact table printed after an analysis run: per analysis, rater and measure the number of pooled
- * sites and patients, the pooled estimate with its 95% CI (reporting scale), I^2, whether the estimate has
- * the claimed sign, and the evidence verdict.
+ * sites and their patients, the pooled estimate with its 95% CI (reporting scale), I^2, the sign the claim
+ * expects and whether the estimate has it, the evidence verdict and whether the pooled interval is
+ * compatible with the claim's published effects (results/evidence.csv). A row not pooled points to a
+ * numbered note below the table saying why; a two-line legend ends the table (the README explains every
+ * column).
  */
 public final class ConsoleSummary {
-  private static final String HEADER_FORMAT = "%-22s %-17s %-8s %-6s %3s %6s  %-27s %6s  %-4s %-4s %s";
+  private static final String HEADER_FORMAT = "%-22s %-17s %-8s %-6s %5s %8s  %-24s %6s  %-8s %-3s  %-14s  %s";
+
+  /** Printed below the table: what the columns mean (the README has the long version). */
+  public static final List<String> LEGEND = List.of(
+      "expected: claimed sign, met: estimate has it; evidence: 95% CI excludes 0 on that side (supports), the other"
+          + " (contrasts), neither (inconclusive)",
+      "sites, patients: included in pooling (which patients count: README); vs published: pooled and published"
+          + " 95% CIs overlap (results/evidence.csv)");
 
   /**
    * One line of the summary.
@@ -27,19 +40,24 @@ public final class ConsoleSummary {
    * @param i2           I^2 in percent
    * @param expectedSign +1 or -1
    * @param verdict      supports, contrasts, inconclusive or not pooled
+   * @param compatible   per published effect of the claim (evidence.csv's rows), whether the pooled interval
+   *                     overlaps it; null entries when not compared (not pooled); empty when the claim cites none
+   * @param notPooled    why it was not pooled (the pooled note), else null
    */
   public record Line(String analysis, String rater, String measure, String effectType, int k, long n, double estimate,
-      double ciLower, double ciUpper, double i2, int expectedSign, String verdict) {
+      double ciLower, double ciUpper, double i2, int expectedSign, String verdict, List<Boolean> compatible,
+      String notPooled) {
   }
 
   private ConsoleSummary() {
   }
 
-  /** The table as lines of text, header first. */
+  /** The table as lines of text: header, one line per effect, the notes of rows not pooled, the legend. */
   public static List<String> render(List<Line> lines) {
     List<String> out = new ArrayList<>();
-    out.add(String.format(Locale.ROOT, HEADER_FORMAT, "analysis", "rater", "measure", "effect", "k", "N",
-        "pooled estimate [95% CI]", "I2", "sign", "met", "evidence"));
+    out.add(String.format(Locale.ROOT, HEADER_FORMAT, "analysis", "rater", "measure", "effect", "sites", "patients",
+        "pooled [95% CI]", "I2", "expected", "met", "evidence", "vs published").stripTrailing());
+    Map<String, Integer> notes = new LinkedHashMap<>();
     for (Line l : lines) {
       boolean pooled = Double.isFinite(l.estimate());
       String estimate = pooled
@@ -47,10 +65,32 @@ public final class ConsoleSummary {
           : "-";
       String i2 = Double.isFinite(l.i2()) ? String.format(Locale.ROOT, "%5.1f%%", l.i2()) : "-";
       String met = pooled ? (Math.signum(l.estimate()) == l.expectedSign() ? "yes" : "no") : "-";
+      String verdict = l.verdict();
+      if (l.notPooled() != null) {
+        verdict += " [" + notes.computeIfAbsent(l.notPooled(), reason -> notes.size() + 1) + "]";
+      }
       out.add(String.format(Locale.ROOT, HEADER_FORMAT, l.analysis(), dash(l.rater()), dash(l.measure()),
-          l.effectType(), l.k(), l.n(), estimate, i2, l.expectedSign() > 0 ? "+" : "-", met, l.verdict()));
+          l.effectType(), l.k(), l.n(), estimate, i2, l.expectedSign() > 0 ? "+" : "-", met, verdict,
+          published(l.compatible())).stripTrailing());
     }
+    notes.forEach((reason, number) -> out.add("[" + number + "] not pooled: " + reason));
+    out.addAll(LEGEND);
     return out;
+  }
+
+  /**
+   * The vs-published column: compatible or incompatible with the claim's one published effect, "1/2
+   * compatible" with several, "-" when the claim cites none or nothing was compared.
+   */
+  static String published(List<Boolean> compatible) {
+    if (compatible.isEmpty() || compatible.stream().anyMatch(Objects::isNull)) {
+      return "-";
+    }
+    long yes = compatible.stream().filter(Boolean::booleanValue).count();
+    if (compatible.size() == 1) {
+      return yes == 1 ? "compatible" : "incompatible";
+    }
+    return yes + "/" + compatible.size() + " compatible";
   }
 
   private static String dash(String value) {

@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rupture.pipeline.report.ConsoleSummary;
 import org.rupture.pipeline.stats.EffectEstimate;
 import org.rupture.pipeline.stats.meta.MetaAnalysisResult;
 import org.rupture.pipeline.stats.models.Coefficient;
@@ -262,8 +264,23 @@ class AnalyzeStageTest extends SparkTestBase {
     for (IpdModel m : outcome.ipdModels()) {
       assertFalse(m.disagrees(), m.key() + " one-stage vs two-stage: " + m.agreement());
     }
-    assertTrue(outcome.summaryLines().stream().skip(1).allMatch(l -> l.contains(" yes ") && l.endsWith("supports")),
-        String.join("\n", outcome.summaryLines()));
+    // the console table: every row met and supports, then the legend (no row not pooled, so no note)
+    List<String> table = outcome.summaryLines();
+    assertEquals(1 + outcome.pooled().size() + ConsoleSummary.LEGEND.size(), table.size(), String.join("\n", table));
+    List<String> rows = table.subList(1, 1 + outcome.pooled().size());
+    assertTrue(rows.stream().allMatch(l -> l.contains(" yes  supports ")), String.join("\n", rows));
+    assertEquals(ConsoleSummary.LEGEND, table.subList(1 + outcome.pooled().size(), table.size()));
+    // vs published is what evidence says of the claim's published effects (a claim citing none: -)
+    for (int i = 0; i < outcome.pooled().size(); i++) {
+      PooledEffect p = outcome.pooled().get(i);
+      List<Boolean> compatible = outcome.evidence().stream().filter(e -> e.pooled() == p && e.published() != null)
+          .map(Evidence::compatible).toList();
+      long yes = compatible.stream().filter(Boolean::booleanValue).count();
+      String expected = compatible.isEmpty() ? "-" : compatible.size() == 1 ? (yes == 1 ? "compatible" : "incompatible")
+          : yes + "/" + compatible.size() + " compatible";
+      assertTrue(rows.get(i).startsWith(p.spec().id()) && rows.get(i).endsWith("supports        " + expected),
+          rows.get(i));
+    }
     assertTrue(outcome.notes().isEmpty(), outcome.notes().toString());
   }
 
@@ -419,10 +436,20 @@ class AnalyzeStageTest extends SparkTestBase {
       assertEquals(pooled.get(id).notPooled(), models.get(id).notFitted(), id);
       assertEquals(List.of(), models.get(id).sites(), id);
     }
-    // the console table has a line for each, not pooled
-    assertTrue(result.summaryLines().stream().anyMatch(l -> l.startsWith("resolution_outcome     observer")
-        && l.contains(" GAF ") && l.endsWith("not pooled")), String.join("\n", result.summaryLines()));
-    assertEquals(result.pooled().size() + 1, result.summaryLines().size());
+    // the console table has a line for each, not pooled, with a numbered note saying why (one per reason)
+    List<String> table = result.summaryLines();
+    String observerGafNote = table.stream().filter(l -> l.startsWith("[") && l.endsWith("] not pooled: "
+        + pooled.get("resolution_outcome|observer|GAF").notPooled())).findFirst().orElseThrow();
+    String number = observerGafNote.substring(0, observerGafNote.indexOf(']') + 1);
+    assertTrue(table.stream().anyMatch(l -> l.startsWith("resolution_outcome     observer")
+        && l.contains(" GAF ") && l.endsWith("not pooled " + number + "  -")), String.join("\n", table));
+    List<String> reasons = result.pooled().stream().map(PooledEffect::notPooled).filter(Objects::nonNull).distinct()
+        .toList();
+    assertEquals(1 + result.pooled().size() + reasons.size() + ConsoleSummary.LEGEND.size(), table.size(),
+        String.join("\n", table));
+    for (int i = 0; i < reasons.size(); i++) {
+      assertEquals("[" + (i + 1) + "] not pooled: " + reasons.get(i), table.get(1 + result.pooled().size() + i));
+    }
   }
 
   /**

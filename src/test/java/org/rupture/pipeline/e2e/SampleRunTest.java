@@ -88,6 +88,38 @@ class SampleRunTest extends SparkTestBase {
     assertTrue(Files.notExists(output.resolve("_LOCK")), "the lock is released");
   }
 
+  /**
+   * The console table is the README's, row for row with its legend, and says what evidence.csv says: the
+   * training effect supports its claim but is compatible with only one of its two published effects (not
+   * with the pre-post r = .65 of Safran et al. 2011).
+   */
+  @Test
+  void consoleTableIsTheReadmesAndShowsCompatibilityWithThePublishedEffects() throws IOException {
+    List<String> printed = table(stdout);
+    assertEquals(1 + 23 + 2, printed.size(), stdout);
+    assertEquals(table(Files.readString(Path.of("README.md"))), printed, "README.md shows what the run prints");
+    assertEquals(List.of("2/2 compatible", "1/2 compatible"), printed.stream()
+        .filter(l -> l.startsWith("resolution_outcome ") || l.startsWith("training_effect "))
+        .map(l -> l.substring(l.indexOf("supports") + "supports".length()).strip()).distinct().toList());
+    List<String> trainingVsSafran = Files.readAllLines(run.resolve("results/evidence.csv")).stream()
+        .filter(l -> l.startsWith("training_effect,") && l.contains("\"Safran, Muran & Eubanks-Carter (2011)")).toList();
+    assertEquals(2, trainingVsSafran.size());
+    assertTrue(trainingVsSafran.stream().allMatch(l -> l.contains(",supports,") && l.endsWith(",false,")),
+        String.join("\n", trainingVsSafran));
+  }
+
+  /** The console table in {@code text}: from its header up to the results line. */
+  private static List<String> table(String text) {
+    List<String> lines = text.lines().toList();
+    int header = lines.indexOf(lines.stream().filter(l -> l.startsWith("analysis               rater"))
+        .findFirst().orElseThrow());
+    int end = header;
+    while (!lines.get(end).startsWith("results: ")) {
+      end++;
+    }
+    return lines.subList(header, end);
+  }
+
   @Test
   void documentedDefectsEndWhereSampleReadmeSaysTheyDo() {
     Map<String, String> quarantine = new TreeMap<>();

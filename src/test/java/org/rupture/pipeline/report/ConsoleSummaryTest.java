@@ -1,23 +1,78 @@
 package org.rupture.pipeline.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ConsoleSummaryTest {
+  private static final String ONE_SITE = "only 1 site in the data; pooling needs at least 2";
+
   @Test
-  void consoleSummaryShowsOneLinePerPooledEffect() {
+  void consoleSummaryShowsOneLinePerPooledEffectThenItsNotesAndTheLegend() {
     List<String> lines = ConsoleSummary.render(List.of(
         new ConsoleSummary.Line("resolution_outcome", "patient", "IIP", "r", 6, 104, 0.216, 0.008, 0.406, 5.64, 1,
-            "supports"),
-        new ConsoleSummary.Line("training_effect", null, "IIP", "smd", 1, 20, Double.NaN, Double.NaN, Double.NaN,
-            Double.NaN, 1, "not pooled")));
-    assertEquals(3, lines.size());
-    assertTrue(lines.get(0).startsWith("analysis") && lines.get(0).contains("I2"), lines.get(0));
-    assertTrue(lines.get(1).contains("  0.216 [ 0.008,  0.406]") && lines.get(1).contains("5.6%")
-        && lines.get(1).contains(" yes ") && lines.get(1).endsWith("supports"), lines.get(1));
-    assertTrue(lines.get(2).contains("training_effect") && lines.get(2).endsWith("not pooled"), lines.get(2));
+            "supports", List.of(true, true), null),
+        new ConsoleSummary.Line("training_effect", null, "IIP", "smd", 8, 283, 0.594, 0.149, 1.040, 69.0, 1,
+            "supports", List.of(false, true), null),
+        new ConsoleSummary.Line("intensity_outcome", "therapist", "WHO5", "r", 8, 332, 0.05, -0.1, 0.2, 0.0, -1,
+            "inconclusive", List.of(), null),
+        new ConsoleSummary.Line("training_effect", null, "WHO5", "smd", 1, 20, Double.NaN, Double.NaN, Double.NaN,
+            Double.NaN, 1, "not pooled", Arrays.asList(null, null), ONE_SITE),
+        new ConsoleSummary.Line("rater_difference", "therapist-patient", null, "md", 1, 20, Double.NaN, Double.NaN,
+            Double.NaN, Double.NaN, 1, "not pooled", List.of(), ONE_SITE)));
+    assertEquals(List.of(
+        "analysis               rater             measure  effect sites patients  pooled [95% CI]              I2"
+            + "  expected met  evidence        vs published",
+        "resolution_outcome     patient           IIP      r          6      104    0.216 [ 0.008,  0.406]   5.6%"
+            + "  +        yes  supports        2/2 compatible",
+        "training_effect        -                 IIP      smd        8      283    0.594 [ 0.149,  1.040]  69.0%"
+            + "  +        yes  supports        1/2 compatible",
+        "intensity_outcome      therapist         WHO5     r          8      332    0.050 [-0.100,  0.200]   0.0%"
+            + "  -        no   inconclusive    -",
+        "training_effect        -                 WHO5     smd        1       20  -                             -"
+            + "  +        -    not pooled [1]  -",
+        "rater_difference       therapist-patient -        md         1       20  -                             -"
+            + "  +        -    not pooled [1]  -",
+        "[1] not pooled: " + ONE_SITE,
+        ConsoleSummary.LEGEND.get(0),
+        ConsoleSummary.LEGEND.get(1)), lines);
+  }
+
+  @Test
+  void differentReasonsGetTheirOwnNotesInOrderOfFirstUse() {
+    List<String> lines = ConsoleSummary.render(List.of(
+        line("no site has data: no patient with mean_resolution and improvement on GAF"),
+        line(ONE_SITE),
+        line("no site has data: no patient with mean_resolution and improvement on GAF")));
+    assertEquals(List.of("not pooled [1]", "not pooled [2]", "not pooled [1]"),
+        lines.subList(1, 4).stream().map(l -> l.substring(l.indexOf("not pooled"), l.length() - 1).strip()).toList());
+    assertEquals(List.of("[1] not pooled: no site has data: no patient with mean_resolution and improvement on GAF",
+        "[2] not pooled: " + ONE_SITE), lines.subList(4, 6));
+  }
+
+  @Test
+  void theVsPublishedColumnSaysCompatibleIncompatibleOrHowManyOfSeveral() {
+    assertEquals("compatible", ConsoleSummary.published(List.of(true)));
+    assertEquals("incompatible", ConsoleSummary.published(List.of(false)));
+    assertEquals("0/2 compatible", ConsoleSummary.published(List.of(false, false)));
+    assertEquals("-", ConsoleSummary.published(List.of()));
+    assertEquals("-", ConsoleSummary.published(Arrays.asList((Boolean) null)));
+  }
+
+  @Test
+  void theLegendNamesEveryColumnThatNeedsIt() {
+    String legend = String.join("\n", ConsoleSummary.LEGEND);
+    for (String column : List.of("expected", "met", "evidence", "sites", "patients", "vs published",
+        "results/evidence.csv")) {
+      assertEquals(true, legend.contains(column), column);
+    }
+    assertEquals(2, ConsoleSummary.LEGEND.size());
+  }
+
+  private static ConsoleSummary.Line line(String reason) {
+    return new ConsoleSummary.Line("resolution_outcome", "observer", "GAF", "r", 0, 0, Double.NaN, Double.NaN,
+        Double.NaN, Double.NaN, 1, "not pooled", List.of(), reason);
   }
 }
