@@ -155,8 +155,8 @@ public final class AnalyzeStage {
         e.leaveOneOut(), e.evidence(), e.ipdModels(), rowsWritten);
 
     List<String> summary = ConsoleSummary.render(summaryLines(e.pooled(), e.evidence()));
-    LOG.info("analysis: {} site effects, {} pooled effects, {} one-stage models", e.siteEffects().size(),
-        e.pooled().size(), e.ipdModels().size());
+    LOG.info("analysis: {} site effects, {} of {} effects pooled, {} one-stage models", e.siteEffects().size(),
+        e.pooled().stream().filter(p -> p.result() != null).count(), e.pooled().size(), e.ipdModels().size());
     return new AnalysisOutcome(e.siteEffects(), e.pooled(), e.leaveOneOut(), e.ipdModels(), e.evidence(), rowsWritten,
         e.notes(), summary);
   }

@@ -374,8 +374,9 @@ public final class PipelineJob {
     AnalysisOutcome outcome = timings.time("analyze",
         () -> AnalyzeStage.run(spark, analysisConfig, config.configFile(), curatedOrigin, run.curated(), run.root()),
         o -> o.siteEffects().size(),
-        o -> String.format("%d site effects, %d pooled, %d IPD models%s", o.siteEffects().size(), o.pooled().size(),
-            o.ipdModels().size(), notFitted(o.ipdModels())));
+        o -> String.format("%d site effects, %d of %d pooled, %d IPD models%s", o.siteEffects().size(),
+            o.pooled().stream().filter(p -> p.result() != null).count(), o.pooled().size(), o.ipdModels().size(),
+            notFitted(o.ipdModels())));
     outcome.notes().forEach(n -> err.println("note: " + n));
     out.println();
     outcome.summaryLines().forEach(out::println);

@@ -1,0 +1,98 @@
+package org.rupture.pipeline.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rupture.pipeline.cli.Main;
+import org.rupture.pipeline.report.ConsoleSummary;
+import org.rupture.pipeline.testing.SparkTestBase;
+
+/**
+ * A cohort of one site from {@code generate}, run with the command {@code generate} prints: it runs on the
+ * cohort's own mappings, the console says nothing was pooled and why, and ipd_models.json gives the models
+ * that could not be fitted the site's patients as n.
+ */
+class GeneratedCohortRunTest extends SparkTestBase {
+  private static final String ONE_SITE = "only 1 site in the data; pooling needs at least 2";
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void aOneSiteCohortRunsWithThePrintedCommandAndSaysWhyNothingIsPooled() throws IOException {
+    Path cohort = dir.resolve("g");
+    Result generated = main("generate", "--output", cohort.toString(), "--sites", "1", "--patients-per-site", "30",
+        "--sessions", "8");
+    assertEquals(0, generated.exit(), generated.err());
+    String runLine = generated.out().lines().filter(l -> l.startsWith("run it:")).findFirst().orElseThrow();
+    String command = runLine.substring("run it:".length()).strip();
+    assertTrue(command.startsWith("scripts/rupture run --config "), command);
+
+    spark(); // the shared test session; the job uses it
+    Result r = main(command.substring("scripts/rupture ".length()).split(" "));
+    assertEquals(0, r.exit(), r.err());
+    Path run = cohort.resolve("out/runs").resolve(Files.readString(cohort.resolve("out/CURRENT")).strip());
+
+    // the stage line counts what was pooled, not how many pooled rows were written
+    String analyze = r.out().lines().filter(l -> l.startsWith("analyze ")).findFirst().orElseThrow();
+    assertTrue(analyze.endsWith("23 site effects, 0 of 23 pooled, 12 IPD models (10 not fitted)"), analyze);
+    // every row is not pooled, with the note that says why under the table, then the legend
+    List<String> out = r.out().lines().toList();
+    int header = out.indexOf(out.stream().filter(l -> l.startsWith("analysis ")).findFirst().orElseThrow());
+    List<String> rows = out.subList(header + 1, header + 24);
+    assertTrue(rows.stream().allMatch(l -> l.contains(" 1 ") && l.endsWith("not pooled [1]  -")),
+        String.join("\n", rows));
+    assertEquals("[1] not pooled: " + ONE_SITE, out.get(header + 24));
+    assertEquals(ConsoleSummary.LEGEND, out.subList(header + 25, header + 27));
+    assertEquals("results: " + run.resolve("results"), out.get(header + 27));
+
+    // a model not fitted for want of a second site has that site's patients as n (as pooled has them), not 0
+    Map<String, Long> pooledN = new HashMap<>();
+    List<String> pooled = Files.readAllLines(run.resolve("results/pooled.csv"));
+    List<String> columns = Arrays.asList(pooled.get(0).split(","));
+    for (String line : pooled.subList(1, pooled.size())) {
+      String[] f = line.split(",", -1);
+      pooledN.put(f[columns.indexOf("analysis")] + "|" + f[columns.indexOf("rater")] + "|"
+          + f[columns.indexOf("measure")], Long.parseLong(f[columns.indexOf("n_total")]));
+    }
+    int notFitted = 0;
+    for (JsonNode model : new ObjectMapper().readTree(run.resolve("results/ipd_models.json").toFile())) {
+      assertEquals(1, model.get("k").asInt(), model.toString());
+      if (model.has("not_fitted")) {
+        notFitted++;
+        String key = model.get("analysis").asText() + "|" + text(model.get("rater")) + "|" + text(model.get("measure"));
+        assertTrue(model.get("n").asLong() > 0, model.toString());
+        assertEquals(pooledN.get(key), model.get("n").asLong(), key);
+      }
+    }
+    assertEquals(10, notFitted);
+  }
+
+  private static String text(JsonNode value) {
+    return value == null || value.isNull() ? "" : value.asText();
+  }
+
+  private record Result(int exit, String out, String err) {}
+
+  private static Result main(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int exit = Main.run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+}
