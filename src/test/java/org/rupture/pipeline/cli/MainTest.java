@@ -4,33 +4,25 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rupture.pipeline.testing.ConsoleRun;
 
 /** Exit codes and messages of the commands that need no Spark. */
 class MainTest {
   @TempDir Path dir;
 
-  private record Result(int code, String out, String err) {}
-
-  private static Result run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Main.run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  private static ConsoleRun run(String... args) {
+    return ConsoleRun.of(Main::run, args);
   }
 
   @Test
   void unknownCommandOrOptionIsUsageErrorTwo() {
-    Result r = run("frobnicate");
+    ConsoleRun r = run("frobnicate");
     assertEquals(2, r.code());
     assertTrue(r.err().contains("unknown command 'frobnicate'"), r.err());
     assertEquals(2, run("run", "--inptu", "x").code());
@@ -44,7 +36,7 @@ class MainTest {
         {"validate-config", "--conf", "spark.sql.shuffle.partitions=2"}, {"validate-config", "--full-refresh"},
         {"validate-config", "--dry-run"}, {"analyze", "--dry-run"}, {"analyze", "--full-refresh"}, {"run", "--dry-run"}};
     for (String[] args : loose) {
-      Result r = run(args);
+      ConsoleRun r = run(args);
       assertEquals(2, r.code(), String.join(" ", args) + ": " + r.err());
       assertTrue(r.err().startsWith("error: option " + args[1] + " does not apply to " + args[0] + " (it takes "),
           r.err());
@@ -55,7 +47,7 @@ class MainTest {
 
   @Test
   void aMistypedOptionGetsTheNearestOneOfItsCommand() {
-    Result r = run("run", "--inptu", "x");
+    ConsoleRun r = run("run", "--inptu", "x");
     assertEquals(2, r.code(), r.err());
     assertTrue(r.err().startsWith("error: unknown option '--inptu'; did you mean --input?"), r.err());
     assertTrue(run("ingest", "--full-refrsh").err().startsWith("error: unknown option '--full-refrsh'; did you mean "
@@ -65,7 +57,7 @@ class MainTest {
 
   @Test
   void validateConfigChecksTheSampleMappingsWithoutSpark() {
-    Result r = run("validate-config");
+    ConsoleRun r = run("validate-config");
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("ok: 3 mapping(s), 32 file(s) fit their mappings"), r.out());
     assertTrue(r.err().contains("warning: site folder 'unmapped-site' is claimed by no mapping"), r.err());
@@ -77,7 +69,7 @@ class MainTest {
     Path conf = dir.resolve("pipeline.yaml");
     Files.writeString(conf, "input: sample/landing\nsites: " + Path.of("conf/sites").toAbsolutePath()
         + "\nquality: {max_quarantine_shar: 0.1}\n");
-    Result r = run("validate-config", "--config", conf.toString());
+    ConsoleRun r = run("validate-config", "--config", conf.toString());
     assertEquals(2, r.code());
     assertTrue(r.err().contains(conf + " at 'quality.max_quarantine_shar': unknown key; did you mean "
         + "'max_quarantine_share'?"), r.err());
@@ -92,7 +84,7 @@ class MainTest {
         + "max_field_issue_share: 0.9}\n");
     assertEquals(0, run("validate-config", "--config", conf.toString()).code());
     Files.writeString(conf, base + "quality: {field_issue_warn_share: 20}\n");
-    Result r = run("validate-config", "--config", conf.toString());
+    ConsoleRun r = run("validate-config", "--config", conf.toString());
     assertEquals(2, r.code());
     assertTrue(r.err().contains(conf + " at 'quality.field_issue_warn_share': expected a number"), r.err());
     assertTrue(r.err().contains("found 20.0"), r.err());
@@ -114,7 +106,7 @@ class MainTest {
   @Test
   void anAnalysisNamingWhatNoMappingDefinesFailsBeforeSparkWithTheDefinedNames() throws IOException {
     Path conf = sampleWithAnalysis("  measures: [IIP, PHQ9]\n");
-    Result r = run("validate-config", "--config", conf.toString());
+    ConsoleRun r = run("validate-config", "--config", conf.toString());
     assertEquals(2, r.code(), r.out());
     assertTrue(r.err().contains(conf + " at 'analysis.measures[1]': 'PHQ9' is no outcome measure of any site mapping"),
         r.err());
@@ -144,7 +136,7 @@ class MainTest {
     Files.createDirectories(dir.resolve("landing"));
     Files.writeString(conf, "input: " + dir.resolve("landing") + "\nsites: " + Path.of("conf/sites").toAbsolutePath()
         + "\nprivacy: {secret_env: RUPTURE_TEST_SECRET_THAT_IS_NOT_SET, allow_demo_secret: true}\n");
-    Result r = run("ingest", "--config", conf.toString());
+    ConsoleRun r = run("ingest", "--config", conf.toString());
     assertEquals(2, r.code());
     assertTrue(r.err().contains("no HMAC secret"), r.err());
     assertTrue(r.err().contains("DEMO_DATA marker"), r.err());
@@ -154,13 +146,13 @@ class MainTest {
   void anOutputFolderThatCannotBeCreatedIsAUsageErrorBeforeSparkStarts() throws IOException {
     Path file = Files.writeString(dir.resolve("afile"), "not a folder");
     for (String command : List.of("run", "ingest", "analyze")) {
-      Result r = run(command, "--output", file.resolve("out").toString());
+      ConsoleRun r = run(command, "--output", file.resolve("out").toString());
       assertEquals(2, r.code(), command + ": " + r.err());
       assertTrue(r.err().contains("output folder " + file.resolve("out") + " cannot be created (" + file
           + " is a file): pass a writable --output DIR"), r.err());
       assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
     }
-    Result r = run("run", "--output", file.toString());
+    ConsoleRun r = run("run", "--output", file.toString());
     assertEquals(2, r.code(), r.err());
     assertTrue(r.err().contains("output folder " + file + " cannot be created (it is a file)"), r.err());
     if (Files.isDirectory(Path.of("/proc"))) {
@@ -175,13 +167,13 @@ class MainTest {
   void aMistypedInputFolderIsReportedAsSuchNotAsAMissingSecret() throws IOException {
     String typo = dir.resolve("landng").toString();
     for (String command : List.of("run", "ingest", "validate-config")) {
-      Result r = run(command, "--input", typo);
+      ConsoleRun r = run(command, "--input", typo);
       assertEquals(2, r.code(), command + ": " + r.err());
       assertEquals("error: configuration error at 'input': input folder '" + typo + "' does not exist; pass --input DIR",
           r.err().strip(), command);
     }
     Path file = Files.writeString(dir.resolve("landing.csv"), "a,b\n");
-    Result r = run("run", "--input", file.toString());
+    ConsoleRun r = run("run", "--input", file.toString());
     assertEquals(2, r.code(), r.err());
     assertTrue(r.err().contains("input folder '" + file + "' is a file; pass --input DIR"), r.err());
   }
@@ -190,7 +182,7 @@ class MainTest {
   void everyCommandTakesHelp() {
     for (String command : List.of("run", "ingest", "analyze", "validate-config")) {
       for (String help : List.of("--help", "-h")) {
-        Result r = run(command, help);
+        ConsoleRun r = run(command, help);
         assertEquals(0, r.code(), command + " " + help + ": " + r.err());
         assertTrue(r.out().contains("usage: rupture <command>") && r.out().contains("--deliveries N"), r.out());
       }
@@ -199,7 +191,7 @@ class MainTest {
 
   @Test
   void sparkSettingSparkWouldRejectIsAUsageErrorBeforeSparkStarts() {
-    Result r = run("run", "--conf", "spark.sql.shuffle.partitions=abc");
+    ConsoleRun r = run("run", "--conf", "spark.sql.shuffle.partitions=abc");
     assertEquals(2, r.code(), r.err());
     assertTrue(r.err().contains("--conf spark.sql.shuffle.partitions=abc: spark.sql.shuffle.partitions should be "
         + "int, but was abc"), r.err());
@@ -208,7 +200,7 @@ class MainTest {
 
   @Test
   void aMasterUrlSparkCannotParseIsAUsageErrorBeforeSparkStartsNamingTheFix() throws IOException {
-    Result r = run("run", "--conf", "spark.master=bogus://x");
+    ConsoleRun r = run("run", "--conf", "spark.master=bogus://x");
     assertEquals(2, r.code(), r.err());
     assertTrue(r.err().startsWith("error: --conf spark.master=bogus://x: 'bogus://x' is no Spark master URL; use "
         + "local[*]"), r.err());
@@ -241,7 +233,7 @@ class MainTest {
     Path conf = dir.resolve("pipeline.yaml");
     Files.writeString(conf, "input: sample/landing\nsites: " + Path.of("conf/sites").toAbsolutePath()
         + "\nspark: {spark.sql.shuffle.partitions: '-1'}\n");
-    Result r = run("validate-config", "--config", conf.toString());
+    ConsoleRun r = run("validate-config", "--config", conf.toString());
     assertEquals(2, r.code(), r.err());
     assertTrue(r.err().contains(conf + " at 'spark.spark.sql.shuffle.partitions': "), r.err());
     assertTrue(r.err().contains("must be positive"), r.err());
@@ -254,7 +246,7 @@ class MainTest {
         + "sessions: {files: x.csv, columns: {patient: p, rater: r, session_number: s, rupture_present: rp}}\n");
     Path conf = dir.resolve("pipeline.yaml");
     Files.writeString(conf, "input: sample/landing\nsites: " + sites + "\n");
-    Result r = run("validate-config", "--config", conf.toString());
+    ConsoleRun r = run("validate-config", "--config", conf.toString());
     assertEquals(2, r.code(), r.err());
     assertTrue(r.err().contains(sites.resolve("alpha.yaml") + " at 'dialect.date_formats[0]'"), r.err());
     assertTrue(r.err().contains("use yyyy for the year"), r.err());
@@ -309,7 +301,7 @@ class MainTest {
   @Test
   void validateConfigAcceptsZeroPaddedWideSessionColumns() throws IOException {
     Path conf = landed("beta", WIDE, "sessions.csv", "pid;rater;rupt_s01;int_s01;rupt_s02;int_s02\nb1;P;1;2;0;\n");
-    Result r = run("validate-config", "--config", conf.toString());
+    ConsoleRun r = run("validate-config", "--config", conf.toString());
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("ok: 1 mapping(s), 1 file(s) fit their mappings"), r.out());
   }
@@ -317,7 +309,7 @@ class MainTest {
   @Test
   void validateConfigRejectsTwoWideColumnsForOneSessionNamingFileAndBoth() throws IOException {
     Path conf = landed("beta", WIDE, "sessions.csv", "pid;rater;rupt_s1;int_s1;int_s01\nb1;P;1;2;2\n");
-    Result r = run("validate-config", "--config", conf.toString());
+    ConsoleRun r = run("validate-config", "--config", conf.toString());
     assertEquals(2, r.code(), r.out());
     assertTrue(r.err().contains(dir.resolve("sites/beta.yaml") + ": sessions.columns.rupture_intensity: columns "
         + "'int_s1' (position 4) and 'int_s01' (position 5) are both session 1 of 'int' under session_column_pattern "
@@ -337,7 +329,7 @@ class MainTest {
         """;
     Path conf = landed("alpha", mapping, "sessions.csv",
         "pid,rater,session,session_quality,rupture,note,session_quality,note\np1,P,1,4,1,,5,\n");
-    Result r = run("validate-config", "--config", conf.toString());
+    ConsoleRun r = run("validate-config", "--config", conf.toString());
     assertEquals(2, r.code(), r.out());
     assertTrue(r.err().contains(dir.resolve("sites/alpha.yaml") + ": sessions.columns.session_quality: column "
         + "'session_quality' is in the header 2 times (positions 4 and 7), so which one to read is ambiguous; remove "
@@ -369,7 +361,7 @@ class MainTest {
     Path conf = landedWithProfile(LONG_PROFILE, "", "sessions.csv", "pid,rater,session,rupture\np1,P,1,1\n");
     Path profile = dir.resolve("sites/profiles/long.yaml");
     Path mapping = dir.resolve("sites/alpha.yaml");
-    Result r = run("validate-config", "--config", conf.toString());
+    ConsoleRun r = run("validate-config", "--config", conf.toString());
     assertEquals(2, r.code(), r.out());
     assertTrue(r.err().contains(profile + " (profile of " + mapping + "): sessions.columns.patient: column "
         + "'patient_id' is not in the header"), r.err());
@@ -385,7 +377,7 @@ class MainTest {
     Path conf = landedWithProfile(LONG_PROFILE, "sessions: {columns: {patient: patient_nr}}\n", "sessions.csv",
         "pid,rater,session,rupture\np1,P,1,1\n");
     Path mapping = dir.resolve("sites/alpha.yaml");
-    Result r = run("validate-config", "--config", conf.toString());
+    ConsoleRun r = run("validate-config", "--config", conf.toString());
     assertEquals(2, r.code(), r.out());
     assertTrue(r.err().contains(mapping + ": sessions.columns.patient: column 'patient_nr' is not in the header"),
         r.err());
@@ -399,7 +391,7 @@ class MainTest {
     Path conf = landedWithProfile(profile, "", "patients.csv", "patient_id,iip_0,iip_end\np1,1,2\n");
     Path profileFile = dir.resolve("sites/profiles/long.yaml");
     Path mapping = dir.resolve("sites/alpha.yaml");
-    Result r = run("validate-config", "--config", conf.toString());
+    ConsoleRun r = run("validate-config", "--config", conf.toString());
     assertEquals(2, r.code(), r.out());
     assertTrue(r.err().contains(profileFile + " (profile of " + mapping + "): patients.outcomes[0].termination: column "
         + "'iip_1' is not in the header"), r.err());
@@ -413,7 +405,7 @@ class MainTest {
         "sessions.csv", "patient_id,rater,'session,rupture\n");
     Path profile = dir.resolve("sites/profiles/long.yaml");
     Path mapping = dir.resolve("sites/alpha.yaml");
-    Result r = run("validate-config", "--config", conf.toString());
+    ConsoleRun r = run("validate-config", "--config", conf.toString());
     assertEquals(2, r.code(), r.out());
     assertTrue(r.err().contains(profile + " (profile of " + mapping + "): dialect: the header of "
         + "alpha/2026-01-01/sessions.csv cannot be read"), r.err());
@@ -427,7 +419,7 @@ class MainTest {
         "patient_id,rater,session,rupture\np1,P,1,1\n");
     Path profile = dir.resolve("sites/profiles/long.yaml");
     Path mapping = dir.resolve("sites/alpha.yaml");
-    Result r = run("validate-config", "--config", conf.toString());
+    ConsoleRun r = run("validate-config", "--config", conf.toString());
     assertEquals(2, r.code(), r.out());
     assertTrue(r.err().contains(profile + " (profile of " + mapping + "): dialect.delimiter: the header of "
         + "alpha/2026-01-01/sessions.csv reads as 1 column with the delimiter ';' but contains ',' (4 columns with it, "
@@ -472,7 +464,7 @@ class MainTest {
         "patient_id\np1\n");
     Path profile = dir.resolve("sites/profiles/long.yaml");
     Path mapping = dir.resolve("sites/alpha.yaml");
-    Result r = run("validate-config", "--config", conf.toString());
+    ConsoleRun r = run("validate-config", "--config", conf.toString());
     assertEquals(2, r.code(), r.out());
     assertTrue(r.err().contains("configuration error in " + profile + " at 'sessions.files': file "
         + "alpha/2026-01-01/patients.csv matches both the sessions pattern '*.csv' and the patients pattern "
@@ -495,7 +487,7 @@ class MainTest {
         "patient_id\np1\n");
     Path profile = dir.resolve("sites/profiles/long.yaml");
     Path mapping = dir.resolve("sites/alpha.yaml");
-    Result r = run("validate-config", "--config", conf.toString());
+    ConsoleRun r = run("validate-config", "--config", conf.toString());
     assertEquals(0, r.code(), r.err());
     assertTrue(r.err().contains("warning: file alpha/2026-01-01/export.csv matches no file pattern of " + mapping
         + ": sessions.files 'sessions*.csv' (set in " + profile + ", a profile that " + mapping + " extends), "
@@ -512,7 +504,7 @@ class MainTest {
     Files.writeString(dir.resolve("landing/alpha/2026-02-01/export.txt"), "x\n");
     Path profile = dir.resolve("sites/profiles/long.yaml");
     Path mapping = dir.resolve("sites/alpha.yaml");
-    Result r = run("validate-config", "--config", conf.toString());
+    ConsoleRun r = run("validate-config", "--config", conf.toString());
     assertEquals(0, r.code(), r.err());
     assertTrue(r.err().contains("warning: " + profile + " (profile of " + mapping + "): sessions.files 'session_*.csv' "
         + "matches no file in any delivery of site 'alpha'; files there: export.txt, patients.csv, sessions.csv; to "
@@ -538,7 +530,7 @@ class MainTest {
     Files.writeString(dir.resolve("sites/alfa.yaml"), "sites: [clinic-alfa, clinic-beta]\n"
         + "patients: {files: \"patients*.csv\", columns: {patient: patient_id}}\n");
     Files.createDirectories(dir.resolve("landing/unrelated"));
-    Result r = run("validate-config", "--config", conf.toString());
+    ConsoleRun r = run("validate-config", "--config", conf.toString());
     assertEquals(0, r.code(), r.err());
     assertTrue(r.err().contains("warning: site folder 'clinic-alpha' is claimed by no mapping; "
         + dir.resolve("sites/alfa.yaml") + " names site 'clinic-alfa' at 'sites', which has no folder in the landing: "
@@ -550,7 +542,7 @@ class MainTest {
   void aFileDirectlyInASiteFolderIsWarnedAsOutsideADeliveryFolder() throws IOException {
     Path conf = landedWithProfile(LONG_PROFILE, "", "patients.csv", "patient_id\np1\n");
     Files.writeString(dir.resolve("landing/alpha/sessions_late.csv"), "patient_id,rater,session,rupture\np1,P,1,1\n");
-    Result r = run("validate-config", "--config", conf.toString());
+    ConsoleRun r = run("validate-config", "--config", conf.toString());
     assertEquals(0, r.code(), r.err());
     assertTrue(r.err().contains("warning: file alpha/sessions_late.csv is not in a delivery folder (the layout is "
         + "<site>/<delivery>/<file>); move it into one, e.g. alpha/<date>/sessions_late.csv"), r.err());

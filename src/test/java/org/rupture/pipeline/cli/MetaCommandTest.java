@@ -6,10 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.rupture.pipeline.testing.ConsoleRun;
 
 /** The {@code meta} command end to end on in-memory streams, against metafor's values for dat.molloy2014. */
 class MetaCommandTest {
@@ -27,14 +25,8 @@ class MetaCommandTest {
   @TempDir
   Path dir;
 
-  private record Run(int exitCode, String out, String err) {}
-
-  private static Run run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = MetaCommand.run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  private static ConsoleRun run(String... args) {
+    return ConsoleRun.of(MetaCommand::run, args);
   }
 
   @ParameterizedTest(name = "{0} {1}")
@@ -57,9 +49,9 @@ class MetaCommandTest {
       }
     }
 
-    Run result = run("--input", input.toString(), "--method", method.toLowerCase(), "--test", test);
+    ConsoleRun result = run("--input", input.toString(), "--method", method.toLowerCase(), "--test", test);
 
-    assertEquals(0, result.exitCode(), result.err());
+    assertEquals(0, result.code(), result.err());
     assertEquals(method.equals("FE"), !result.err().isEmpty(), "only FE warns: " + result.err());
     JsonNode out = JSON.readTree(result.out());
     assertEquals(List.of("effect_type", "method", "test", "k", "n_total", "yi_estimate", "yi_se", "estimate",
@@ -105,15 +97,15 @@ class MetaCommandTest {
     Path input = Files.writeString(dir.resolve("yi.csv"),
         "\uFEFFStudy,YI,VI,note\n\"Smith, 2001\",0.2,0.1,x\nJones 2003,0.5,0.05,y\n\nLee 2010,0.1,0.2,z\n");
 
-    Run json = run("--input", input.toString());
-    assertEquals(0, json.exitCode(), json.err());
+    ConsoleRun json = run("--input", input.toString());
+    assertEquals(0, json.code(), json.err());
     JsonNode out = JSON.readTree(json.out());
     assertEquals("yi", out.get("effect_type").asText());
     assertTrue(out.get("n_total").isNull());
     assertEquals(out.get("yi_estimate").asDouble(), out.get("estimate").asDouble(), 0);
 
-    Run table = run("--input", input.toString(), "--format", "table", "--method", "DL");
-    assertEquals(0, table.exitCode(), table.err());
+    ConsoleRun table = run("--input", input.toString(), "--format", "table", "--method", "DL");
+    assertEquals(0, table.code(), table.err());
     String[] lines = table.out().split("\n");
     assertEquals("pooled", lines[0]);
     assertTrue(lines[1].startsWith("effect_type  method  test  k  n_total  yi_estimate"), lines[1]);
@@ -143,8 +135,8 @@ class MetaCommandTest {
       "'   '                               | is empty; expected a header line"})
   void badInputNamesTheRowAndExitsTwo(String csv, String expectedMessage) throws IOException {
     Path input = Files.writeString(dir.resolve("bad.csv"), csv.strip().replace("\\n", "\n"));
-    Run result = run("--input", input.toString());
-    assertEquals(2, result.exitCode());
+    ConsoleRun result = run("--input", input.toString());
+    assertEquals(2, result.code());
     assertEquals("", result.out());
     assertTrue(result.err().startsWith("meta: " + input), result.err());
     assertTrue(result.err().contains(expectedMessage), result.err());
@@ -156,16 +148,16 @@ class MetaCommandTest {
     for (String[] args : List.of(new String[] {}, new String[] {"--input"}, new String[] {"--input", "x.csv", "--method", "XX"},
         new String[] {"--input", "x.csv", "--test", "t"}, new String[] {"--input", "x.csv", "--format", "xml"},
         new String[] {"--input", "x.csv", "--bogus", "1"}, new String[] {"--input", "a.csv", "--input=b.csv"})) {
-      Run result = run(args);
-      assertEquals(2, result.exitCode(), String.join(" ", args));
+      ConsoleRun result = run(args);
+      assertEquals(2, result.code(), String.join(" ", args));
       assertEquals("", result.out());
       assertTrue(result.err().endsWith(MetaCommand.USAGE + System.lineSeparator()), result.err());
     }
-    Run missing = run("--input", dir.resolve("missing.csv").toString());
-    assertEquals(2, missing.exitCode());
+    ConsoleRun missing = run("--input", dir.resolve("missing.csv").toString());
+    assertEquals(2, missing.code());
     assertTrue(missing.err().contains("missing.csv: file not found."), missing.err());
-    Run help = run("--help");
-    assertEquals(0, help.exitCode());
+    ConsoleRun help = run("--help");
+    assertEquals(0, help.code());
     assertEquals(MetaCommand.USAGE + System.lineSeparator(), help.out());
   }
 

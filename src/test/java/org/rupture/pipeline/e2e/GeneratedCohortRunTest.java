@@ -5,10 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -20,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.rupture.pipeline.cli.Main;
 import org.rupture.pipeline.report.ConsoleSummary;
 import org.rupture.pipeline.testing.SparkTestBase;
+import org.rupture.pipeline.testing.ConsoleRun;
 
 /**
  * A cohort of one site from {@code generate}, run with the command {@code generate} prints: it runs on the
@@ -35,16 +33,16 @@ class GeneratedCohortRunTest extends SparkTestBase {
   @Test
   void aOneSiteCohortRunsWithThePrintedCommandAndSaysWhyNothingIsPooled() throws IOException {
     Path cohort = dir.resolve("g");
-    Result generated = main("generate", "--output", cohort.toString(), "--sites", "1", "--patients-per-site", "30",
+    ConsoleRun generated = main("generate", "--output", cohort.toString(), "--sites", "1", "--patients-per-site", "30",
         "--sessions", "8");
-    assertEquals(0, generated.exit(), generated.err());
+    assertEquals(0, generated.code(), generated.err());
     String runLine = generated.out().lines().filter(l -> l.startsWith("run it:")).findFirst().orElseThrow();
     String command = runLine.substring("run it:".length()).strip();
     assertTrue(command.startsWith("scripts/rupture run --config "), command);
 
     spark(); // the shared test session; the job uses it
-    Result r = main(command.substring("scripts/rupture ".length()).split(" "));
-    assertEquals(0, r.exit(), r.err());
+    ConsoleRun r = main(command.substring("scripts/rupture ".length()).split(" "));
+    assertEquals(0, r.code(), r.err());
     Path run = cohort.resolve("out/runs").resolve(Files.readString(cohort.resolve("out/CURRENT")).strip());
 
     // the stage line counts what was pooled, not how many pooled rows were written
@@ -86,13 +84,7 @@ class GeneratedCohortRunTest extends SparkTestBase {
     return value == null || value.isNull() ? "" : value.asText();
   }
 
-  private record Result(int exit, String out, String err) {}
-
-  private static Result main(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int exit = Main.run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  private static ConsoleRun main(String... args) {
+    return ConsoleRun.of(Main::run, args);
   }
 }
