@@ -4,7 +4,9 @@
 # Writes src/test/resources/golden/analysis/analysis_golden.json: features per patient, every site effect
 # (cor.test, repeated-measures correlation by definition and cross-checked with its ANCOVA form, t.test
 # paired, metafor::escalc SMD), every pooled effect (metafor::rma REML, z test, tight control; confint
-# Q-profile; predict; leave1out), lme4::lmer one-stage models and glm retention models.
+# Q-profile; predict; leave1out), lme4::lmer one-stage models (every fixed effect with its Wald statistic,
+# confint(method = "Wald") interval and normal p) and glm retention models (every coefficient with its z test
+# and confint.default interval).
 suppressPackageStartupMessages({ library(metafor); library(lme4) })
 source("src/test/r/golden_json.R")
 fixture <- "src/test/resources/analysis"
@@ -217,9 +219,13 @@ for (key in names(ipd_rows)) {
   fit <- lmer(improvement ~ x + baseline + (1 | site), data = d, REML = TRUE, control = lmer_control)
   vc <- as.data.frame(VarCorr(fit))
   parts <- strsplit(key, " ")[[1]]
+  fe <- fixef(fit)
+  se <- sqrt(diag(as.matrix(vcov(fit))))
+  wald <- confint(fit, method = "Wald")[names(fe), , drop = FALSE]
   lmm[[length(lmm) + 1]] <- list(analysis = parts[1], rater = if (parts[2] == "NA") NA else parts[2],
-    measure = parts[3], n = nrow(d), k = length(unique(d$site)), estimate = unname(fixef(fit)),
-    se = unname(sqrt(diag(as.matrix(vcov(fit))))), site_intercept_variance = vc$vcov[vc$grp == "site"],
+    measure = parts[3], n = nrow(d), k = length(unique(d$site)), estimate = unname(fe),
+    se = unname(se), statistic = unname(fe / se), ci_lower = unname(wald[, 1]), ci_upper = unname(wald[, 2]),
+    p = unname(2 * pnorm(-abs(fe / se))), site_intercept_variance = vc$vcov[vc$grp == "site"],
     residual_variance = vc$vcov[vc$grp == "Residual"], reml_criterion = unname(REMLcrit(fit)))
 }
 glm_models <- list()
@@ -230,9 +236,16 @@ for (rater in raters) {
   fit <- glm(!retained ~ mean_resolution + factor(site), family = binomial, data = d,
              control = glm.control(epsilon = 1e-14, maxit = 100))
   b <- coef(fit)[["mean_resolution"]]; se <- sqrt(vcov(fit)["mean_resolution", "mean_resolution"])
+  # every coefficient as ipd_models.json reports it: Wald z tests (summary) and confint.default intervals,
+  # the site indicators named site<level> like the Java design
+  s <- coef(summary(fit))
+  wald <- confint.default(fit)
   glm_models[[length(glm_models) + 1]] <- list(analysis = "resolution_retention", rater = rater, n = nrow(d),
     sites = sort(unique(d$site)), estimate = b, se = se, odds_ratio = exp(b), or_ci_lower = exp(b - z975 * se),
-    or_ci_upper = exp(b + z975 * se), deviance = deviance(fit))
+    or_ci_upper = exp(b + z975 * se), or_p = s["mean_resolution", "Pr(>|z|)"], deviance = deviance(fit),
+    terms = sub("^factor\\(site\\)", "site", rownames(s)), coef_estimate = unname(s[, "Estimate"]),
+    coef_se = unname(s[, "Std. Error"]), coef_statistic = unname(s[, "z value"]), coef_p = unname(s[, "Pr(>|z|)"]),
+    coef_ci_lower = unname(wald[, 1]), coef_ci_upper = unname(wald[, 2]))
 }
 
 # ---- write ----------------------------------------------------------------------------------------
@@ -245,5 +258,13 @@ write_golden(list(
   site_effects = lapply(site_effects, as_scalars),
   pooled = lapply(pooled, as_scalars),
   leave_one_out = lapply(loo, as_scalars),
-  lmm = lapply(lmm, function(m) { s <- as_scalars(m); s$estimate <- m$estimate; s$se <- m$se; s }),
-  glm = lapply(glm_models, function(m) { s <- as_scalars(m); s$sites <- m$sites; s })), out)
+  lmm = lapply(lmm, function(m) {
+    s <- as_scalars(m)
+    for (f in c("estimate", "se", "statistic", "ci_lower", "ci_upper", "p")) s[[f]] <- m[[f]]
+    s
+  }),
+  glm = lapply(glm_models, function(m) {
+    s <- as_scalars(m)
+    for (f in c("sites", "terms", grep("^coef_", names(m), value = TRUE))) s[[f]] <- m[[f]]
+    s
+  })), out)

@@ -225,9 +225,16 @@ class AnalyzeStageTest extends SparkTestBase {
       assertEquals(g.get("n").asLong(), m.mixed().n(), id);
       assertEquals(g.get("k").asInt(), m.mixed().groups(), id);
       List<Coefficient> fixed = m.mixed().fixedEffects();
-      for (int j = 0; j < 3; j++) {
-        compare("lmer fixed effects", g.get("estimate").get(j), fixed.get(j).estimate(), MIXED_TOLERANCE, id);
-        compare("lmer fixed-effect se", g.get("se").get(j), fixed.get(j).se(), MIXED_TOLERANCE, id);
+      assertEquals(g.get("estimate").size(), fixed.size(), id);
+      for (int j = 0; j < fixed.size(); j++) {
+        String term = id + " " + fixed.get(j).name();
+        compare("lmer fixed effects", g.get("estimate").get(j), fixed.get(j).estimate(), MIXED_TOLERANCE, term);
+        compare("lmer fixed-effect se", g.get("se").get(j), fixed.get(j).se(), MIXED_TOLERANCE, term);
+        compare("lmer fixed-effect statistic", g.get("statistic").get(j), fixed.get(j).statistic(), MIXED_TOLERANCE,
+            term);
+        compare("lmer fixed-effect ci", g.get("ci_lower").get(j), fixed.get(j).ciLower(), MIXED_TOLERANCE, term);
+        compare("lmer fixed-effect ci", g.get("ci_upper").get(j), fixed.get(j).ciUpper(), MIXED_TOLERANCE, term);
+        compare("lmer fixed-effect p", g.get("p").get(j), fixed.get(j).p(), MIXED_TOLERANCE, term);
       }
       compare("lmer variance components", g.get("site_intercept_variance"), m.mixed().interceptVariance(),
           MIXED_TOLERANCE, id);
@@ -250,7 +257,21 @@ class AnalyzeStageTest extends SparkTestBase {
       compare("glm odds ratio and CI", g.get("odds_ratio"), ratio.oddsRatio(), TOLERANCE, id);
       compare("glm odds ratio and CI", g.get("or_ci_lower"), ratio.ciLower(), TOLERANCE, id);
       compare("glm odds ratio and CI", g.get("or_ci_upper"), ratio.ciUpper(), TOLERANCE, id);
+      compare("glm odds ratio p", g.get("or_p"), ratio.p(), TOLERANCE, id);
       compare("glm deviance", g.get("deviance"), m.logistic().deviance(), TOLERANCE, id);
+      // every coefficient of ipd_models.json (intercept, predictor, site indicators), by R's term name
+      List<Coefficient> coefficients = m.logistic().coefficients();
+      assertEquals(g.get("terms").size(), coefficients.size(), id);
+      for (int j = 0; j < coefficients.size(); j++) {
+        Coefficient c = m.logistic().coefficient(g.get("terms").get(j).asText());
+        String term = id + " " + c.name();
+        compare("glm coefficient/se", g.get("coef_estimate").get(j), c.estimate(), TOLERANCE, term);
+        compare("glm coefficient/se", g.get("coef_se").get(j), c.se(), TOLERANCE, term);
+        compare("glm z and p", g.get("coef_statistic").get(j), c.statistic(), TOLERANCE, term);
+        compare("glm z and p", g.get("coef_p").get(j), c.p(), TOLERANCE, term);
+        compare("glm coefficient ci", g.get("coef_ci_lower").get(j), c.ciLower(), TOLERANCE, term);
+        compare("glm coefficient ci", g.get("coef_ci_upper").get(j), c.ciUpper(), TOLERANCE, term);
+      }
     }
   }
 
