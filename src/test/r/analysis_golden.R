@@ -6,7 +6,7 @@
 # paired, metafor::escalc SMD), every pooled effect (metafor::rma REML, z test, tight control; confint
 # Q-profile; predict; leave1out), lme4::lmer one-stage models (every fixed effect with its Wald statistic,
 # confint(method = "Wald") interval and normal p) and glm retention models (every coefficient with its z test
-# and confint.default interval).
+# and confint.default interval), each with its agreement with the pooled two-stage effect.
 suppressPackageStartupMessages({ library(metafor); library(lme4) })
 source("src/test/r/golden_json.R")
 fixture <- "src/test/resources/analysis"
@@ -209,6 +209,16 @@ for (key in keys) {
 }
 
 # ---- one-stage models -----------------------------------------------------------------------------
+# ipd_models.json's two_stage_comparison: the direction the predictor's 95% Wald interval shows (+1 or -1 when it
+# excludes 0, else 0) against the pooled interval's of the same key; "opposite directions" is the disagreement
+# beyond uncertainty. A logistic coefficient is on dropout and the pooled correlation on retained, so the caller
+# reverses its direction.
+pooled_keys <- vapply(pooled, function(p) paste(p$analysis, p$rater, p$measure), "")
+direction <- function(lower, upper) if (lower > 0) 1 else if (upper < 0) -1 else 0
+agreement <- function(one, key) {
+  two <- with(pooled[[match(key, pooled_keys)]], direction(ci_lower, ci_upper))
+  if (one == two) "agree" else if (one != 0 && two != 0) "opposite directions" else "differ in significance"
+}
 # bobyqa may warn "a trust region step failed to reduce q" at a boundary theta ~ 0: the REML criterion is flat
 # there to double precision (theta agrees with a Brent search on the deviance function to ~1e-8).
 lmer_control <- lmerControl(optimizer = "bobyqa", optCtrl = list(rhoend = 1e-12, maxfun = 1e5),
@@ -226,7 +236,8 @@ for (key in names(ipd_rows)) {
     measure = parts[3], n = nrow(d), k = length(unique(d$site)), estimate = unname(fe),
     se = unname(se), statistic = unname(fe / se), ci_lower = unname(wald[, 1]), ci_upper = unname(wald[, 2]),
     p = unname(2 * pnorm(-abs(fe / se))), site_intercept_variance = vc$vcov[vc$grp == "site"],
-    residual_variance = vc$vcov[vc$grp == "Residual"], reml_criterion = unname(REMLcrit(fit)))
+    residual_variance = vc$vcov[vc$grp == "Residual"], reml_criterion = unname(REMLcrit(fit)),
+    agreement = agreement(direction(wald["x", 1], wald["x", 2]), key))
 }
 glm_models <- list()
 for (rater in raters) {
@@ -245,7 +256,9 @@ for (rater in raters) {
     or_ci_upper = exp(b + z975 * se), or_p = s["mean_resolution", "Pr(>|z|)"], deviance = deviance(fit),
     terms = sub("^factor\\(site\\)", "site", rownames(s)), coef_estimate = unname(s[, "Estimate"]),
     coef_se = unname(s[, "Std. Error"]), coef_statistic = unname(s[, "z value"]), coef_p = unname(s[, "Pr(>|z|)"]),
-    coef_ci_lower = unname(wald[, 1]), coef_ci_upper = unname(wald[, 2]))
+    coef_ci_lower = unname(wald[, 1]), coef_ci_upper = unname(wald[, 2]),
+    agreement = agreement(-direction(wald["mean_resolution", 1], wald["mean_resolution", 2]),
+                          paste("resolution_retention", rater, NA)))
 }
 
 # ---- write ----------------------------------------------------------------------------------------

@@ -213,9 +213,12 @@ class AnalyzeStageTest extends SparkTestBase {
   }
 
   @Test
-  void oneStageModelsMatchLme4AndGlm() {
+  void oneStageModelsMatchLme4AndGlm() throws IOException {
     Map<String, IpdModel> java = new HashMap<>();
     outcome.ipdModels().forEach(m -> java.put(key(m.key().analysis(), m.key().rater(), m.key().measure()), m));
+    Map<String, JsonNode> written = new HashMap<>();
+    new ObjectMapper().readTree(work.resolve("out/results/ipd_models.json").toFile()).forEach(
+        m -> written.put(key(m.get("analysis").asText(), text(m.get("rater")), text(m.get("measure"))), m));
     assertEquals(golden.get("lmm").size() + golden.get("glm").size(), java.size(), "one-stage models");
     for (JsonNode g : golden.get("lmm")) {
       String id = key(g);
@@ -241,6 +244,7 @@ class AnalyzeStageTest extends SparkTestBase {
       compare("lmer variance components", g.get("residual_variance"), m.mixed().residualVariance(), MIXED_TOLERANCE,
           id);
       compare("lmer REML criterion", g.get("reml_criterion"), m.mixed().remlCriterion(), MIXED_TOLERANCE, id);
+      assertAgreement(g, m, written.get(id));
     }
     for (JsonNode g : golden.get("glm")) {
       String id = key(g);
@@ -272,7 +276,20 @@ class AnalyzeStageTest extends SparkTestBase {
         compare("glm coefficient ci", g.get("coef_ci_lower").get(j), c.ciLower(), TOLERANCE, term);
         compare("glm coefficient ci", g.get("coef_ci_upper").get(j), c.ciUpper(), TOLERANCE, term);
       }
+      assertAgreement(g, m, written.get(id));
     }
+  }
+
+  /** One-stage vs two-stage agreement as R derives it from lmer's / glm's Wald CI and rma's CI, also as written. */
+  private static void assertAgreement(JsonNode golden, IpdModel m, JsonNode written) {
+    String id = key(golden);
+    String expected = golden.get("agreement").asText();
+    boolean disagrees = expected.equals(IpdModel.OPPOSITE_DIRECTIONS);
+    assertEquals(expected, m.agreement(), id);
+    assertEquals(disagrees, m.disagrees(), id);
+    assertNotNull(written, "ipd_models.json has no model " + id);
+    assertEquals(expected, written.get("two_stage_comparison").get("agreement").asText(), id);
+    assertEquals(disagrees, written.get("two_stage_comparison").get("disagrees_beyond_uncertainty").asBoolean(), id);
   }
 
   /** The fixture plants every claimed direction (analysis_fixture.R); the pooled data must show each. */
