@@ -6,7 +6,8 @@
 # paired, metafor::escalc SMD), every pooled effect (metafor::rma REML, z test, tight control; confint
 # Q-profile; predict; leave1out), lme4::lmer one-stage models (every fixed effect with its Wald statistic,
 # confint(method = "Wald") interval and normal p) and glm retention models (every coefficient with its z test
-# and confint.default interval), each with its agreement with the pooled two-stage effect.
+# and confint.default interval), each with its agreement with the pooled two-stage effect; and the evidence on
+# each default claim (verdict, pooled effect on the published scale, overlap with the published interval).
 suppressPackageStartupMessages({ library(metafor); library(lme4) })
 source("src/test/r/golden_json.R")
 fixture <- "src/test/resources/analysis"
@@ -97,8 +98,10 @@ smd_site <- function(analysis, rater, measure, site, y1, y2) {
   es <- escalc("SMD", m1i = mean(y1), sd1i = sd(y1), n1i = length(y1), m2i = mean(y2), sd2i = sd(y2),
                n2i = length(y2))
   yi <- as.numeric(es$yi); vi <- as.numeric(es$vi)
-  effect_row(analysis, rater, measure, site, "smd", n, yi, sqrt(vi), yi - z975 * sqrt(vi), yi + z975 * sqrt(vi),
-             2 * pnorm(-abs(yi / sqrt(vi))), yi, vi, n < min_site_n)
+  e <- effect_row(analysis, rater, measure, site, "smd", n, yi, sqrt(vi), yi - z975 * sqrt(vi), yi + z975 * sqrt(vi),
+                  2 * pnorm(-abs(yi / sqrt(vi))), yi, vi, n < min_site_n)
+  e$n1 <- length(y1); e$n2 <- length(y2)   # group sizes, summed over the pooled sites for the evidence's g -> r
+  e
 }
 
 raters <- c("patient", "therapist")
@@ -193,6 +196,8 @@ for (key in keys) {
   pooled[[length(pooled) + 1]] <- list(
     analysis = first$analysis, rater = first$rater, measure = first$measure, effect_type = first$effect_type,
     k = fit$k, n_total = sum(vapply(effects, function(e) e$n, 0)),
+    n1_total = if (first$effect_type == "smd") sum(vapply(effects, function(e) e$n1, 0)) else NA,
+    n2_total = if (first$effect_type == "smd") sum(vapply(effects, function(e) e$n2, 0)) else NA,
     yi_estimate = as.numeric(fit$beta), yi_se = fit$se, estimate = back(as.numeric(fit$beta)),
     ci_lower = back(fit$ci.lb), ci_upper = back(fit$ci.ub), p = fit$pval, pi_lower = back(pr$pi.lb),
     pi_upper = back(pr$pi.ub), tau2 = fit$tau2, tau2_ci_lower = ci$random["tau^2", "ci.lb"],
@@ -261,6 +266,35 @@ for (rater in raters) {
                           paste("resolution_retention", rater, NA)))
 }
 
+# ---- evidence (results/evidence) -----------------------------------------------------------------------
+# The verdict on each default claim (its expected_sign against the direction of the pooled 95% CI) and, for each
+# published effect it cites, the pooled estimate and CI on the published scale and whether the two intervals
+# overlap. A pooled Hedges' g is compared with a published r as the point-biserial r = g / sqrt(g^2 + a),
+# a = (n1 + n2)^2 / (n1 n2), with the group sizes summed over the pooled sites (Borenstein et al. 2009, 7.5).
+claims <- yaml::read_yaml("src/main/resources/org/rupture/pipeline/analysis/default-analyses.yaml")$analyses
+g_to_r <- function(g, n1, n2) g / sqrt(g^2 + (n1 + n2)^2 / (n1 * n2))
+evidence <- list()
+for (p in pooled) {
+  claim <- Filter(function(a) a$id == p$analysis, claims)[[1]]
+  d <- direction(p$ci_lower, p$ci_upper)
+  verdict <- if (d == 0) "inconclusive" else if (d == (if (claim$expected_sign == "+") 1 else -1)) "supports" else "contrasts"
+  for (pub in if (is.null(claim$published)) list(NULL) else claim$published) {
+    row <- list(analysis = p$analysis, rater = p$rater, measure = p$measure, verdict = verdict,
+                published_source = NA, comparable_estimate = NA, comparable_ci_lower = NA, comparable_ci_upper = NA,
+                compatible = NA)
+    if (!is.null(pub)) {
+      comparable <- c(p$estimate, p$ci_lower, p$ci_upper)
+      if (p$effect_type == "smd" && pub$effect == "r") comparable <- g_to_r(comparable, p$n1_total, p$n2_total)
+      row$published_source <- pub$source
+      row$comparable_estimate <- comparable[1]
+      row$comparable_ci_lower <- comparable[2]
+      row$comparable_ci_upper <- comparable[3]
+      row$compatible <- comparable[2] <= pub$ci[2] && pub$ci[1] <= comparable[3]
+    }
+    evidence[[length(evidence) + 1]] <- row
+  }
+}
+
 # ---- write ----------------------------------------------------------------------------------------
 as_scalars <- function(x) lapply(x, function(v) if (length(v) == 1) scalar(v) else v)
 write_golden(list(
@@ -271,6 +305,7 @@ write_golden(list(
   site_effects = lapply(site_effects, as_scalars),
   pooled = lapply(pooled, as_scalars),
   leave_one_out = lapply(loo, as_scalars),
+  evidence = lapply(evidence, as_scalars),
   lmm = lapply(lmm, function(m) {
     s <- as_scalars(m)
     for (f in c("estimate", "se", "statistic", "ci_lower", "ci_upper", "p")) s[[f]] <- m[[f]]

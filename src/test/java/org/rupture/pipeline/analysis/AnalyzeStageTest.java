@@ -168,6 +168,10 @@ class AnalyzeStageTest extends SparkTestBase {
       MetaAnalysisResult r = p.result();
       assertEquals(g.get("k").asInt(), p.k(), id);
       assertEquals(g.get("n_total").asLong(), p.nTotal(), id);
+      if (!g.get("n1_total").isNull()) {
+        assertEquals(List.of(g.get("n1_total").asLong(), g.get("n2_total").asLong()),
+            List.of(p.groupTotals()[0], p.groupTotals()[1]), id + " group totals");
+      }
       assertEquals(g.get("Q_df").asInt(), r.qDf(), id);
       compare("pooled estimate", g.get("yi_estimate"), r.estimate(), TOLERANCE, id);
       compare("pooled se", g.get("yi_se"), r.se(), TOLERANCE, id);
@@ -210,6 +214,34 @@ class AnalyzeStageTest extends SparkTestBase {
       compare("leave-one-out", g.get("Q"), l.result().q(), TOLERANCE, id);
       compare("leave-one-out", g.get("Q_p"), l.result().qP(), TOLERANCE, id);
     }
+  }
+
+  /**
+   * The evidence rows: the verdict on each claim and, per published effect, the pooled interval on its scale
+   * (a pooled g as r with the pooled group sizes) and the overlap, as R derives them from rma's CI.
+   */
+  @Test
+  void evidenceMatchesR() {
+    Map<String, List<Evidence>> java = new HashMap<>();
+    outcome.evidence().forEach(e -> java.computeIfAbsent(key(e.pooled().key().analysis(), e.pooled().key().rater(),
+        e.pooled().key().measure()), k -> new ArrayList<>()).add(e));
+    assertEquals(golden.get("evidence").size(), outcome.evidence().size(), "evidence rows");
+    Map<String, Integer> seen = new HashMap<>();
+    for (JsonNode g : golden.get("evidence")) {
+      String id = key(g);
+      int i = seen.merge(id, 1, Integer::sum) - 1;
+      List<Evidence> rows = java.get(id);
+      assertNotNull(rows, "evidence " + id);
+      Evidence e = rows.get(i);
+      String where = id + " published " + i;
+      assertEquals(g.get("verdict").asText(), e.verdict(), where);
+      assertEquals(text(g.get("published_source")), e.published() == null ? null : e.published().source(), where);
+      compare("evidence comparable", g.get("comparable_estimate"), e.comparableEstimate(), TOLERANCE, where);
+      compare("evidence comparable", g.get("comparable_ci_lower"), e.comparableCiLower(), TOLERANCE, where);
+      compare("evidence comparable", g.get("comparable_ci_upper"), e.comparableCiUpper(), TOLERANCE, where);
+      assertEquals(g.get("compatible").isNull() ? null : g.get("compatible").asBoolean(), e.compatible(), where);
+    }
+    seen.forEach((id, count) -> assertEquals(count.intValue(), java.get(id).size(), id));
   }
 
   @Test
