@@ -114,7 +114,9 @@ public final class ManifestWriter {
   /**
    * The field issue check: its thresholds, its warnings (as printed) and per ingested site (every one, [] when
    * nothing was nulled) each table x field x reason with its records, the site's accepted records of the table,
-   * the share, whether it is above the warning threshold, and the mapping key to check with the file setting it.
+   * the share, whether it is above the warning threshold, and the mapping key to check with the file setting it;
+   * under {@code files} the same per ingested input file, its {@code warning} whether the file got a line of its
+   * own ({@link FieldIssueShares#filesAbove}).
    */
   private static ObjectNode fieldIssueShares(IngestResult ingest) {
     FieldIssueShares check = ingest.fieldIssueShares();
@@ -129,18 +131,27 @@ public final class ManifestWriter {
     ObjectNode sites = node.putObject("sites");
     ingest.files().stream().map(FileCounts::site).sorted().distinct().forEach(sites::putArray);
     for (FieldIssueShares.Share s : check.shares()) {
-      ObjectNode n = ((ArrayNode) sites.get(s.site())).addObject();
-      n.put("table", s.table());
-      n.put("field", s.field());
-      n.put("reason", s.reason());
-      n.put("records", s.records());
-      n.put("accepted", s.accepted());
-      n.put("share", Math.round(s.share() * 10_000) / 10_000.0);
-      n.put("warning", s.share() > check.warnShare());
-      n.put("mapping_key", s.key());
-      n.put("set_in", s.file());
+      share(((ArrayNode) sites.get(s.site())).addObject(), s, s.share() > check.warnShare());
+    }
+    ObjectNode files = node.putObject("files");
+    ingest.files().stream().map(FileCounts::file).sorted().distinct().forEach(files::putArray);
+    List<FieldIssueShares.Share> warned = check.filesAbove(check.warnShare());
+    for (FieldIssueShares.Share s : check.fileShares()) {
+      share(((ArrayNode) files.get(s.source())).addObject(), s, warned.contains(s));
     }
     return node;
+  }
+
+  private static void share(ObjectNode n, FieldIssueShares.Share s, boolean warning) {
+    n.put("table", s.table());
+    n.put("field", s.field());
+    n.put("reason", s.reason());
+    n.put("records", s.records());
+    n.put("accepted", s.accepted());
+    n.put("share", Math.round(s.share() * 10_000) / 10_000.0);
+    n.put("warning", warning);
+    n.put("mapping_key", s.key());
+    n.put("set_in", s.file());
   }
 
   /** The ingest facts of a manifest: they describe the curated data, and travel with it when it is copied. */

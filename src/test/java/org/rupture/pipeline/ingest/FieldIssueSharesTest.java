@@ -90,11 +90,54 @@ class FieldIssueSharesTest {
     assertEquals(List.of(), shares.gateFailures());
     shares.enforceGate();                          // off: no gate
 
-    FieldIssueShares gated = new FieldIssueShares(shares.shares(), 0.2, 0.9);
+    FieldIssueShares gated = new FieldIssueShares(shares.shares(), shares.fileShares(), 0.2, 0.9);
     assertEquals(1, gated.gateFailures().size());
     DataQualityException e = assertThrows(DataQualityException.class, gated::enforceGate);
     assertTrue(e.getMessage().startsWith("field issue share above quality.max_field_issue_share = 0.9 for s1: "
         + "session_date nulled in 99 of 100"), e.getMessage());
+  }
+
+  /**
+   * A new delivery whose dates all fail is a tenth of its site: the site's share stays below the threshold, the
+   * file's own is 100%, so the file gets a line naming it, for the warning and for the gate. A site above the
+   * threshold keeps its one line (its files are not repeated), and a file of fewer than 5 nulled records is
+   * judged only within its site.
+   */
+  @Test
+  void aFileAboveTheThresholdOfASiteBelowItGetsALineNamingTheFile() throws IOException {
+    SiteMapping m = mapping();
+    String profile = dir.resolve("profiles/p.yaml").toString();
+    String own = dir.resolve("s1.yaml").toString();
+    FieldIssueShares shares = FieldIssueShares.of(List.of(
+        file("s1/d1/s.csv", "s1", "session_ratings", 900, Map.of("session_date", Map.of("BAD_DATE", 2L))),
+        file("s1/d2/s.csv", "s1", "session_ratings", 100, Map.of("session_date", Map.of("BAD_DATE", 100L),
+            "rupture_intensity", Map.of("NOT_NUMERIC", 3L))),
+        file("s1/d3/s.csv", "s1", "session_ratings", 3, Map.of("session_date", Map.of("BAD_DATE", 3L))),
+        file("s1/d4/s.csv", "s1", "session_ratings", 5, Map.of("session_date", Map.of("BAD_DATE", 5L))),
+        file("s2/d1/s.csv", "s2", "session_ratings", 100, Map.of("session_date", Map.of("BAD_DATE", 100L))),
+        file("s2/d2/s.csv", "s2", "session_ratings", 50, Map.of())),
+        Map.of("s1", m), 0.2, null);
+
+    String check = "; check dialect.date_formats in " + profile + " (profile of " + own + "); to change it for this "
+        + "mapping only, set dialect.date_formats in " + own + ", which overrides the profile";
+    String d2 = "s1: session_date nulled in 100 of 100 session_ratings records of s1/d2/s.csv (100.0%, BAD_DATE)"
+        + check;
+    assertEquals(List.of(d2,
+        "s1: session_date nulled in 5 of 5 session_ratings records of s1/d4/s.csv (100.0%, BAD_DATE)" + check,
+        "s2: session_date nulled in 100 of 150 session_ratings records (66.7%, BAD_DATE)"),
+        shares.warnings());
+    FieldIssueShares.Share site = shares.above(0).get(1);
+    assertEquals("s1 session_date 110 1008", String.join(" ", site.site(), site.field(), "" + site.records(),
+        "" + site.accepted()), "the site's share stays below the threshold");
+    assertEquals(List.of("s1/d2/s.csv", "s1/d4/s.csv"),
+        shares.filesAbove(0.2).stream().map(FieldIssueShares.Share::source).toList());
+
+    FieldIssueShares gated = new FieldIssueShares(shares.shares(), shares.fileShares(), 0.2, 0.9);
+    DataQualityException e = assertThrows(DataQualityException.class, gated::enforceGate);
+    assertTrue(e.getMessage().startsWith("field issue share above quality.max_field_issue_share = 0.9 for " + d2
+        + "; s1: session_date nulled in 5 of 5 session_ratings records of s1/d4/s.csv"), e.getMessage());
+    assertEquals("s2: session_date nulled in 100 of 100 session_ratings records of s2/d1/s.csv (100.0%, BAD_DATE)",
+        gated.gateFailures().get(2), "s2 at 66.7% is below the gate, its first delivery at 100% is not");
   }
 
   @Test

@@ -452,6 +452,41 @@ class IngestStageTest extends SparkTestBase {
     assertEquals(5, manifest.get("files").get(1).get("field_issues").get("session_date").get("BAD_DATE").asLong());
   }
 
+  /**
+   * A new delivery of alpha whose dates are in another format: 5 of the site's 30 records (16.7%, not above the
+   * threshold), but all of the file's, so the file gets a warning naming it; the manifest lists the file's
+   * shares under field_issue_shares.files.
+   */
+  @Test
+  void aNewDeliveryWhoseDatesAllFailIsWarnedAboutNamingTheFile() throws IOException {
+    StringBuilder old = new StringBuilder(HEADER);
+    for (int i = 1; i <= 25; i++) {
+      old.append("\np").append(i).append(",t1,P,1,2026-01-05,1,2,4,4,5,5,4,1");
+    }
+    write("alpha/2026-01-01/sessions.csv", old + "\n");
+    StringBuilder next = new StringBuilder(HEADER);
+    for (int i = 1; i <= 5; i++) {
+      next.append("\nn").append(i).append(",t1,P,1,05.02.2026,1,2,4,4,5,5,4,1");
+    }
+    write("alpha/2026-02-01/sessions.csv", next + "\n");
+    IngestResult r = ingest(1.0);
+
+    assertEquals(List.of("alpha: session_date nulled in 5 of 5 session_ratings records of "
+        + "alpha/2026-02-01/sessions.csv (100.0%, BAD_DATE); check dialect.date_formats in "
+        + dir.resolve("sites/alpha.yaml")), r.fieldIssueShares().warnings());
+    com.fasterxml.jackson.databind.JsonNode manifest = org.rupture.pipeline.report.ManifestWriter.build(
+        new org.rupture.pipeline.report.ManifestWriter.RunInfo("r1", java.time.LocalDate.of(2026, 2, 2), "ingest",
+            null, java.time.Instant.now(), "pipeline.yaml", "hash", "landing", "out", "4", false), r, List.of());
+    com.fasterxml.jackson.databind.JsonNode check = manifest.get("field_issue_shares");
+    assertEquals(0, check.get("files").get("alpha/2026-01-01/sessions.csv").size());
+    com.fasterxml.jackson.databind.JsonNode dates = check.get("files").get("alpha/2026-02-01/sessions.csv").get(0);
+    assertEquals("session_date BAD_DATE 5 5 1.0 true", String.join(" ", dates.get("field").asText(),
+        dates.get("reason").asText(), dates.get("records").asText(), dates.get("accepted").asText(),
+        dates.get("share").asText(), dates.get("warning").asText()));
+    assertEquals("0.1667 false", check.get("sites").get("alpha").get(0).get("share").asText() + " "
+        + check.get("sites").get("alpha").get(0).get("warning").asText());
+  }
+
   /** With quality.max_field_issue_share set, a share above it rejects the run as the quarantine gate does. */
   @Test
   void fieldIssueGateRejectsTheRunAndPublishesNothing() throws IOException {
