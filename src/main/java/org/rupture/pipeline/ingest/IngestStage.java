@@ -142,13 +142,13 @@ public final class IngestStage {
     List<MultiTableWriter.Target> sessionTargets = List.of(
         new MultiTableWriter.Target("t_curated", out.sessionRatings(), true),
         new MultiTableWriter.Target("t_quarantine", out.quarantine(), false),
-        new MultiTableWriter.Target("t_issues", out.fieldIssues(), false).tallying("field", "reason"),
+        issueTarget(out),
         new MultiTableWriter.Target("t_state", IngestState.records(out.ingestState(), SourceFile.Kind.SESSIONS), false));
     List<MultiTableWriter.Target> patientTargets = List.of(
         new MultiTableWriter.Target("t_curated", out.patients(), true, List.of("patient_key")),
         new MultiTableWriter.Target("t_outcomes", out.outcomes(), true),
         new MultiTableWriter.Target("t_quarantine", out.quarantine(), false),
-        new MultiTableWriter.Target("t_issues", out.fieldIssues(), false).tallying("field", "reason"),
+        issueTarget(out),
         new MultiTableWriter.Target("t_state", IngestState.records(out.ingestState(), SourceFile.Kind.PATIENTS), false,
             List.of("patient_key")));
     // Everything is written first and checked after: the run's folder is published only when the whole
@@ -390,6 +390,16 @@ public final class IngestStage {
     return jsc.broadcast(new SerializableConfiguration(spark.sparkContext().hadoopConfiguration()));
   }
 
+  /**
+   * The field issues' table, its rows counted per file by field and reason, and the least and greatest raw
+   * value nulled as OUT_OF_RANGE kept per field: the few rows with issues are the only ones looked at, so a
+   * shifted source scale can be named with its values ({@link FieldIssueShares}) at no cost to the others.
+   */
+  private static MultiTableWriter.Target issueTarget(CuratedLayout out) {
+    return new MultiTableWriter.Target("t_issues", out.fieldIssues(), false).tallying("field", "reason")
+        .spanning("raw_value", "reason", "OUT_OF_RANGE");
+  }
+
   private static List<FileCounts> counts(MultiTableWriter.Result pass, String table, LandingInventory inventory,
       IngestPlan plan) {
     Map<String, SourceFile> byRelative = new HashMap<>();
@@ -401,9 +411,12 @@ public final class IngestStage {
       Map<String, Map<String, Long>> issues = new TreeMap<>();
       c.tallied("t_issues").forEach((fieldAndReason, records) -> issues
           .computeIfAbsent(fieldAndReason.get(0), k -> new TreeMap<>()).put(fieldAndReason.get(1), records));
+      Map<String, FileCounts.Extent> outOfRange = new TreeMap<>();
+      c.spans("t_issues").forEach((fieldAndReason, minMax) ->
+          outOfRange.put(fieldAndReason.get(0), new FileCounts.Extent(minMax[0], minMax[1])));
       out.add(new FileCounts(file, f.site(), f.delivery(), table, c.checksum, f.bytes(), c.rows,
           c.accepted + c.quarantined + c.superseded, c.accepted, c.quarantined, c.superseded, parsed.contains(file),
-          issues));
+          issues, outOfRange));
     });
     return out;
   }

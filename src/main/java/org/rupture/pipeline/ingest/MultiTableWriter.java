@@ -85,23 +85,38 @@ final class MultiTableWriter {
    * {@code tallyBy}: string fields of the table's rows by whose values the pass counts, per source file,
    * the routed rows that write any row with them ({@link FileTally#tallied}); a routed row counts once per
    * distinct combination however many of its rows hold it (e.g. a record's field issues by field and
-   * reason: records, not issues). Empty: nothing counted.
+   * reason: records, not issues). Empty: nothing counted. {@code span}: besides, per tally key, the least and
+   * greatest of some rows' values ({@link Span}), or null.
    */
   record Target(String column, String path, boolean partitionBySite, List<String> uniqueColumns,
-      List<String> tallyBy) implements Serializable {
+      List<String> tallyBy, Span span) implements Serializable {
     Target(String column, String path, boolean partitionBySite) {
       this(column, path, partitionBySite, List.of());
     }
 
     Target(String column, String path, boolean partitionBySite, List<String> uniqueColumns) {
-      this(column, path, partitionBySite, uniqueColumns, List.of());
+      this(column, path, partitionBySite, uniqueColumns, List.of(), null);
     }
 
     /** This target, its routed rows also counted by the values of {@code fields} of the rows they write. */
     Target tallying(String... fields) {
-      return new Target(column, path, partitionBySite, uniqueColumns, List.of(fields));
+      return new Target(column, path, partitionBySite, uniqueColumns, List.of(fields), span);
+    }
+
+    /** This tallying target, also keeping the least and greatest number per tally key ({@link Span}). */
+    Target spanning(String value, String where, String equals) {
+      return new Target(column, path, partitionBySite, uniqueColumns, tallyBy, new Span(value, where, equals));
     }
   }
+
+  /**
+   * Per tally key, the least and greatest number in the string field {@code value} of the written rows whose
+   * string field {@code where} equals {@code equals} (a field issue's raw value where its reason is
+   * OUT_OF_RANGE): what the rows of a tallied key held, read only on those rows, which are few. Read as the
+   * rules read numbers, with a decimal comma where the value has a comma ({@link #number}); a value that does
+   * not read as a finite number is skipped.
+   */
+  record Span(String value, String where, String equals) implements Serializable {}
 
   /**
    * Per source file: its data rows (from its file record), records by status, checksum, lines to re-read,
@@ -116,6 +131,8 @@ final class MultiTableWriter {
     String checksum;
     /** Target column -> values of its {@code tallyBy} fields -> routed rows; only targets that tally. */
     final Map<String, Map<List<String>, Long>> tallied = new HashMap<>();
+    /** Target column -> values of its {@code tallyBy} fields -> {least, greatest}; only targets that span. */
+    final Map<String, Map<List<String>, double[]>> spans = new HashMap<>();
 
     void add(FileTally o) {
       rows = Math.max(rows, o.rows);
@@ -127,6 +144,20 @@ final class MultiTableWriter {
         checksum = o.checksum;
       }
       o.tallied.forEach((column, counts) -> counts.forEach((key, n) -> count(column, key, n)));
+      o.spans.forEach((column, spans) -> spans.forEach((key, minMax) -> {
+        span(column, key, minMax[0]);
+        span(column, key, minMax[1]);
+      }));
+    }
+
+    void span(String column, List<String> key, double v) {
+      spans.computeIfAbsent(column, c -> new HashMap<>()).merge(key, new double[] {v, v},
+          (a, b) -> new double[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
+    }
+
+    /** {least, greatest} of {@code column}'s {@link Span} values by tally key; empty when none was read. */
+    Map<List<String>, double[]> spans(String column) {
+      return spans.getOrDefault(column, Map.of());
     }
 
     void count(String column, List<String> key, long n) {
@@ -165,7 +196,8 @@ final class MultiTableWriter {
 
   /** Executor-side description of one target: where its struct sits and how to write it. */
   private record Slot(String column, int ordinal, boolean array, int fields, StructType schema, String staging,
-      boolean partitionBySite, OutputWriterFactory factory, int[] tally) implements Serializable {}
+      boolean partitionBySite, OutputWriterFactory factory, int[] tally, int spanValue, int spanWhere,
+      UTF8String spanEquals) implements Serializable {}
 
   private MultiTableWriter() {}
 
@@ -290,8 +322,18 @@ final class MultiTableWriter {
                 + ", not a string");
           }
         }
+        int spanValue = -1;
+        int spanWhere = -1;
+        if (t.span() != null) {
+          if (tally.length == 0) {
+            throw new IllegalArgumentException("cannot span " + t.column() + " without tallying it");
+          }
+          spanValue = stringField(t, rowType, t.span().value());
+          spanWhere = stringField(t, rowType, t.span().where());
+        }
         slots.add(new Slot(t.column(), schema.fieldIndex(t.column()), array, rowType.size(), rowType,
-            table + "/_staging-" + job, t.partitionBySite(), factory, tally));
+            table + "/_staging-" + job, t.partitionBySite(), factory, tally, spanValue, spanWhere,
+            t.span() == null ? null : UTF8String.fromString(t.span().equals())));
       } catch (IOException e) {
         throw new UncheckedIOException("cannot prepare the Parquet write of " + t.path(), e);
       }
@@ -305,6 +347,14 @@ final class MultiTableWriter {
         .mapPartitions(it -> List.of(writePartition(it, slots, fixed, bConfs.value(), job)).iterator())
         .collectAsync();
     return new Running(submitted, targets, slots, hadoopConf);
+  }
+
+  private static int stringField(Target t, StructType rowType, String field) {
+    int i = rowType.fieldIndex(field);
+    if (!(rowType.fields()[i].dataType() instanceof StringType)) {
+      throw new IllegalArgumentException("cannot span " + t.column() + " by " + field + ", not a string");
+    }
+    return i;
   }
 
   private static Result commit(List<TaskResult> results, List<Target> targets, List<Slot> slots,
@@ -389,7 +439,9 @@ final class MultiTableWriter {
                 writer(open, openFiles, sequence, i, s, contexts[i], prefix, siteDir).write(value);
                 result.rows[i]++;
                 if (s.tally().length > 0) {
-                  keys = distinct(keys, key(value, s.tally()));
+                  List<String> key = key(value, s.tally());
+                  keys = distinct(keys, key);
+                  span(value, s, key, tally);
                 }
               }
             }
@@ -403,7 +455,9 @@ final class MultiTableWriter {
             writer(open, openFiles, sequence, i, s, contexts[i], prefix, siteDir).write(value);
             result.rows[i]++;
             if (s.tally().length > 0) {
-              tally.count(s.column(), key(value, s.tally()), 1);
+              List<String> key = key(value, s.tally());
+              tally.count(s.column(), key, 1);
+              span(value, s, key, tally);
             }
           }
         }
@@ -438,6 +492,29 @@ final class MultiTableWriter {
       key.add(value.isNullAt(f) ? null : value.getUTF8String(f).toString());
     }
     return key;
+  }
+
+  /** Adds a written row's {@link Span} value to {@code tally} where the slot spans and the row is one to read. */
+  private static void span(InternalRow value, Slot s, List<String> key, FileTally tally) {
+    if (s.spanWhere() < 0 || value.isNullAt(s.spanWhere()) || value.isNullAt(s.spanValue())
+        || !RowStrings.equals(value, s.spanWhere(), s.spanEquals())) {
+      return;
+    }
+    double v = number(value.getUTF8String(s.spanValue()));
+    if (!Double.isNaN(v)) {
+      tally.span(s.column(), key, v);
+    }
+  }
+
+  private static final UTF8String COMMA = UTF8String.fromString(",");
+
+  /**
+   * A raw value as the rules read it, its comma taken for a decimal comma (where a value the rules read as a
+   * number has a comma, its mapping has one); NaN for one that does not read as a finite number.
+   */
+  static double number(UTF8String raw) {
+    Double d = FieldFunctions.number(raw.trim(), raw.contains(COMMA));
+    return d == null || Double.isInfinite(d) ? Double.NaN : d;
   }
 
   /** {@code keys} with {@code key} added unless it holds it already (a routed row writes few rows). */

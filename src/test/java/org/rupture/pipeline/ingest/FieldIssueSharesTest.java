@@ -52,7 +52,7 @@ class FieldIssueSharesTest {
 
   private static FileCounts file(String name, String site, String table, long accepted,
       Map<String, Map<String, Long>> issues) {
-    return new FileCounts(name, site, "d1", table, "x", 1, accepted, accepted, accepted, 0, 0, true, issues);
+    return new FileCounts(name, site, "d1", table, "x", 1, accepted, accepted, accepted, 0, 0, true, issues, Map.of());
   }
 
   @Test

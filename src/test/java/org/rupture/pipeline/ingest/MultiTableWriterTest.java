@@ -118,6 +118,38 @@ class MultiTableWriterTest extends SparkTestBase {
         "only string fields are tallied");
   }
 
+  /**
+   * A spanning target keeps per tally key the least and greatest raw value of the rows whose reason is the one
+   * named, read leniently (a decimal comma, spaces); what does not read as a number, and other reasons' values,
+   * are skipped.
+   */
+  @Test
+  void aSpanningTargetKeepsTheLeastAndGreatestNumberOfTheRowsItReads() {
+    Dataset<Row> routed = spark().sql("SELECT site, source_file, status, file_rows, file_checksum, line_missing, "
+        + "CASE WHEN status = 'accepted' THEN issues END AS t_issues "
+        + "FROM VALUES "
+        + "('s1', 'f1', 'file', 4L, 'abc', false, CAST(NULL AS ARRAY<STRUCT<field: STRING, reason: STRING, raw: STRING>>)), "
+        + "('s1', 'f1', 'accepted', NULL, NULL, false, array(named_struct('field', 'a', 'reason', 'OUT', 'raw', '5'), "
+        + "  named_struct('field', 'b', 'reason', 'OUT', 'raw', 'x'), named_struct('field', 'c', 'reason', 'NAN', 'raw', '99'))), "
+        + "('s1', 'f1', 'accepted', NULL, NULL, false, array(named_struct('field', 'a', 'reason', 'OUT', 'raw', ' 7,5 '))), "
+        + "('s1', 'f1', 'accepted', NULL, NULL, false, array(named_struct('field', 'a', 'reason', 'OUT', 'raw', CAST(NULL AS STRING)))), "
+        + "('s1', 'f1', 'accepted', NULL, NULL, false, array(named_struct('field', 'a', 'reason', 'OUT', 'raw', '-1'))) "
+        + "AS t(site, source_file, status, file_rows, file_checksum, line_missing, issues)")
+        .repartition(2);
+    MultiTableWriter.Result r = MultiTableWriter.write(spark(), routed, List.of(
+        new MultiTableWriter.Target("t_issues", dir.resolve("issues").toString(), false).tallying("field", "reason")
+            .spanning("raw", "reason", "OUT")));
+    assertEquals(java.util.Map.of(List.of("a", "OUT"), 4L, List.of("b", "OUT"), 1L, List.of("c", "NAN"), 1L),
+        r.files().get("f1").tallied("t_issues"));
+    java.util.Map<List<String>, double[]> spans = r.files().get("f1").spans("t_issues");
+    assertEquals(java.util.Set.of(List.of("a", "OUT")), spans.keySet(), "b's value is no number, c's reason another");
+    assertEquals(List.of(-1.0, 7.5), List.of(spans.get(List.of("a", "OUT"))[0], spans.get(List.of("a", "OUT"))[1]));
+
+    assertThrows(IllegalArgumentException.class, () -> MultiTableWriter.write(spark(), routed, List.of(
+        new MultiTableWriter.Target("t_issues", dir.resolve("other").toString(), false).spanning("raw", "reason", "OUT"))),
+        "only a tallying target spans");
+  }
+
   @Test
   void twoPassesIntoOneTableKeepBothPassesRows() {
     String shared = dir.resolve("shared").toString();
