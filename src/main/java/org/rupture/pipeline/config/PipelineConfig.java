@@ -61,9 +61,24 @@ public record PipelineConfig(
    * @param fieldIssueWarnShare a site whose share of accepted records with one field nulled for one reason
    *     exceeds this gets a warning naming the field and the mapping key to check
    * @param maxFieldIssueShare such a share above this fails the run (exit 3); null: no such gate
+   * @param outOfRangeWarnShare a site (or file) whose share of accepted records with one field nulled as
+   *     OUT_OF_RANGE exceeds this (a shifted source scale nulls only the values it cuts off) gets a warning naming
+   *     the declared scale and the values outside it
    */
-  public record Quality(double maxQuarantineShare, double fieldIssueWarnShare, Double maxFieldIssueShare) {
+  public record Quality(double maxQuarantineShare, double fieldIssueWarnShare, Double maxFieldIssueShare,
+      double outOfRangeWarnShare) {
     public static final double DEFAULT_MAX_QUARANTINE_SHARE = 0.2;
     public static final double DEFAULT_FIELD_ISSUE_WARN_SHARE = 0.2;
+    /**
+     * A correct scale leaves out of range only the odd typo (a few per thousand records at most), while a scale
+     * declared one point off cuts off a whole answer category, which holds several percent of a rating's values:
+     * 1% lies between the two.
+     */
+    public static final double DEFAULT_OUT_OF_RANGE_WARN_SHARE = 0.01;
+
+    /** With the default {@code out_of_range_warn_share}. */
+    public Quality(double maxQuarantineShare, double fieldIssueWarnShare, Double maxFieldIssueShare) {
+      this(maxQuarantineShare, fieldIssueWarnShare, maxFieldIssueShare, DEFAULT_OUT_OF_RANGE_WARN_SHARE);
+    }
   }
 }

@@ -49,11 +49,13 @@ public final class PipelineConfigLoader {
     PipelineConfig.Privacy privacy = new PipelineConfig.Privacy(
         p.string("secret_env", "RUPTURE_HMAC_SECRET"), p.string("key_file", null), p.bool("allow_demo_secret", false));
     ConfigNode q = root.child("quality")
-        .allowOnly(Set.of("max_quarantine_share", "field_issue_warn_share", "max_field_issue_share"));
+        .allowOnly(Set.of("max_quarantine_share", "field_issue_warn_share", "max_field_issue_share",
+            "out_of_range_warn_share"));
     PipelineConfig.Quality quality = new PipelineConfig.Quality(
         q.number("max_quarantine_share", PipelineConfig.Quality.DEFAULT_MAX_QUARANTINE_SHARE, 0.0, 1.0),
         q.number("field_issue_warn_share", PipelineConfig.Quality.DEFAULT_FIELD_ISSUE_WARN_SHARE, 0.0, 1.0),
-        q.has("max_field_issue_share") ? q.number("max_field_issue_share", 1.0, 0.0, 1.0) : null);
+        q.has("max_field_issue_share") ? q.number("max_field_issue_share", 1.0, 0.0, 1.0) : null,
+        q.number("out_of_range_warn_share", PipelineConfig.Quality.DEFAULT_OUT_OF_RANGE_WARN_SHARE, 0.0, 1.0));
     Map<String, String> spark = new LinkedHashMap<>(root.stringMap("spark"));
     spark.keySet().forEach(k -> {
       if (!k.startsWith("spark.")) {

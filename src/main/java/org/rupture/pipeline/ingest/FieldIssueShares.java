@@ -1,5 +1,6 @@
 package org.rupture.pipeline.ingest;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -26,6 +27,13 @@ import org.rupture.pipeline.config.SiteMapping;
  * for the warning and for the gate alike (a fully broken delivery can stop the run); a site above it keeps its
  * one line, its files not repeated. A file's line needs at least {@link #MIN_FILE_RECORDS} nulled records.
  *
+ * <p>A source scale declared a point off ({@code [0, 4]} for data that is 1-5) nulls only the values it cuts
+ * off (the 5s, a few percent of the records) and rescales the others wrongly: far below the warning threshold.
+ * So values nulled as OUT_OF_RANGE in more than {@code quality.out_of_range_warn_share} of a site's (or file's)
+ * accepted records, and in at least {@link #MIN_OUT_OF_RANGE_RECORDS}, get a warning of their own naming the
+ * declared scale and the least and greatest value outside it ({@link FileCounts#outOfRange}); where the share
+ * is above {@code quality.field_issue_warn_share} the field's line says it already. Only a warning: no gate.
+ *
  * <p>Counted from the per-file tallies the ingest's write pass gathers as it writes the field issues
  * ({@link FileCounts#fieldIssues}): no Spark job of its own.
  *
@@ -34,8 +42,10 @@ import org.rupture.pipeline.config.SiteMapping;
  *     site, table, field, reason and file order
  * @param warnShare {@code quality.field_issue_warn_share}
  * @param maxShare {@code quality.max_field_issue_share}, or null when that gate is off
+ * @param outOfRangeWarnShare {@code quality.out_of_range_warn_share}
  */
-public record FieldIssueShares(List<Share> shares, List<Share> fileShares, double warnShare, Double maxShare) {
+public record FieldIssueShares(List<Share> shares, List<Share> fileShares, double warnShare, Double maxShare,
+    double outOfRangeWarnShare) {
 
   /**
    * The fewest nulled records for a file's own line. A small file (a correction delivery of 3 records) reaches
@@ -45,15 +55,25 @@ public record FieldIssueShares(List<Share> shares, List<Share> fileShares, doubl
   static final int MIN_FILE_RECORDS = 5;
 
   /**
+   * The fewest out-of-range records for an out-of-range line: 1% of a site of 200 records is 2, which one or two
+   * typos reach; a scale that cuts off a whole answer category leaves many more out of range, at any site that
+   * could be pooled.
+   */
+  static final int MIN_OUT_OF_RANGE_RECORDS = 5;
+
+  /**
    * Records of a site's {@code table} whose {@code field} was nulled for {@code reason}, of its {@code accepted}
    * records there. {@code key}: the mapping key most likely responsible, or null when none is known;
    * {@code file}: the file that sets it (the mapping's or a profile's; the mapping's when no key is known);
    * {@code where}: the same for a message (a profile named with the mapping extending it); {@code hint}: how to
    * change it for this mapping only when a profile sets it, else "". {@code source}: for a file's share the
-   * input file (its relative path, as the manifest names it), for a site's null.
+   * input file (its relative path, as the manifest names it), for a site's null. {@code values}: for
+   * OUT_OF_RANGE the least and greatest value nulled (of those that read as numbers), else null; {@code scale}:
+   * for OUT_OF_RANGE the source scale the mapping declares for the field, null when none is known.
    */
   public record Share(String site, String table, String field, String reason, long records, long accepted,
-      String key, String file, String where, String hint, String source) {
+      String key, String file, String where, String hint, String source, FileCounts.Extent values,
+      FileCounts.Extent scale) {
     public double share() {
       return accepted == 0 ? 0 : (double) records / accepted;
     }
@@ -84,22 +104,28 @@ public record FieldIssueShares(List<Share> shares, List<Share> fileShares, doubl
    * @param mappingOfSite the mapping that claims each site (for the keys to name)
    */
   static FieldIssueShares of(List<FileCounts> files, Map<String, SiteMapping> mappingOfSite, double warnShare,
-      Double maxShare) {
+      Double maxShare, double outOfRangeWarnShare) {
     Map<List<String>, Long> accepted = new HashMap<>();
     Map<List<String>, Long> nulled = new TreeMap<>(KEY_ORDER);
+    Map<List<String>, FileCounts.Extent> outOfRange = new HashMap<>();
     List<Share> fileShares = new ArrayList<>();
     for (FileCounts f : files) {
       accepted.merge(List.of(f.site(), f.table()), f.accepted(), Long::sum);
+      f.outOfRange().forEach((field, values) ->
+          outOfRange.merge(List.of(f.site(), f.table(), field), values, FileCounts.Extent::with));
       f.fieldIssues().forEach((field, byReason) -> byReason.forEach((reason, n) -> {
         nulled.merge(List.of(f.site(), f.table(), field, reason), n, Long::sum);
-        fileShares.add(share(List.of(f.site(), f.table(), field, reason), n, f.accepted(), f.file(), mappingOfSite));
+        fileShares.add(share(List.of(f.site(), f.table(), field, reason), n, f.accepted(), f.file(),
+            f.outOfRange().get(field), mappingOfSite));
       }));
     }
     List<Share> shares = new ArrayList<>();
-    nulled.forEach((k, n) -> shares.add(share(k, n, accepted.getOrDefault(k.subList(0, 2), 0L), null, mappingOfSite)));
+    nulled.forEach((k, n) -> shares.add(share(k, n, accepted.getOrDefault(k.subList(0, 2), 0L), null,
+        outOfRange.get(k.subList(0, 3)), mappingOfSite)));
     fileShares.sort(Comparator.comparing((Share s) -> List.of(s.site(), s.table(), s.field(), s.reason()), KEY_ORDER)
         .thenComparing(Share::source));
-    return new FieldIssueShares(List.copyOf(shares), List.copyOf(fileShares), warnShare, maxShare);
+    return new FieldIssueShares(List.copyOf(shares), List.copyOf(fileShares), warnShare, maxShare,
+        outOfRangeWarnShare);
   }
 
   /** Site, table, field and reason (or a prefix of them) in that order. */
@@ -113,16 +139,43 @@ public record FieldIssueShares(List<Share> shares, List<Share> fileShares, doubl
     return Integer.compare(a.size(), b.size());
   };
 
-  /** The share of {@code key} (site, table, field, reason) of a site ({@code source} null) or of one file. */
+  /**
+   * The share of {@code key} (site, table, field, reason) of a site ({@code source} null) or of one file;
+   * {@code outOfRange} the field's values nulled as OUT_OF_RANGE there, or null.
+   */
   private static Share share(List<String> key, long records, long accepted, String source,
-      Map<String, SiteMapping> mappingOfSite) {
+      FileCounts.Extent outOfRange, Map<String, SiteMapping> mappingOfSite) {
+    boolean scaled = key.get(3).equals("OUT_OF_RANGE");
     SiteMapping m = mappingOfSite.get(key.get(0));
     String mappingKey = m == null ? null : keyOf(m, key.get(1), key.get(2), key.get(3));
     String file = m == null ? null : mappingKey == null ? m.file() : m.sources().fileOf(mappingKey);
     String where = m == null ? null : mappingKey == null ? m.file() : m.sources().where(mappingKey);
     String hint = m == null || mappingKey == null ? "" : m.sources().overrideHint(mappingKey);
     return new Share(key.get(0), key.get(1), key.get(2), key.get(3), records, accepted, mappingKey, file, where, hint,
-        source);
+        source, scaled ? outOfRange : null, scaled && m != null ? scaleOf(m, key.get(1), key.get(2)) : null);
+  }
+
+  /**
+   * The source scale {@code m} declares for {@code field} (a rating's scale, the alliance items', an extra
+   * variable's, an outcome score's range), or null when it declares none.
+   */
+  static FileCounts.Extent scaleOf(SiteMapping m, String table, String field) {
+    double[] scale = null;
+    if (table.equals("session_ratings") && m.sessions() != null) {
+      if (field.equals("alliance")) {
+        scale = m.sessions().alliance() == null ? null : m.sessions().alliance().scale();
+      } else if (SCALE_OF_FIELD.containsKey(field)) {
+        scale = m.sessions().scales().get(field);
+      } else {
+        scale = m.sessions().extras().stream().filter(e -> e.name().equals(field)).map(SiteMapping.ExtraVariable::scale)
+            .findFirst().orElse(null);
+      }
+    } else if (table.equals("patients") && m.patients() != null) {
+      scale = m.patients().outcomes().stream()
+          .filter(o -> field.equals(o.measure() + "_baseline") || field.equals(o.measure() + "_termination"))
+          .map(SiteMapping.OutcomeSpec::range).findFirst().orElse(null);
+    }
+    return scale == null ? null : new FileCounts.Extent(scale[0], scale[1]);
   }
 
   /**
@@ -184,12 +237,40 @@ public record FieldIssueShares(List<Share> shares, List<Share> fileShares, doubl
    * file x field above it of a site that is not ({@link #filesAbove}), each site's after its own.
    */
   public List<String> warnings() {
-    return lines(warnShare);
+    return lines(warnShare, true);
   }
 
-  /** The same lines for {@code quality.max_field_issue_share}; none when off. */
+  /** The same lines for {@code quality.max_field_issue_share}, without the out-of-range ones; none when off. */
   public List<String> gateFailures() {
-    return maxShare == null ? List.of() : lines(maxShare);
+    return maxShare == null ? List.of() : lines(maxShare, false);
+  }
+
+  /**
+   * The sites' OUT_OF_RANGE shares that get an out-of-range line: above {@code quality.out_of_range_warn_share}
+   * with at least {@link #MIN_OUT_OF_RANGE_RECORDS} records, and not above {@code quality.field_issue_warn_share}
+   * (whose line names the field and the scale's key already).
+   */
+  public List<Share> outOfRange() {
+    return shares.stream().filter(s -> outOfRangeLine(s) && s.share() <= warnShare).toList();
+  }
+
+  /**
+   * The files' OUT_OF_RANGE shares that get an out-of-range line: as {@link #outOfRange}, of a site whose own
+   * share is not above {@code quality.out_of_range_warn_share}, and without a line of their own for the warning
+   * threshold ({@link #filesAbove}).
+   */
+  public List<Share> filesOutOfRange() {
+    Set<List<String>> sitesAbove = new HashSet<>();
+    shares.stream().filter(s -> s.reason().equals("OUT_OF_RANGE") && s.share() > outOfRangeWarnShare)
+        .forEach(s -> sitesAbove.add(List.of(s.site(), s.table(), s.field())));
+    List<Share> warned = filesAbove(warnShare);
+    return fileShares.stream().filter(f -> outOfRangeLine(f) && !warned.contains(f)
+        && !sitesAbove.contains(List.of(f.site(), f.table(), f.field()))).toList();
+  }
+
+  private boolean outOfRangeLine(Share s) {
+    return s.reason().equals("OUT_OF_RANGE") && s.share() > outOfRangeWarnShare
+        && s.records() >= MIN_OUT_OF_RANGE_RECORDS;
   }
 
   /**
@@ -212,15 +293,49 @@ public record FieldIssueShares(List<Share> shares, List<Share> fileShares, doubl
    * are listed in the one line. A file's: "... session_ratings records of site-002/2026-11-30/sessions.csv
    * (100.0%, BAD_DATE); ...". In site, table and field order, a site's line before its files'.
    */
-  private List<String> lines(double limit) {
+  private List<String> lines(double limit, boolean withOutOfRange) {
     Map<List<String>, List<Share>> byField = new TreeMap<>(KEY_ORDER);
     above(limit).forEach(s -> byField.computeIfAbsent(List.of(s.site(), s.table(), s.field(), ""),
         k -> new ArrayList<>()).add(s));
     filesAbove(limit).forEach(s -> byField.computeIfAbsent(List.of(s.site(), s.table(), s.field(), s.source()),
         k -> new ArrayList<>()).add(s));
-    List<String> out = new ArrayList<>();
-    byField.values().forEach(group -> out.add(line(group)));
-    return out;
+    // sorted by site, table, field and file (a site's own ""), the field's line before its out-of-range line
+    List<Map.Entry<List<String>, String>> out = new ArrayList<>();
+    byField.forEach((k, group) -> out.add(Map.entry(k, line(group))));
+    if (withOutOfRange) {
+      outOfRange().forEach(s -> out.add(Map.entry(List.of(s.site(), s.table(), s.field(), ""), outOfRangeLine(s, null))));
+      filesOutOfRange().forEach(s -> out.add(Map.entry(List.of(s.site(), s.table(), s.field(), s.source()),
+          outOfRangeLine(s, s.source()))));
+    }
+    out.sort(Map.Entry.comparingByKey(KEY_ORDER));
+    return out.stream().map(Map.Entry::getValue).toList();
+  }
+
+  /**
+   * "site-003: rupture_intensity out of range in 812 of 40120 session_ratings records (2.0%), values 5 to 5
+   * above the declared scale [0, 4]; check sessions.scales.rupture_intensity in conf/sites/site-003.yaml";
+   * a file's with "records of FILE".
+   */
+  private static String outOfRangeLine(Share s, String source) {
+    StringBuilder b = new StringBuilder(s.site() + ": " + s.field() + " out of range in " + s.records() + " of "
+        + s.accepted() + " " + s.table() + " records" + (source == null ? "" : " of " + source)
+        + String.format(" (%.1f%%)", 100 * s.share()));
+    FileCounts.Extent v = s.values();
+    if (v != null) {
+      b.append(", values ").append(number(v.min())).append(" to ").append(number(v.max()));
+      FileCounts.Extent scale = s.scale();
+      if (scale != null) {
+        String side = v.min() > scale.max() ? "above" : v.max() < scale.min() ? "below" : "outside";
+        b.append(' ').append(side).append(" the declared scale [").append(number(scale.min())).append(", ")
+            .append(number(scale.max())).append(']');
+      }
+    }
+    return withChecks(b, List.of(s));
+  }
+
+  /** 5, 7.5, -0.25: no trailing zeros. */
+  private static String number(double v) {
+    return BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
   }
 
   private static String line(List<Share> group) {

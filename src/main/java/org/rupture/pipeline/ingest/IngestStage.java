@@ -72,6 +72,7 @@ public final class IngestStage {
   private final double maxQuarantineShare;
   private final double fieldIssueWarnShare;
   private final Double maxFieldIssueShare;
+  private final double outOfRangeWarnShare;
   /** Shuffle parsed records by site too (the path records take when stored ones join them); for tests. */
   private boolean shuffleBySite;
 
@@ -92,6 +93,7 @@ public final class IngestStage {
     this.maxQuarantineShare = quality.maxQuarantineShare();
     this.fieldIssueWarnShare = quality.fieldIssueWarnShare();
     this.maxFieldIssueShare = quality.maxFieldIssueShare();
+    this.outOfRangeWarnShare = quality.outOfRangeWarnShare();
   }
 
   /** This stage with the parsed records shuffled by site before they are classified, as stored ones are. */
@@ -171,7 +173,7 @@ public final class IngestStage {
     Map<String, SiteMapping> mappingOfSite = new HashMap<>();
     inventory.files().forEach(f -> mappingOfSite.put(f.site(), byId.get(f.mappingId())));
     FieldIssueShares fieldIssueShares = FieldIssueShares.of(files, mappingOfSite, fieldIssueWarnShare,
-        maxFieldIssueShare);
+        maxFieldIssueShare, outOfRangeWarnShare);
     try {
       enforceQuarantineGate(files, out.quarantine());
       fieldIssueShares.enforceGate();

@@ -359,7 +359,9 @@ public final class PipelineJob {
   /**
    * A warning per site and field nulled in more than {@code quality.field_issue_warn_share} of the site's
    * accepted records (most likely a mapping mistake, e.g. a date format), and per file of a site below it that
-   * is above it itself (a new delivery in a new format); every site's counts in the log. The manifest records
+   * is above it itself (a new delivery in a new format), and per field whose values out of the declared scale
+   * point to a shifted scale ({@code quality.out_of_range_warn_share}); every site's counts in the log. The
+   * manifest records
    * both ({@code field_issue_shares}).
    */
   private void reportFieldIssues(IngestResult result) {

@@ -116,7 +116,9 @@ public final class ManifestWriter {
    * nothing was nulled) each table x field x reason with its records, the site's accepted records of the table,
    * the share, whether it is above the warning threshold, and the mapping key to check with the file setting it;
    * under {@code files} the same per ingested input file, its {@code warning} whether the file got a line of its
-   * own ({@link FieldIssueShares#filesAbove}).
+   * own ({@link FieldIssueShares#filesAbove}). An OUT_OF_RANGE entry also has the least and greatest value nulled
+   * ({@code values}), the mapping's {@code declared_scale} and whether it got an out-of-range line
+   * ({@code out_of_range_warning}).
    */
   private static ObjectNode fieldIssueShares(IngestResult ingest) {
     FieldIssueShares check = ingest.fieldIssueShares();
@@ -127,22 +129,25 @@ public final class ManifestWriter {
     } else {
       node.put("max_share", check.maxShare());
     }
+    node.put("out_of_range_warn_share", check.outOfRangeWarnShare());
     check.warnings().forEach(node.putArray("warnings")::add);
     ObjectNode sites = node.putObject("sites");
     ingest.files().stream().map(FileCounts::site).sorted().distinct().forEach(sites::putArray);
+    List<FieldIssueShares.Share> outOfRange = check.outOfRange();
     for (FieldIssueShares.Share s : check.shares()) {
-      share(((ArrayNode) sites.get(s.site())).addObject(), s, s.share() > check.warnShare());
+      share(((ArrayNode) sites.get(s.site())).addObject(), s, s.share() > check.warnShare(), outOfRange.contains(s));
     }
     ObjectNode files = node.putObject("files");
     ingest.files().stream().map(FileCounts::file).sorted().distinct().forEach(files::putArray);
     List<FieldIssueShares.Share> warned = check.filesAbove(check.warnShare());
+    List<FieldIssueShares.Share> filesOutOfRange = check.filesOutOfRange();
     for (FieldIssueShares.Share s : check.fileShares()) {
-      share(((ArrayNode) files.get(s.source())).addObject(), s, warned.contains(s));
+      share(((ArrayNode) files.get(s.source())).addObject(), s, warned.contains(s), filesOutOfRange.contains(s));
     }
     return node;
   }
 
-  private static void share(ObjectNode n, FieldIssueShares.Share s, boolean warning) {
+  private static void share(ObjectNode n, FieldIssueShares.Share s, boolean warning, boolean outOfRangeWarning) {
     n.put("table", s.table());
     n.put("field", s.field());
     n.put("reason", s.reason());
@@ -152,6 +157,19 @@ public final class ManifestWriter {
     n.put("warning", warning);
     n.put("mapping_key", s.key());
     n.put("set_in", s.file());
+    if (s.reason().equals("OUT_OF_RANGE")) {
+      if (s.values() == null) {
+        n.putNull("values");
+      } else {
+        n.putObject("values").put("min", s.values().min()).put("max", s.values().max());
+      }
+      if (s.scale() == null) {
+        n.putNull("declared_scale");
+      } else {
+        n.putArray("declared_scale").add(s.scale().min()).add(s.scale().max());
+      }
+      n.put("out_of_range_warning", outOfRangeWarning);
+    }
   }
 
   /** The ingest facts of a manifest: they describe the curated data, and travel with it when it is copied. */

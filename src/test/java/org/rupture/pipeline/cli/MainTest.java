@@ -81,8 +81,11 @@ class MainTest {
     Path conf = dir.resolve("pipeline.yaml");
     String base = "input: sample/landing\nsites: " + Path.of("conf/sites").toAbsolutePath() + "\n";
     Files.writeString(conf, base + "quality: {max_quarantine_share: 0.2, field_issue_warn_share: 0.1, "
-        + "max_field_issue_share: 0.9}\n");
+        + "max_field_issue_share: 0.9, out_of_range_warn_share: 0.02}\n");
     assertEquals(0, run("validate-config", "--config", conf.toString()).code());
+    Files.writeString(conf, base + "quality: {out_of_range_warn_share: 2}\n");
+    assertTrue(run("validate-config", "--config", conf.toString()).err()
+        .contains(conf + " at 'quality.out_of_range_warn_share': expected a number"));
     Files.writeString(conf, base + "quality: {field_issue_warn_share: 20}\n");
     ConsoleRun r = run("validate-config", "--config", conf.toString());
     assertEquals(2, r.code());

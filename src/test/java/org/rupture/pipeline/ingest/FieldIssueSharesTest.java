@@ -52,7 +52,13 @@ class FieldIssueSharesTest {
 
   private static FileCounts file(String name, String site, String table, long accepted,
       Map<String, Map<String, Long>> issues) {
-    return new FileCounts(name, site, "d1", table, "x", 1, accepted, accepted, accepted, 0, 0, true, issues, Map.of());
+    return file(name, site, table, accepted, issues, Map.of());
+  }
+
+  private static FileCounts file(String name, String site, String table, long accepted,
+      Map<String, Map<String, Long>> issues, Map<String, FileCounts.Extent> outOfRange) {
+    return new FileCounts(name, site, "d1", table, "x", 1, accepted, accepted, accepted, 0, 0, true, issues,
+        outOfRange);
   }
 
   @Test
@@ -68,7 +74,7 @@ class FieldIssueSharesTest {
                 "NOT_NUMERIC", 30L))),
         file("s1/d1/p.csv", "s1", "patients", 10, Map.of("WHO5_termination", Map.of("OUT_OF_RANGE", 3L),
             "treatment", Map.of("UNKNOWN_CODE", 2L)))),
-        Map.of("s1", m), 0.2, null);
+        Map.of("s1", m), 0.2, null, 0.01);
 
     assertEquals(List.of(
         "s1: WHO5_termination nulled in 3 of 10 patients records (30.0%, OUT_OF_RANGE); check "
@@ -90,7 +96,7 @@ class FieldIssueSharesTest {
     assertEquals(List.of(), shares.gateFailures());
     shares.enforceGate();                          // off: no gate
 
-    FieldIssueShares gated = new FieldIssueShares(shares.shares(), shares.fileShares(), 0.2, 0.9);
+    FieldIssueShares gated = new FieldIssueShares(shares.shares(), shares.fileShares(), 0.2, 0.9, 0.01);
     assertEquals(1, gated.gateFailures().size());
     DataQualityException e = assertThrows(DataQualityException.class, gated::enforceGate);
     assertTrue(e.getMessage().startsWith("field issue share above quality.max_field_issue_share = 0.9 for s1: "
@@ -116,7 +122,7 @@ class FieldIssueSharesTest {
         file("s1/d4/s.csv", "s1", "session_ratings", 5, Map.of("session_date", Map.of("BAD_DATE", 5L))),
         file("s2/d1/s.csv", "s2", "session_ratings", 100, Map.of("session_date", Map.of("BAD_DATE", 100L))),
         file("s2/d2/s.csv", "s2", "session_ratings", 50, Map.of())),
-        Map.of("s1", m), 0.2, null);
+        Map.of("s1", m), 0.2, null, 0.01);
 
     String check = "; check dialect.date_formats in " + profile + " (profile of " + own + "); to change it for this "
         + "mapping only, set dialect.date_formats in " + own + ", which overrides the profile";
@@ -132,12 +138,52 @@ class FieldIssueSharesTest {
     assertEquals(List.of("s1/d2/s.csv", "s1/d4/s.csv"),
         shares.filesAbove(0.2).stream().map(FieldIssueShares.Share::source).toList());
 
-    FieldIssueShares gated = new FieldIssueShares(shares.shares(), shares.fileShares(), 0.2, 0.9);
+    FieldIssueShares gated = new FieldIssueShares(shares.shares(), shares.fileShares(), 0.2, 0.9, 0.01);
     DataQualityException e = assertThrows(DataQualityException.class, gated::enforceGate);
     assertTrue(e.getMessage().startsWith("field issue share above quality.max_field_issue_share = 0.9 for " + d2
         + "; s1: session_date nulled in 5 of 5 session_ratings records of s1/d4/s.csv"), e.getMessage());
     assertEquals("s2: session_date nulled in 100 of 100 session_ratings records of s2/d1/s.csv (100.0%, BAD_DATE)",
         gated.gateFailures().get(2), "s2 at 66.7% is below the gate, its first delivery at 100% is not");
+  }
+
+  /**
+   * A scale declared a point off ([0, 4] for 1-5 data) nulls only the 5s: 2% of the site, far below the warning
+   * threshold, but above quality.out_of_range_warn_share, so a line names the declared scale and the values
+   * outside it (above, below or on both sides). A file above it of a site below it gets the line; a few typos
+   * (0.1%, or fewer than 5 records at a small site) do not.
+   */
+  @Test
+  void outOfRangeValuesAboveTheirOwnSmallShareNameTheDeclaredScaleAndTheValues() throws IOException {
+    SiteMapping m = mapping();
+    String profile = dir.resolve("profiles/p.yaml").toString();
+    String own = dir.resolve("s1.yaml").toString();
+    FieldIssueShares shares = FieldIssueShares.of(List.of(
+        file("s1/d1/s.csv", "s1", "session_ratings", 2000, Map.of("rupture_intensity", Map.of("OUT_OF_RANGE", 40L),
+            "session_quality", Map.of("OUT_OF_RANGE", 3L)),
+            Map.of("rupture_intensity", new FileCounts.Extent(5, 5), "session_quality", new FileCounts.Extent(55, 55))),
+        file("s1/d2/s.csv", "s1", "session_ratings", 1000, Map.of("rupture_intensity", Map.of("OUT_OF_RANGE", 20L),
+            "sd", Map.of("OUT_OF_RANGE", 30L)),
+            Map.of("rupture_intensity", new FileCounts.Extent(5, 5), "sd", new FileCounts.Extent(-1, 6.25))),
+        file("s1/d1/p.csv", "s1", "patients", 400, Map.of("IIP_baseline", Map.of("OUT_OF_RANGE", 8L)),
+            Map.of("IIP_baseline", new FileCounts.Extent(-2, -1))),
+        file("s2/d1/s.csv", "s2", "session_ratings", 100, Map.of("rupture_intensity", Map.of("OUT_OF_RANGE", 4L)),
+            Map.of("rupture_intensity", new FileCounts.Extent(5, 5)))),
+        Map.of("s1", m), 0.2, null, 0.01);
+
+    List<String> warnings = shares.warnings();
+    assertEquals(3, warnings.size(), String.join("\n", warnings));
+    assertTrue(warnings.get(0).startsWith("s1: IIP_baseline out of range in 8 of 400 patients records (2.0%), "
+        + "values -2 to -1 below the declared scale [0, 4]; check patients.outcomes[0].range in " + profile),
+        warnings.get(0));
+    assertEquals("s1: rupture_intensity out of range in 60 of 3000 session_ratings records (2.0%), values 5 to 5 "
+        + "above the declared scale [0, 4]; check sessions.scales.rupture_intensity in " + own, warnings.get(1));
+    assertTrue(warnings.get(2).startsWith("s1: sd out of range in 30 of 1000 session_ratings records of s1/d2/s.csv "
+        + "(3.0%), values -1 to 6.25 outside the declared scale [0, 4]; check sessions.extra.sd.scale in " + profile),
+        warnings.get(2));
+    assertEquals(List.of(), shares.gateFailures(), "a warning only");
+    assertEquals(new FileCounts.Extent(0, 4), FieldIssueShares.scaleOf(m, "session_ratings", "rupture_intensity"));
+    assertNull(FieldIssueShares.scaleOf(m, "session_ratings", "alliance"), "no alliance items mapped");
+    assertNull(FieldIssueShares.scaleOf(m, "patients", "sessions_attended"));
   }
 
   @Test
@@ -164,7 +210,7 @@ class FieldIssueSharesTest {
     });
     assertNull(FieldIssueShares.keyOf(m, "session_ratings", "unknown_extra", "OUT_OF_RANGE"));
     FieldIssueShares unknown = FieldIssueShares.of(List.of(file("s1/d1/s.csv", "s1", "session_ratings", 1,
-        Map.of("unknown_extra", Map.of("OUT_OF_RANGE", 1L)))), Map.of("s1", m), 0.2, null);
+        Map.of("unknown_extra", Map.of("OUT_OF_RANGE", 1L)))), Map.of("s1", m), 0.2, null, 0.01);
     assertEquals(List.of("s1: unknown_extra nulled in 1 of 1 session_ratings records (100.0%, OUT_OF_RANGE); "
         + "check the mapping " + dir.resolve("s1.yaml")), unknown.warnings());
   }

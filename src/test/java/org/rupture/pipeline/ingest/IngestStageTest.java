@@ -487,6 +487,38 @@ class IngestStageTest extends SparkTestBase {
         + check.get("sites").get("alpha").get(0).get("warning").asText());
   }
 
+  /**
+   * alpha declares rupture_intensity [0, 4] but its export rates 1-5: only the 5s are nulled (5 of 30 records,
+   * below the 20% threshold), the rest rescaled wrongly. Above quality.out_of_range_warn_share, so the write
+   * pass's least and greatest out-of-range values name the shift; the manifest has them too.
+   */
+  @Test
+  void aShiftedSourceScaleIsWarnedAboutWithTheValuesOutsideIt() throws IOException {
+    StringBuilder rows = new StringBuilder(HEADER);
+    for (int i = 1; i <= 30; i++) {
+      String intensity = i == 30 ? "5.5" : i % 6 == 0 ? "5" : Integer.toString(1 + i % 4);
+      rows.append("\np").append(i).append(",t1,P,1,2026-01-05,1,").append(intensity).append(",4,4,5,5,4,1");
+    }
+    write("alpha/2026-01-01/sessions.csv", rows + "\n");
+    IngestResult r = ingest(1.0);
+
+    assertEquals(Map.of("rupture_intensity", new FileCounts.Extent(5, 5.5)),
+        byFile(r).get("alpha/2026-01-01/sessions.csv").outOfRange());
+    assertEquals(List.of("alpha: rupture_intensity out of range in 5 of 30 session_ratings records (16.7%), values 5 "
+        + "to 5.5 above the declared scale [0, 4]; check sessions.scales.rupture_intensity in "
+        + dir.resolve("sites/alpha.yaml")), r.fieldIssueShares().warnings());
+    com.fasterxml.jackson.databind.JsonNode manifest = org.rupture.pipeline.report.ManifestWriter.build(
+        new org.rupture.pipeline.report.ManifestWriter.RunInfo("r1", java.time.LocalDate.of(2026, 1, 20), "ingest",
+            null, java.time.Instant.now(), "pipeline.yaml", "hash", "landing", "out", "4", false), r, List.of());
+    com.fasterxml.jackson.databind.JsonNode check = manifest.get("field_issue_shares");
+    assertEquals(0.01, check.get("out_of_range_warn_share").asDouble());
+    com.fasterxml.jackson.databind.JsonNode intensity = check.get("sites").get("alpha").get(0);
+    assertEquals("OUT_OF_RANGE false true 5.0 5.5 [0.0,4.0]", String.join(" ", intensity.get("reason").asText(),
+        intensity.get("warning").asText(), intensity.get("out_of_range_warning").asText(),
+        intensity.get("values").get("min").asText(), intensity.get("values").get("max").asText(),
+        intensity.get("declared_scale").toString()));
+  }
+
   /** With quality.max_field_issue_share set, a share above it rejects the run as the quarantine gate does. */
   @Test
   void fieldIssueGateRejectsTheRunAndPublishesNothing() throws IOException {
