@@ -8,6 +8,10 @@
 # confint(method = "Wald") interval and normal p) and glm retention models (every coefficient with its z test
 # and confint.default interval), each with its agreement with the pooled two-stage effect; and the evidence on
 # each default claim (verdict, pooled effect on the published scale, overlap with the published interval).
+# Section non_default: the same pooled, leave-one-out, evidence and linear mixed model values (and the retention
+# models' agreement) under the non-default configuration AnalyzeStageTest runs a second time (rma PM, Knapp-Hartung
+# test; lmer with (1 | site) + (0 + x | site)), the random-slope fits with lme4's theta, isSingular and a second
+# optimiser's check. Deterministic: a second run writes the same bytes.
 suppressPackageStartupMessages({ library(metafor); library(lme4) })
 source("src/test/r/golden_json.R")
 fixture <- "src/test/resources/analysis"
@@ -184,43 +188,49 @@ for (first in site_effects[!duplicated(vapply(site_effects, key_of, character(1)
     add(no_effect(first$analysis, first$rater, first$measure, site, first$effect_type, 0))
   }
 }
-pooled <- list(); loo <- list()
-for (key in keys) {
-  effects <- Filter(function(e) key_of(e) == key && !e$excluded, site_effects)
-  first <- effects[[1]]
-  yi <- vapply(effects, function(e) e$yi, 0); vi <- vapply(effects, function(e) e$vi, 0)
-  back <- if (first$effect_type %in% c("r", "r_rm")) tanh else identity
-  fit <- rma(yi, vi, method = "REML", test = "z", control = rma_control)
-  ci <- confint(fit, control = list(tol = 1e-14))
-  pr <- predict(fit)
-  pooled[[length(pooled) + 1]] <- list(
-    analysis = first$analysis, rater = first$rater, measure = first$measure, effect_type = first$effect_type,
-    k = fit$k, n_total = sum(vapply(effects, function(e) e$n, 0)),
-    n1_total = if (first$effect_type == "smd") sum(vapply(effects, function(e) e$n1, 0)) else NA,
-    n2_total = if (first$effect_type == "smd") sum(vapply(effects, function(e) e$n2, 0)) else NA,
-    yi_estimate = as.numeric(fit$beta), yi_se = fit$se, estimate = back(as.numeric(fit$beta)),
-    ci_lower = back(fit$ci.lb), ci_upper = back(fit$ci.ub), p = fit$pval, pi_lower = back(pr$pi.lb),
-    pi_upper = back(pr$pi.ub), tau2 = fit$tau2, tau2_ci_lower = ci$random["tau^2", "ci.lb"],
-    tau2_ci_upper = ci$random["tau^2", "ci.ub"], I2 = fit$I2, H2 = fit$H2, Q = fit$QE, Q_df = fit$k - fit$p,
-    Q_p = fit$QEp)
-  l1 <- leave1out(fit)
-  sites <- vapply(effects, function(e) e$site, "")
-  for (i in seq_along(sites)) {
-    loo[[length(loo) + 1]] <- list(analysis = first$analysis, rater = first$rater, measure = first$measure,
-      omitted_site = sites[i], yi_estimate = l1$estimate[i], yi_se = l1$se[i], estimate = back(l1$estimate[i]),
-      ci_lower = back(l1$ci.lb[i]), ci_upper = back(l1$ci.ub[i]), p = l1$pval[i], tau2 = l1$tau2[i],
-      I2 = l1$I2[i], H2 = l1$H2[i], Q = l1$Q[i], Q_p = l1$Qp[i])
+# every pooled effect and its leave-one-out rows under one meta-analysis method and test
+pool_all <- function(method, test) {
+  pooled <- list(); loo <- list()
+  for (key in keys) {
+    effects <- Filter(function(e) key_of(e) == key && !e$excluded, site_effects)
+    first <- effects[[1]]
+    yi <- vapply(effects, function(e) e$yi, 0); vi <- vapply(effects, function(e) e$vi, 0)
+    back <- if (first$effect_type %in% c("r", "r_rm")) tanh else identity
+    fit <- rma(yi, vi, method = method, test = test, control = rma_control)
+    ci <- confint(fit, control = list(tol = 1e-14))
+    pr <- predict(fit)
+    pooled[[length(pooled) + 1]] <- list(
+      analysis = first$analysis, rater = first$rater, measure = first$measure, effect_type = first$effect_type,
+      k = fit$k, n_total = sum(vapply(effects, function(e) e$n, 0)),
+      n1_total = if (first$effect_type == "smd") sum(vapply(effects, function(e) e$n1, 0)) else NA,
+      n2_total = if (first$effect_type == "smd") sum(vapply(effects, function(e) e$n2, 0)) else NA,
+      yi_estimate = as.numeric(fit$beta), yi_se = fit$se, estimate = back(as.numeric(fit$beta)),
+      ci_lower = back(fit$ci.lb), ci_upper = back(fit$ci.ub), p = fit$pval, pi_lower = back(pr$pi.lb),
+      pi_upper = back(pr$pi.ub), tau2 = fit$tau2, tau2_ci_lower = ci$random["tau^2", "ci.lb"],
+      tau2_ci_upper = ci$random["tau^2", "ci.ub"], I2 = fit$I2, H2 = fit$H2, Q = fit$QE, Q_df = fit$k - fit$p,
+      Q_p = fit$QEp)
+    l1 <- leave1out(fit)
+    sites <- vapply(effects, function(e) e$site, "")
+    for (i in seq_along(sites)) {
+      loo[[length(loo) + 1]] <- list(analysis = first$analysis, rater = first$rater, measure = first$measure,
+        omitted_site = sites[i], yi_estimate = l1$estimate[i], yi_se = l1$se[i], estimate = back(l1$estimate[i]),
+        ci_lower = back(l1$ci.lb[i]), ci_upper = back(l1$ci.ub[i]), p = l1$pval[i], tau2 = l1$tau2[i],
+        I2 = l1$I2[i], H2 = l1$H2[i], Q = l1$Q[i], Q_p = l1$Qp[i])
+    }
   }
+  list(pooled = pooled, loo = loo)
 }
+default_pooling <- pool_all("REML", "z")
+pooled <- default_pooling$pooled; loo <- default_pooling$loo
 
 # ---- one-stage models -----------------------------------------------------------------------------
 # ipd_models.json's two_stage_comparison: the direction the predictor's 95% Wald interval shows (+1 or -1 when it
 # excludes 0, else 0) against the pooled interval's of the same key; "opposite directions" is the disagreement
 # beyond uncertainty. A logistic coefficient is on dropout and the pooled correlation on retained, so the caller
 # reverses its direction.
-pooled_keys <- vapply(pooled, function(p) paste(p$analysis, p$rater, p$measure), "")
 direction <- function(lower, upper) if (lower > 0) 1 else if (upper < 0) -1 else 0
-agreement <- function(one, key) {
+agreement <- function(one, key, pooled) {
+  pooled_keys <- vapply(pooled, function(p) paste(p$analysis, p$rater, p$measure), "")
   two <- with(pooled[[match(key, pooled_keys)]], direction(ci_lower, ci_upper))
   if (one == two) "agree" else if (one != 0 && two != 0) "opposite directions" else "differ in significance"
 }
@@ -228,22 +238,52 @@ agreement <- function(one, key) {
 # there to double precision (theta agrees with a Brent search on the deviance function to ~1e-8).
 lmer_control <- lmerControl(optimizer = "bobyqa", optCtrl = list(rhoend = 1e-12, maxfun = 1e5),
                             check.conv.singular = "ignore")
-lmm <- list()
-for (key in names(ipd_rows)) {
-  d <- ipd_rows[[key]]
-  fit <- lmer(improvement ~ x + baseline + (1 | site), data = d, REML = TRUE, control = lmer_control)
-  vc <- as.data.frame(VarCorr(fit))
-  parts <- strsplit(key, " ")[[1]]
-  fe <- fixef(fit)
-  se <- sqrt(diag(as.matrix(vcov(fit))))
-  wald <- confint(fit, method = "Wald")[names(fe), , drop = FALSE]
-  lmm[[length(lmm) + 1]] <- list(analysis = parts[1], rater = if (parts[2] == "NA") NA else parts[2],
-    measure = parts[3], n = nrow(d), k = length(unique(d$site)), estimate = unname(fe),
-    se = unname(se), statistic = unname(fe / se), ci_lower = unname(wald[, 1]), ci_upper = unname(wald[, 2]),
-    p = unname(2 * pnorm(-abs(fe / se))), site_intercept_variance = vc$vcov[vc$grp == "site"],
-    residual_variance = vc$vcov[vc$grp == "Residual"], reml_criterion = unname(REMLcrit(fit)),
-    agreement = agreement(direction(wald["x", 1], wald["x", 2]), key))
+# improvement ~ x + baseline + (1 | site), with random_slope + (0 + x | site) (uncorrelated, as
+# LinearMixedModel), for every key; the random-slope fits also report lme4's view of the optimum (theta,
+# isSingular, its warnings) and the largest theta difference to a second optimiser on lme4's own REML function
+fit_lmm <- function(random_slope, pooled) {
+  lmm <- list()
+  for (key in names(ipd_rows)) {
+    d <- ipd_rows[[key]]
+    warnings <- character(0)
+    formula <- if (random_slope) improvement ~ x + baseline + (1 | site) + (0 + x | site)
+               else improvement ~ x + baseline + (1 | site)
+    fit <- withCallingHandlers(lmer(formula, data = d, REML = TRUE, control = lmer_control), warning = function(w) {
+      if (!random_slope) return()   # the default fits keep R's own reporting of a warning
+      warnings <<- c(warnings, conditionMessage(w))
+      invokeRestart("muffleWarning")
+    })
+    vc <- as.data.frame(VarCorr(fit))
+    parts <- strsplit(key, " ")[[1]]
+    fe <- fixef(fit)
+    se <- sqrt(diag(as.matrix(vcov(fit))))
+    wald <- confint(fit, method = "Wald")[names(fe), , drop = FALSE]
+    m <- list(analysis = parts[1], rater = if (parts[2] == "NA") NA else parts[2],
+      measure = parts[3], n = nrow(d), k = length(unique(d$site)), estimate = unname(fe),
+      se = unname(se), statistic = unname(fe / se), ci_lower = unname(wald[, 1]), ci_upper = unname(wald[, 2]),
+      p = unname(2 * pnorm(-abs(fe / se))),
+      site_intercept_variance = vc$vcov[vc$grp == "site" & vc$var1 == "(Intercept)"])
+    if (random_slope) m$site_slope_variance <- vc$vcov[vc$grp != "Residual" & vc$var1 %in% "x"]
+    m$residual_variance <- vc$vcov[vc$grp == "Residual"]
+    m$reml_criterion <- unname(REMLcrit(fit))
+    m$agreement <- agreement(direction(wald["x", 1], wald["x", 2]), key, pooled)
+    if (random_slope) {
+      theta <- getME(fit, "theta")
+      devfun <- update(fit, devFunOnly = TRUE)
+      alt <- optim(theta, devfun, method = "L-BFGS-B", lower = c(0, 0), control = list(factr = 1, pgtol = 0))$par
+      m$theta <- unname(theta)
+      m$singular <- isSingular(fit)
+      m$second_optimiser_theta_difference <- max(abs(alt - theta))
+      m$lme4_warnings <- if (length(warnings) == 0) NA else paste(warnings, collapse = "; ")
+      cat(sprintf("  %-34s theta %-24s singular %-5s second optimiser differs by %.2g%s\n", key,
+                  paste(signif(theta, 6), collapse = " "), isSingular(fit), max(abs(alt - theta)),
+                  if (length(warnings) == 0) "" else paste0("; warning: ", paste(warnings, collapse = "; "))))
+    }
+    lmm[[length(lmm) + 1]] <- m
+  }
+  lmm
 }
+lmm <- fit_lmm(FALSE, pooled)
 glm_models <- list()
 for (rater in raters) {
   d <- retention_rows[[rater]]
@@ -262,8 +302,17 @@ for (rater in raters) {
     terms = sub("^factor\\(site\\)", "site", rownames(s)), coef_estimate = unname(s[, "Estimate"]),
     coef_se = unname(s[, "Std. Error"]), coef_statistic = unname(s[, "z value"]), coef_p = unname(s[, "Pr(>|z|)"]),
     coef_ci_lower = unname(wald[, 1]), coef_ci_upper = unname(wald[, 2]),
-    agreement = agreement(-direction(wald["mean_resolution", 1], wald["mean_resolution", 2]),
-                          paste("resolution_retention", rater, NA)))
+    direction = -direction(wald["mean_resolution", 1], wald["mean_resolution", 2]))
+}
+# the retention model does not depend on the configuration; its agreement does, through the pooled CI
+glm_directions <- vapply(glm_models, function(m) m$direction, 0)
+glm_agreements <- function(pooled) lapply(seq_along(glm_models), function(i) list(
+  analysis = glm_models[[i]]$analysis, rater = glm_models[[i]]$rater, measure = NA,
+  agreement = agreement(glm_directions[i], paste(glm_models[[i]]$analysis, glm_models[[i]]$rater, NA), pooled)))
+default_glm_agreements <- glm_agreements(pooled)
+for (i in seq_along(glm_models)) {
+  glm_models[[i]]$agreement <- default_glm_agreements[[i]]$agreement
+  glm_models[[i]]$direction <- NULL
 }
 
 # ---- evidence (results/evidence) -----------------------------------------------------------------------
@@ -273,27 +322,43 @@ for (rater in raters) {
 # a = (n1 + n2)^2 / (n1 n2), with the group sizes summed over the pooled sites (Borenstein et al. 2009, 7.5).
 claims <- yaml::read_yaml("src/main/resources/org/rupture/pipeline/analysis/default-analyses.yaml")$analyses
 g_to_r <- function(g, n1, n2) g / sqrt(g^2 + (n1 + n2)^2 / (n1 * n2))
-evidence <- list()
-for (p in pooled) {
-  claim <- Filter(function(a) a$id == p$analysis, claims)[[1]]
-  d <- direction(p$ci_lower, p$ci_upper)
-  verdict <- if (d == 0) "inconclusive" else if (d == (if (claim$expected_sign == "+") 1 else -1)) "supports" else "contrasts"
-  for (pub in if (is.null(claim$published)) list(NULL) else claim$published) {
-    row <- list(analysis = p$analysis, rater = p$rater, measure = p$measure, verdict = verdict,
-                published_source = NA, comparable_estimate = NA, comparable_ci_lower = NA, comparable_ci_upper = NA,
-                compatible = NA)
-    if (!is.null(pub)) {
-      comparable <- c(p$estimate, p$ci_lower, p$ci_upper)
-      if (p$effect_type == "smd" && pub$effect == "r") comparable <- g_to_r(comparable, p$n1_total, p$n2_total)
-      row$published_source <- pub$source
-      row$comparable_estimate <- comparable[1]
-      row$comparable_ci_lower <- comparable[2]
-      row$comparable_ci_upper <- comparable[3]
-      row$compatible <- comparable[2] <= pub$ci[2] && pub$ci[1] <= comparable[3]
+evidence_of <- function(pooled) {
+  evidence <- list()
+  for (p in pooled) {
+    claim <- Filter(function(a) a$id == p$analysis, claims)[[1]]
+    d <- direction(p$ci_lower, p$ci_upper)
+    verdict <- if (d == 0) "inconclusive" else if (d == (if (claim$expected_sign == "+") 1 else -1)) "supports" else "contrasts"
+    for (pub in if (is.null(claim$published)) list(NULL) else claim$published) {
+      row <- list(analysis = p$analysis, rater = p$rater, measure = p$measure, verdict = verdict,
+                  published_source = NA, comparable_estimate = NA, comparable_ci_lower = NA, comparable_ci_upper = NA,
+                  compatible = NA)
+      if (!is.null(pub)) {
+        comparable <- c(p$estimate, p$ci_lower, p$ci_upper)
+        if (p$effect_type == "smd" && pub$effect == "r") comparable <- g_to_r(comparable, p$n1_total, p$n2_total)
+        row$published_source <- pub$source
+        row$comparable_estimate <- comparable[1]
+        row$comparable_ci_lower <- comparable[2]
+        row$comparable_ci_upper <- comparable[3]
+        row$compatible <- comparable[2] <= pub$ci[2] && pub$ci[1] <= comparable[3]
+      }
+      evidence[[length(evidence) + 1]] <- row
     }
-    evidence[[length(evidence) + 1]] <- row
   }
+  evidence
 }
+evidence <- evidence_of(pooled)
+
+# ---- a non-default configuration ------------------------------------------------------------------------
+# AnalyzeStageTest runs the stage a second time on the same curated tables with
+#   meta: {method: PM, test: knha}, ipd: {random_slope: true}
+# The site effects, features and retention models do not depend on these keys; the pooled effects (rma PM with
+# the Knapp-Hartung t test on k - 1 df; its predict and leave1out too), the linear mixed models (with the
+# uncorrelated random slope) and everything compared with the pooled CI (agreement, evidence) do.
+non_default_config <- list(method = "PM", test = "knha", random_slope = TRUE)
+cat("non-default configuration: rma", non_default_config$method, non_default_config$test,
+    "; lmer with (1 | site) + (0 + x | site):\n")
+non_default_pooling <- pool_all(non_default_config$method, non_default_config$test)
+non_default_lmm <- fit_lmm(non_default_config$random_slope, non_default_pooling$pooled)
 
 # ---- write ----------------------------------------------------------------------------------------
 as_scalars <- function(x) lapply(x, function(v) if (length(v) == 1) scalar(v) else v)
@@ -315,4 +380,15 @@ write_golden(list(
     s <- as_scalars(m)
     for (f in c("sites", "terms", grep("^coef_", names(m), value = TRUE))) s[[f]] <- m[[f]]
     s
-  })), out)
+  }),
+  non_default = list(
+    config = as_scalars(non_default_config),
+    pooled = lapply(non_default_pooling$pooled, as_scalars),
+    leave_one_out = lapply(non_default_pooling$loo, as_scalars),
+    evidence = lapply(evidence_of(non_default_pooling$pooled), as_scalars),
+    lmm = lapply(non_default_lmm, function(m) {
+      s <- as_scalars(m)
+      for (f in c("estimate", "se", "statistic", "ci_lower", "ci_upper", "p", "theta")) s[[f]] <- m[[f]]
+      s
+    }),
+    glm_agreement = lapply(glm_agreements(non_default_pooling$pooled), as_scalars))), out)
