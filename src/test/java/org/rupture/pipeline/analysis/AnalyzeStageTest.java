@@ -36,6 +36,9 @@ import org.rupture.pipeline.testing.SparkTestBase;
  * Runs the analysis stage with the default configuration on the fixture cohort (analysis_fixture.R),
  * loaded as the curated tables, and compares every feature, site effect, pooled value, leave-one-out
  * value and one-stage model with R (analysis_golden.R); then checks the planted directions and the files.
+ * A second run on the same curated tables with a non-default configuration (the golden's
+ * {@code non_default.config}: meta-analysis method PM, Knapp-Hartung test, random slope per site) is
+ * compared with R the same way: every pooled, leave-one-out and evidence value and every one-stage model.
  */
 class AnalyzeStageTest extends SparkTestBase {
   private static final double TOLERANCE = 1e-6;
@@ -50,6 +53,12 @@ class AnalyzeStageTest extends SparkTestBase {
   private static AnalysisOutcome outcome;
   private static String outputDir;
   private static JsonNode golden;
+  /** The run with the golden's non-default configuration, its output and golden section. */
+  private static AnalysisOutcome nonDefault;
+  private static AnalysisConfig nonDefaultConfig;
+  private static JsonNode nonDefaultGolden;
+  /** How the non-default run's values are labelled in the deviation report. */
+  private static final String NON_DEFAULT = "PM/knha/slope ";
   /** Largest absolute deviation from R per kind of value, printed at the end. */
   private static final Map<String, Double> MAX_DEVIATION = new TreeMap<>();
 
@@ -68,6 +77,13 @@ class AnalyzeStageTest extends SparkTestBase {
     outcome = AnalyzeStage.run(spark(), AnalysisConfig.defaults(), curated, outputDir);
     golden = new ObjectMapper().readTree(
         AnalyzeStageTest.class.getResourceAsStream("/golden/analysis/analysis_golden.json"));
+    // the same curated tables (loaded once), analysed again under the configuration R used for non_default
+    nonDefaultGolden = golden.get("non_default");
+    JsonNode r = nonDefaultGolden.get("config");
+    nonDefaultConfig = AnalysisConfig.parse(new ObjectMapper(new YAMLFactory()).readTree(
+        "meta: {method: " + r.get("method").asText() + ", test: " + r.get("test").asText() + "}\n"
+        + "ipd: {random_slope: " + r.get("random_slope").asBoolean() + "}\n"), "non-default.yaml");
+    nonDefault = AnalyzeStage.run(spark(), nonDefaultConfig, curated, work.resolve("non-default").toUri().toString());
   }
 
   private static String lineage() {
@@ -82,7 +98,7 @@ class AnalyzeStageTest extends SparkTestBase {
 
   @AfterAll
   static void reportDeviations() {
-    MAX_DEVIATION.forEach((what, deviation) -> System.out.printf("max |Java - R| %-28s %.3e%n", what, deviation));
+    MAX_DEVIATION.forEach((what, deviation) -> System.out.printf("max |Java - R| %-42s %.3e%n", what, deviation));
   }
 
   @Test
@@ -158,10 +174,36 @@ class AnalyzeStageTest extends SparkTestBase {
 
   @Test
   void pooledEffectsMatchR() {
+    assertPooledMatchesR(golden.get("pooled"), outcome, "");
+  }
+
+  /** rma(method = "PM", test = "knha"): its tau^2, Knapp-Hartung t test, CI and PI on k - 1 df, Q-profile CI. */
+  @Test
+  void nonDefaultPooledEffectsMatchR() {
+    assertEquals(List.of("PM", "knha"), List.of(nonDefaultConfig.method().name(),
+        nonDefaultConfig.test().name().toLowerCase(java.util.Locale.ROOT)));
+    assertPooledMatchesR(nonDefaultGolden.get("pooled"), nonDefault, NON_DEFAULT);
+  }
+
+  /** Both runs pool the same site effects: the configuration changes none of them. */
+  @Test
+  void nonDefaultRunHasTheSameSiteEffects() {
+    assertEquals(outcome.siteEffects().size(), nonDefault.siteEffects().size());
+    for (int i = 0; i < outcome.siteEffects().size(); i++) {
+      SiteEffect a = outcome.siteEffects().get(i);
+      SiteEffect b = nonDefault.siteEffects().get(i);
+      assertEquals(List.of(a.key(), a.site(), a.effectType(), a.n(), Objects.toString(a.estimate()),
+          Objects.toString(a.excludedReason()), java.util.Arrays.toString(a.groupSizes())),
+          List.of(b.key(), b.site(), b.effectType(), b.n(), Objects.toString(b.estimate()),
+              Objects.toString(b.excludedReason()), java.util.Arrays.toString(b.groupSizes())));
+    }
+  }
+
+  private static void assertPooledMatchesR(JsonNode goldenPooled, AnalysisOutcome outcome, String label) {
     Map<String, PooledEffect> java = new HashMap<>();
     outcome.pooled().forEach(p -> java.put(key(p.key().analysis(), p.key().rater(), p.key().measure()), p));
-    assertEquals(golden.get("pooled").size(), java.size(), "pooled effects");
-    for (JsonNode g : golden.get("pooled")) {
+    assertEquals(goldenPooled.size(), java.size(), "pooled effects");
+    for (JsonNode g : goldenPooled) {
       String id = key(g);
       PooledEffect p = java.get(id);
       assertNotNull(p, "pooled " + id);
@@ -173,46 +215,55 @@ class AnalyzeStageTest extends SparkTestBase {
             List.of(p.groupTotals()[0], p.groupTotals()[1]), id + " group totals");
       }
       assertEquals(g.get("Q_df").asInt(), r.qDf(), id);
-      compare("pooled estimate", g.get("yi_estimate"), r.estimate(), TOLERANCE, id);
-      compare("pooled se", g.get("yi_se"), r.se(), TOLERANCE, id);
-      compare("pooled estimate", g.get("estimate"), p.estimate(), TOLERANCE, id);
-      compare("pooled ci/pi", g.get("ci_lower"), p.ciLower(), TOLERANCE, id);
-      compare("pooled ci/pi", g.get("ci_upper"), p.ciUpper(), TOLERANCE, id);
-      compare("pooled ci/pi", g.get("pi_lower"), p.piLower(), TOLERANCE, id);
-      compare("pooled ci/pi", g.get("pi_upper"), p.piUpper(), TOLERANCE, id);
-      compare("pooled p", g.get("p"), r.p(), TOLERANCE, id);
-      compare("pooled tau2 and CI", g.get("tau2"), r.tau2(), TOLERANCE, id);
-      compare("pooled tau2 and CI", g.get("tau2_ci_lower"), r.tau2CiLower(), TOLERANCE, id);
-      compare("pooled tau2 and CI", g.get("tau2_ci_upper"), r.tau2CiUpper(), TOLERANCE, id);
-      compare("pooled I2/H2/Q", g.get("I2"), r.i2(), TOLERANCE, id);
-      compare("pooled I2/H2/Q", g.get("H2"), r.h2(), TOLERANCE, id);
-      compare("pooled I2/H2/Q", g.get("Q"), r.q(), TOLERANCE, id);
-      compare("pooled I2/H2/Q", g.get("Q_p"), r.qP(), TOLERANCE, id);
+      compare(label + "pooled estimate", g.get("yi_estimate"), r.estimate(), TOLERANCE, id);
+      compare(label + "pooled se", g.get("yi_se"), r.se(), TOLERANCE, id);
+      compare(label + "pooled estimate", g.get("estimate"), p.estimate(), TOLERANCE, id);
+      compare(label + "pooled ci/pi", g.get("ci_lower"), p.ciLower(), TOLERANCE, id);
+      compare(label + "pooled ci/pi", g.get("ci_upper"), p.ciUpper(), TOLERANCE, id);
+      compare(label + "pooled ci/pi", g.get("pi_lower"), p.piLower(), TOLERANCE, id);
+      compare(label + "pooled ci/pi", g.get("pi_upper"), p.piUpper(), TOLERANCE, id);
+      compare(label + "pooled p", g.get("p"), r.p(), TOLERANCE, id);
+      compare(label + "pooled tau2 and CI", g.get("tau2"), r.tau2(), TOLERANCE, id);
+      compare(label + "pooled tau2 and CI", g.get("tau2_ci_lower"), r.tau2CiLower(), TOLERANCE, id);
+      compare(label + "pooled tau2 and CI", g.get("tau2_ci_upper"), r.tau2CiUpper(), TOLERANCE, id);
+      compare(label + "pooled I2/H2/Q", g.get("I2"), r.i2(), TOLERANCE, id);
+      compare(label + "pooled I2/H2/Q", g.get("H2"), r.h2(), TOLERANCE, id);
+      compare(label + "pooled I2/H2/Q", g.get("Q"), r.q(), TOLERANCE, id);
+      compare(label + "pooled I2/H2/Q", g.get("Q_p"), r.qP(), TOLERANCE, id);
     }
   }
 
   @Test
   void leaveOneOutMatchesR() {
+    assertLeaveOneOutMatchesR(golden.get("leave_one_out"), outcome, "");
+  }
+
+  @Test
+  void nonDefaultLeaveOneOutMatchesR() {
+    assertLeaveOneOutMatchesR(nonDefaultGolden.get("leave_one_out"), nonDefault, NON_DEFAULT);
+  }
+
+  private static void assertLeaveOneOutMatchesR(JsonNode goldenRows, AnalysisOutcome outcome, String label) {
     Map<String, LeaveOneOutEffect> java = new HashMap<>();
     outcome.leaveOneOut().forEach(l -> java.put(key(l.pooled().key().analysis(), l.pooled().key().rater(),
         l.pooled().key().measure()) + "|" + l.omittedSite(), l));
-    assertEquals(golden.get("leave_one_out").size(), java.size(), "leave-one-out rows");
-    for (JsonNode g : golden.get("leave_one_out")) {
+    assertEquals(goldenRows.size(), java.size(), "leave-one-out rows");
+    for (JsonNode g : goldenRows) {
       String id = key(g) + "|" + g.get("omitted_site").asText();
       LeaveOneOutEffect l = java.get(id);
       assertNotNull(l, "leave-one-out " + id);
       var scale = l.pooled().scale();
-      compare("leave-one-out", g.get("yi_estimate"), l.result().estimate(), TOLERANCE, id);
-      compare("leave-one-out", g.get("yi_se"), l.result().se(), TOLERANCE, id);
-      compare("leave-one-out", g.get("estimate"), scale.apply(l.result().estimate()), TOLERANCE, id);
-      compare("leave-one-out", g.get("ci_lower"), scale.apply(l.result().ciLower()), TOLERANCE, id);
-      compare("leave-one-out", g.get("ci_upper"), scale.apply(l.result().ciUpper()), TOLERANCE, id);
-      compare("leave-one-out", g.get("p"), l.result().p(), TOLERANCE, id);
-      compare("leave-one-out", g.get("tau2"), l.result().tau2(), TOLERANCE, id);
-      compare("leave-one-out", g.get("I2"), l.result().i2(), TOLERANCE, id);
-      compare("leave-one-out", g.get("H2"), l.result().h2(), TOLERANCE, id);
-      compare("leave-one-out", g.get("Q"), l.result().q(), TOLERANCE, id);
-      compare("leave-one-out", g.get("Q_p"), l.result().qP(), TOLERANCE, id);
+      compare(label + "leave-one-out", g.get("yi_estimate"), l.result().estimate(), TOLERANCE, id);
+      compare(label + "leave-one-out", g.get("yi_se"), l.result().se(), TOLERANCE, id);
+      compare(label + "leave-one-out", g.get("estimate"), scale.apply(l.result().estimate()), TOLERANCE, id);
+      compare(label + "leave-one-out", g.get("ci_lower"), scale.apply(l.result().ciLower()), TOLERANCE, id);
+      compare(label + "leave-one-out", g.get("ci_upper"), scale.apply(l.result().ciUpper()), TOLERANCE, id);
+      compare(label + "leave-one-out", g.get("p"), l.result().p(), TOLERANCE, id);
+      compare(label + "leave-one-out", g.get("tau2"), l.result().tau2(), TOLERANCE, id);
+      compare(label + "leave-one-out", g.get("I2"), l.result().i2(), TOLERANCE, id);
+      compare(label + "leave-one-out", g.get("H2"), l.result().h2(), TOLERANCE, id);
+      compare(label + "leave-one-out", g.get("Q"), l.result().q(), TOLERANCE, id);
+      compare(label + "leave-one-out", g.get("Q_p"), l.result().qP(), TOLERANCE, id);
     }
   }
 
@@ -222,12 +273,22 @@ class AnalyzeStageTest extends SparkTestBase {
    */
   @Test
   void evidenceMatchesR() {
+    assertEvidenceMatchesR(golden.get("evidence"), outcome, "");
+  }
+
+  /** Under the Knapp-Hartung CI some claims are inconclusive: the verdicts follow R's. */
+  @Test
+  void nonDefaultEvidenceMatchesR() {
+    assertEvidenceMatchesR(nonDefaultGolden.get("evidence"), nonDefault, NON_DEFAULT);
+  }
+
+  private static void assertEvidenceMatchesR(JsonNode goldenRows, AnalysisOutcome outcome, String label) {
     Map<String, List<Evidence>> java = new HashMap<>();
     outcome.evidence().forEach(e -> java.computeIfAbsent(key(e.pooled().key().analysis(), e.pooled().key().rater(),
         e.pooled().key().measure()), k -> new ArrayList<>()).add(e));
-    assertEquals(golden.get("evidence").size(), outcome.evidence().size(), "evidence rows");
+    assertEquals(goldenRows.size(), outcome.evidence().size(), "evidence rows");
     Map<String, Integer> seen = new HashMap<>();
-    for (JsonNode g : golden.get("evidence")) {
+    for (JsonNode g : goldenRows) {
       String id = key(g);
       int i = seen.merge(id, 1, Integer::sum) - 1;
       List<Evidence> rows = java.get(id);
@@ -236,9 +297,9 @@ class AnalyzeStageTest extends SparkTestBase {
       String where = id + " published " + i;
       assertEquals(g.get("verdict").asText(), e.verdict(), where);
       assertEquals(text(g.get("published_source")), e.published() == null ? null : e.published().source(), where);
-      compare("evidence comparable", g.get("comparable_estimate"), e.comparableEstimate(), TOLERANCE, where);
-      compare("evidence comparable", g.get("comparable_ci_lower"), e.comparableCiLower(), TOLERANCE, where);
-      compare("evidence comparable", g.get("comparable_ci_upper"), e.comparableCiUpper(), TOLERANCE, where);
+      compare(label + "evidence comparable", g.get("comparable_estimate"), e.comparableEstimate(), TOLERANCE, where);
+      compare(label + "evidence comparable", g.get("comparable_ci_lower"), e.comparableCiLower(), TOLERANCE, where);
+      compare(label + "evidence comparable", g.get("comparable_ci_upper"), e.comparableCiUpper(), TOLERANCE, where);
       assertEquals(g.get("compatible").isNull() ? null : g.get("compatible").asBoolean(), e.compatible(), where);
     }
     seen.forEach((id, count) -> assertEquals(count.intValue(), java.get(id).size(), id));
@@ -246,13 +307,49 @@ class AnalyzeStageTest extends SparkTestBase {
 
   @Test
   void oneStageModelsMatchLme4AndGlm() throws IOException {
+    Map<String, String> glmAgreement = new HashMap<>();
+    golden.get("glm").forEach(g -> glmAgreement.put(key(g), g.get("agreement").asText()));
+    assertOneStageModelsMatchR(golden.get("lmm"), glmAgreement, outcome, work.resolve("out"), "");
+  }
+
+  /**
+   * lmer(improvement ~ x + baseline + (1 | site) + (0 + x | site)): every fixed effect, the three variance
+   * components (also as ipd_models.json writes them) and the REML criterion; the retention models (which the
+   * configuration does not change) with their agreement with the Knapp-Hartung pooled CI. On this fixture lme4
+   * finds one regular fit (resolution_outcome|patient|IIP) and nine on the boundary (a theta of 0 or ~1e-8,
+   * isSingular), each optimum confirmed by a second optimiser (non_default.lmm: theta, singular,
+   * second_optimiser_theta_difference); at such an optimum every reported value is still well defined.
+   */
+  @Test
+  void nonDefaultOneStageModelsMatchLme4AndGlm() throws IOException {
+    assertTrue(nonDefaultConfig.ipdRandomSlope());
+    Map<String, String> glmAgreement = new HashMap<>();
+    nonDefaultGolden.get("glm_agreement").forEach(g -> glmAgreement.put(key(g), g.get("agreement").asText()));
+    assertOneStageModelsMatchR(nonDefaultGolden.get("lmm"), glmAgreement, nonDefault, work.resolve("non-default"),
+        NON_DEFAULT);
+    long regular = 0;
+    for (JsonNode g : nonDefaultGolden.get("lmm")) {
+      regular += g.get("singular").asBoolean() ? 0 : 1;
+      assertTrue(g.get("second_optimiser_theta_difference").asDouble() < 1e-7, key(g) + ": R's optimum unconfirmed");
+    }
+    assertTrue(regular > 0, "no regular random-slope fit in R: the slope variance is only compared at 0");
+  }
+
+  /**
+   * Every linear mixed model against lmer (golden {@code lmm}, with {@code site_slope_variance} when the
+   * configuration has the random slope) and every retention model against glm (golden {@code glm}, whose
+   * models no configuration key changes; the agreement with the pooled CI by key from {@code glmAgreement}),
+   * in the outcome and in {@code <out>/results/ipd_models.json}.
+   */
+  private static void assertOneStageModelsMatchR(JsonNode goldenLmm, Map<String, String> glmAgreement,
+      AnalysisOutcome outcome, Path out, String label) throws IOException {
     Map<String, IpdModel> java = new HashMap<>();
     outcome.ipdModels().forEach(m -> java.put(key(m.key().analysis(), m.key().rater(), m.key().measure()), m));
     Map<String, JsonNode> written = new HashMap<>();
-    new ObjectMapper().readTree(work.resolve("out/results/ipd_models.json").toFile()).forEach(
+    new ObjectMapper().readTree(out.resolve("results/ipd_models.json").toFile()).forEach(
         m -> written.put(key(m.get("analysis").asText(), text(m.get("rater")), text(m.get("measure"))), m));
-    assertEquals(golden.get("lmm").size() + golden.get("glm").size(), java.size(), "one-stage models");
-    for (JsonNode g : golden.get("lmm")) {
+    assertEquals(goldenLmm.size() + golden.get("glm").size(), java.size(), "one-stage models");
+    for (JsonNode g : goldenLmm) {
       String id = key(g);
       IpdModel m = java.get(id);
       assertNotNull(m, "linear mixed model " + id);
@@ -263,20 +360,45 @@ class AnalyzeStageTest extends SparkTestBase {
       assertEquals(g.get("estimate").size(), fixed.size(), id);
       for (int j = 0; j < fixed.size(); j++) {
         String term = id + " " + fixed.get(j).name();
-        compare("lmer fixed effects", g.get("estimate").get(j), fixed.get(j).estimate(), MIXED_TOLERANCE, term);
-        compare("lmer fixed-effect se", g.get("se").get(j), fixed.get(j).se(), MIXED_TOLERANCE, term);
-        compare("lmer fixed-effect statistic", g.get("statistic").get(j), fixed.get(j).statistic(), MIXED_TOLERANCE,
+        compare(label + "lmer fixed effects", g.get("estimate").get(j), fixed.get(j).estimate(), MIXED_TOLERANCE,
             term);
-        compare("lmer fixed-effect ci", g.get("ci_lower").get(j), fixed.get(j).ciLower(), MIXED_TOLERANCE, term);
-        compare("lmer fixed-effect ci", g.get("ci_upper").get(j), fixed.get(j).ciUpper(), MIXED_TOLERANCE, term);
-        compare("lmer fixed-effect p", g.get("p").get(j), fixed.get(j).p(), MIXED_TOLERANCE, term);
+        compare(label + "lmer fixed-effect se", g.get("se").get(j), fixed.get(j).se(), MIXED_TOLERANCE, term);
+        compare(label + "lmer fixed-effect statistic", g.get("statistic").get(j), fixed.get(j).statistic(),
+            MIXED_TOLERANCE, term);
+        compare(label + "lmer fixed-effect ci", g.get("ci_lower").get(j), fixed.get(j).ciLower(), MIXED_TOLERANCE,
+            term);
+        compare(label + "lmer fixed-effect ci", g.get("ci_upper").get(j), fixed.get(j).ciUpper(), MIXED_TOLERANCE,
+            term);
+        compare(label + "lmer fixed-effect p", g.get("p").get(j), fixed.get(j).p(), MIXED_TOLERANCE, term);
       }
-      compare("lmer variance components", g.get("site_intercept_variance"), m.mixed().interceptVariance(),
+      compare(label + "lmer variance components", g.get("site_intercept_variance"), m.mixed().interceptVariance(),
           MIXED_TOLERANCE, id);
-      compare("lmer variance components", g.get("residual_variance"), m.mixed().residualVariance(), MIXED_TOLERANCE,
-          id);
-      compare("lmer REML criterion", g.get("reml_criterion"), m.mixed().remlCriterion(), MIXED_TOLERANCE, id);
-      assertAgreement(g, m, written.get(id));
+      compare(label + "lmer variance components", g.get("residual_variance"), m.mixed().residualVariance(),
+          MIXED_TOLERANCE, id);
+      compare(label + "lmer REML criterion", g.get("reml_criterion"), m.mixed().remlCriterion(), MIXED_TOLERANCE, id);
+      // ipd_models.json: the formula and variance components as written, site_slope only with the random slope
+      JsonNode model = written.get(id);
+      assertNotNull(model, "ipd_models.json has no model " + id);
+      boolean slope = g.has("site_slope_variance");
+      assertEquals(slope, m.randomSlope(), id);
+      assertEquals(slope, model.get("formula").asText().endsWith(" + (0 + " + m.predictorTerm() + " | site)"),
+          model.get("formula").asText());
+      JsonNode variance = model.get("variance_components");
+      assertEquals(slope ? List.of("site_intercept", "site_slope", "residual") : List.of("site_intercept", "residual"),
+          fieldNames(variance), id);
+      compare(label + "lmer variance components (json)", g.get("site_intercept_variance"),
+          variance.get("site_intercept").asDouble(), MIXED_TOLERANCE, id);
+      compare(label + "lmer variance components (json)", g.get("residual_variance"), variance.get("residual").asDouble(),
+          MIXED_TOLERANCE, id);
+      if (slope) {
+        compare(label + "lmer slope variance", g.get("site_slope_variance"), m.mixed().slopeVariance(), MIXED_TOLERANCE,
+            id);
+        compare(label + "lmer slope variance (json)", g.get("site_slope_variance"), variance.get("site_slope").asDouble(),
+            MIXED_TOLERANCE, id);
+      }
+      compare(label + "lmer REML criterion (json)", g.get("reml_criterion"), model.get("reml_criterion").asDouble(),
+          MIXED_TOLERANCE, id);
+      assertAgreement(g.get("agreement").asText(), m, model);
     }
     for (JsonNode g : golden.get("glm")) {
       String id = key(g);
@@ -288,34 +410,40 @@ class AnalyzeStageTest extends SparkTestBase {
       g.get("sites").forEach(s -> sites.add(s.asText()));
       assertEquals(sites, m.sites(), id);
       var ratio = m.logistic().oddsRatio(m.predictorTerm());
-      compare("glm coefficient/se", g.get("estimate"), m.predictor().estimate(), TOLERANCE, id);
-      compare("glm coefficient/se", g.get("se"), m.predictor().se(), TOLERANCE, id);
-      compare("glm odds ratio and CI", g.get("odds_ratio"), ratio.oddsRatio(), TOLERANCE, id);
-      compare("glm odds ratio and CI", g.get("or_ci_lower"), ratio.ciLower(), TOLERANCE, id);
-      compare("glm odds ratio and CI", g.get("or_ci_upper"), ratio.ciUpper(), TOLERANCE, id);
-      compare("glm odds ratio p", g.get("or_p"), ratio.p(), TOLERANCE, id);
-      compare("glm deviance", g.get("deviance"), m.logistic().deviance(), TOLERANCE, id);
+      compare(label + "glm coefficient/se", g.get("estimate"), m.predictor().estimate(), TOLERANCE, id);
+      compare(label + "glm coefficient/se", g.get("se"), m.predictor().se(), TOLERANCE, id);
+      compare(label + "glm odds ratio and CI", g.get("odds_ratio"), ratio.oddsRatio(), TOLERANCE, id);
+      compare(label + "glm odds ratio and CI", g.get("or_ci_lower"), ratio.ciLower(), TOLERANCE, id);
+      compare(label + "glm odds ratio and CI", g.get("or_ci_upper"), ratio.ciUpper(), TOLERANCE, id);
+      compare(label + "glm odds ratio p", g.get("or_p"), ratio.p(), TOLERANCE, id);
+      compare(label + "glm deviance", g.get("deviance"), m.logistic().deviance(), TOLERANCE, id);
       // every coefficient of ipd_models.json (intercept, predictor, site indicators), by R's term name
       List<Coefficient> coefficients = m.logistic().coefficients();
       assertEquals(g.get("terms").size(), coefficients.size(), id);
       for (int j = 0; j < coefficients.size(); j++) {
         Coefficient c = m.logistic().coefficient(g.get("terms").get(j).asText());
         String term = id + " " + c.name();
-        compare("glm coefficient/se", g.get("coef_estimate").get(j), c.estimate(), TOLERANCE, term);
-        compare("glm coefficient/se", g.get("coef_se").get(j), c.se(), TOLERANCE, term);
-        compare("glm z and p", g.get("coef_statistic").get(j), c.statistic(), TOLERANCE, term);
-        compare("glm z and p", g.get("coef_p").get(j), c.p(), TOLERANCE, term);
-        compare("glm coefficient ci", g.get("coef_ci_lower").get(j), c.ciLower(), TOLERANCE, term);
-        compare("glm coefficient ci", g.get("coef_ci_upper").get(j), c.ciUpper(), TOLERANCE, term);
+        compare(label + "glm coefficient/se", g.get("coef_estimate").get(j), c.estimate(), TOLERANCE, term);
+        compare(label + "glm coefficient/se", g.get("coef_se").get(j), c.se(), TOLERANCE, term);
+        compare(label + "glm z and p", g.get("coef_statistic").get(j), c.statistic(), TOLERANCE, term);
+        compare(label + "glm z and p", g.get("coef_p").get(j), c.p(), TOLERANCE, term);
+        compare(label + "glm coefficient ci", g.get("coef_ci_lower").get(j), c.ciLower(), TOLERANCE, term);
+        compare(label + "glm coefficient ci", g.get("coef_ci_upper").get(j), c.ciUpper(), TOLERANCE, term);
       }
-      assertAgreement(g, m, written.get(id));
+      assertAgreement(glmAgreement.get(id), m, written.get(id));
     }
   }
 
+  private static List<String> fieldNames(JsonNode object) {
+    List<String> names = new ArrayList<>();
+    object.fieldNames().forEachRemaining(names::add);
+    return names;
+  }
+
   /** One-stage vs two-stage agreement as R derives it from lmer's / glm's Wald CI and rma's CI, also as written. */
-  private static void assertAgreement(JsonNode golden, IpdModel m, JsonNode written) {
-    String id = key(golden);
-    String expected = golden.get("agreement").asText();
+  private static void assertAgreement(String expected, IpdModel m, JsonNode written) {
+    String id = key(m.key().analysis(), m.key().rater(), m.key().measure());
+    assertNotNull(expected, "R has no agreement for " + id);
     boolean disagrees = expected.equals(IpdModel.OPPOSITE_DIRECTIONS);
     assertEquals(expected, m.agreement(), id);
     assertEquals(disagrees, m.disagrees(), id);
