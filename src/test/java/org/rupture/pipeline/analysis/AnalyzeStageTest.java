@@ -410,11 +410,11 @@ class AnalyzeStageTest extends SparkTestBase {
       g.get("sites").forEach(s -> sites.add(s.asText()));
       assertEquals(sites, m.sites(), id);
       var ratio = m.logistic().oddsRatio(m.predictorTerm());
-      compare(label + "glm coefficient/se", g.get("estimate"), m.predictor().estimate(), TOLERANCE, id);
-      compare(label + "glm coefficient/se", g.get("se"), m.predictor().se(), TOLERANCE, id);
-      compare(label + "glm odds ratio and CI", g.get("odds_ratio"), ratio.oddsRatio(), TOLERANCE, id);
-      compare(label + "glm odds ratio and CI", g.get("or_ci_lower"), ratio.ciLower(), TOLERANCE, id);
-      compare(label + "glm odds ratio and CI", g.get("or_ci_upper"), ratio.ciUpper(), TOLERANCE, id);
+      compare(label + "glm coefficient", g.get("estimate"), m.predictor().estimate(), TOLERANCE, id);
+      compare(label + "glm se", g.get("se"), m.predictor().se(), TOLERANCE, id);
+      compare(label + "glm odds ratio", g.get("odds_ratio"), ratio.oddsRatio(), TOLERANCE, id);
+      compare(label + "glm odds ratio ci", g.get("or_ci_lower"), ratio.ciLower(), TOLERANCE, id);
+      compare(label + "glm odds ratio ci", g.get("or_ci_upper"), ratio.ciUpper(), TOLERANCE, id);
       compare(label + "glm odds ratio p", g.get("or_p"), ratio.p(), TOLERANCE, id);
       compare(label + "glm deviance", g.get("deviance"), m.logistic().deviance(), TOLERANCE, id);
       // every coefficient of ipd_models.json (intercept, predictor, site indicators), by R's term name
@@ -423,10 +423,10 @@ class AnalyzeStageTest extends SparkTestBase {
       for (int j = 0; j < coefficients.size(); j++) {
         Coefficient c = m.logistic().coefficient(g.get("terms").get(j).asText());
         String term = id + " " + c.name();
-        compare(label + "glm coefficient/se", g.get("coef_estimate").get(j), c.estimate(), TOLERANCE, term);
-        compare(label + "glm coefficient/se", g.get("coef_se").get(j), c.se(), TOLERANCE, term);
-        compare(label + "glm z and p", g.get("coef_statistic").get(j), c.statistic(), TOLERANCE, term);
-        compare(label + "glm z and p", g.get("coef_p").get(j), c.p(), TOLERANCE, term);
+        compare(label + "glm coefficient", g.get("coef_estimate").get(j), c.estimate(), TOLERANCE, term);
+        compare(label + "glm se", g.get("coef_se").get(j), c.se(), TOLERANCE, term);
+        compare(label + "glm z", g.get("coef_statistic").get(j), c.statistic(), TOLERANCE, term);
+        compare(label + "glm p", g.get("coef_p").get(j), c.p(), TOLERANCE, term);
         compare(label + "glm coefficient ci", g.get("coef_ci_lower").get(j), c.ciLower(), TOLERANCE, term);
         compare(label + "glm coefficient ci", g.get("coef_ci_upper").get(j), c.ciUpper(), TOLERANCE, term);
       }
