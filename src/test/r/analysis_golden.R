@@ -284,6 +284,18 @@ fit_lmm <- function(random_slope, pooled) {
   lmm
 }
 lmm <- fit_lmm(FALSE, pooled)
+# glm's vcov (hence every SE, z, p and CI) comes from the QR of its last IRLS iteration, i.e. from the weights
+# at the coefficients that iteration started from: one step behind coef(fit). epsilon = 1e-14 on the relative
+# deviance change still lets that last step be ~1e-6 (the deviance is quadratic in it), which left the SEs off
+# the converged ones by up to 3.7e-7. Refitted from the converged coefficients, glm takes one more step of
+# ~1e-13, so coefficients and vcov are both those at the converged estimates (as the Java fit reports them).
+at_converged_estimates <- function(fit, envir = parent.frame()) {
+  call <- getCall(fit)
+  call$start <- coef(fit)
+  refit <- eval(call, envir)
+  stopifnot(refit$converged, refit$iter <= 2, max(abs(coef(refit) - coef(fit))) < 1e-10)
+  refit
+}
 glm_models <- list()
 for (rater in raters) {
   d <- retention_rows[[rater]]
@@ -291,6 +303,8 @@ for (rater in raters) {
   d <- d[d$site %in% names(varied)[varied], ]
   fit <- glm(!retained ~ mean_resolution + factor(site), family = binomial, data = d,
              control = glm.control(epsilon = 1e-14, maxit = 100))
+  stopifnot(fit$converged)
+  fit <- at_converged_estimates(fit)
   b <- coef(fit)[["mean_resolution"]]; se <- sqrt(vcov(fit)["mean_resolution", "mean_resolution"])
   # every coefficient as ipd_models.json reports it: Wald z tests (summary) and confint.default intervals,
   # the site indicators named site<level> like the Java design
