@@ -11,11 +11,21 @@ import org.rupture.pipeline.stats.StatisticsException;
  * Binomial logistic regression by iteratively reweighted least squares, as R
  * {@code glm(family = binomial)}: each iteration solves (X'WX) beta = X'Wz from one aggregate of
  * the rows, until the deviance changes by less than {@link #EPSILON} relative (R's criterion
- * |dev - dev_old|/(|dev| + 0.1)). Standard errors come from (X'WX)^-1 at the final coefficients.
+ * |dev - dev_old|/(|dev| + 0.1)) and the last step moved no coefficient by more than {@link #STEP_TOLERANCE}
+ * of its standard error. Standard errors come from (X'WX)^-1 at the returned coefficients, i.e. after the last
+ * step (R's glm reports those of its last iteration's weights, one step behind its coefficients).
  */
 public final class LogisticRegression {
   /** Tighter than glm's default 1e-8 so that coefficients agree with R's to far better than 1e-6. */
   static final double EPSILON = 1e-12;
+  /**
+   * Largest last step, in standard errors, of converged coefficients. The deviance is quadratic in the step, so
+   * a relative deviance change below {@link #EPSILON} still allows a step of about sqrt(2 EPSILON deviance)
+   * standard errors, which grows with the number of rows (1e-5 at a deviance of 100, 1e-3 at 1e6); IRLS
+   * converges quadratically, so after a step below this bound the coefficients are within ~1e-12 standard
+   * errors of the maximum, whatever the deviance's scale.
+   */
+  static final double STEP_TOLERANCE = 1e-6;
   static final int MAX_ITERATIONS = 100;
   /**
    * Separation bound on the smallest eigenvalue of (X'X/4)^-1 X'WX, the average of 4 mu(1 - mu)
@@ -62,6 +72,10 @@ public final class LogisticRegression {
       WeightedCrossProducts nextAggregate = aggregator.aggregate(next);
       boolean converged = Math.abs(nextAggregate.deviance() - current.deviance())
           / (Math.abs(nextAggregate.deviance()) + 0.1) < EPSILON;
+      double[] step = new double[p];
+      for (int j = 0; j < p; j++) {
+        step[j] = next[j] - beta[j];
+      }
       beta = next;
       current = nextAggregate;
       if (firstSeparation == null && !converged && reference.separated(current)) {
@@ -72,7 +86,11 @@ public final class LogisticRegression {
         if (separation != null) {
           throw new StatisticsException(separation);
         }
-        return result(beta, current, iteration, columnNames);
+        // the covariance at the returned coefficients; returned once the step to them was negligible too
+        double[] variance = Normal.of(current, "logistic regression X'WX", columnNames).inverseDiagonal();
+        if (smallStep(step, variance)) {
+          return result(beta, variance, current, iteration, columnNames);
+        }
       }
     }
     throw new StatisticsException("logistic regression did not converge in " + MAX_ITERATIONS
@@ -207,9 +225,18 @@ public final class LogisticRegression {
     return "'" + columnNames.get(best) + "'";
   }
 
-  private static LogisticResult result(double[] beta, WeightedCrossProducts last, int iterations,
+  /** Whether every |step_j| is at most {@link #STEP_TOLERANCE} standard errors sqrt(variance_j). */
+  private static boolean smallStep(double[] step, double[] variance) {
+    for (int j = 0; j < step.length; j++) {
+      if (!(Math.abs(step[j]) <= STEP_TOLERANCE * Math.sqrt(variance[j]))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static LogisticResult result(double[] beta, double[] variance, WeightedCrossProducts last, int iterations,
       List<String> columnNames) {
-    double[] variance = Normal.of(last, "logistic regression X'WX", columnNames).inverseDiagonal();
     List<Coefficient> coefficients = new ArrayList<>(beta.length);
     for (int j = 0; j < beta.length; j++) {
       coefficients.add(Coefficient.wald(columnNames.get(j), beta[j], Math.sqrt(variance[j])));

@@ -8,6 +8,7 @@ import static org.rupture.pipeline.stats.Golden.assertGolden;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -47,6 +48,52 @@ class LogisticRegressionTest {
     double[] orCi = Golden.doubles(golden.get("odds_ratio_x_ci"));
     Golden.assertClose("glm.odds_ratio_ci", orCi[0], or.ciLower(), TOLERANCE, golden.get("name").asText());
     Golden.assertClose("glm.odds_ratio_ci", orCi[1], or.ciUpper(), TOLERANCE, golden.get("name").asText());
+  }
+
+  /**
+   * The returned fit is converged: one more Newton (IRLS) step from its coefficients moves none of them by
+   * more than 1e-9 of its standard error, and the standard errors are those of X'WX at those coefficients.
+   */
+  @ParameterizedTest
+  @MethodSource("fittedCases")
+  void fitIsConvergedAndItsCovarianceIsAtTheReturnedCoefficients(JsonNode golden) {
+    Design design = Design.of(golden);
+    assertConverged(LogisticRegression.inMemory(design.x, design.y), design.columns);
+  }
+
+  /**
+   * 200,000 rows: the deviance (about 2.5e5) is quadratic in the step, so a relative deviance change below 1e-12
+   * alone would accept a last step of up to ~7e-4 standard errors; the fit must be converged whatever the scale.
+   */
+  @Test
+  void manyRowsAreConvergedToo() {
+    int n = 200_000;
+    double[][] x = new double[n][];
+    double[] y = new double[n];
+    Random random = new Random(20240612);
+    for (int i = 0; i < n; i++) {
+      double xi = 1 + 4 * random.nextDouble();
+      int site = random.nextInt(3);
+      x[i] = new double[] {1, xi, site == 1 ? 1 : 0, site == 2 ? 1 : 0};
+      double eta = -1.2 + 0.7 * (xi - 3) + 0.4 * site;
+      y[i] = random.nextDouble() < 1 / (1 + Math.exp(-eta)) ? 1 : 0;
+    }
+    assertConverged(LogisticRegression.inMemory(x, y), List.of("(Intercept)", "x", "site2", "site3"));
+  }
+
+  private static void assertConverged(IrlsAggregator aggregator, List<String> columns) {
+    LogisticResult fit = LogisticRegression.fit(aggregator, columns);
+    double[] beta = fit.coefficients().stream().mapToDouble(Coefficient::estimate).toArray();
+    WeightedCrossProducts at = aggregator.aggregate(beta);
+    Cholesky xtwx = Cholesky.of(at.xtwx(), "X'WX", columns);
+    double[] next = xtwx.solve(at.xtwz());
+    double[][] inverse = xtwx.inverse();
+    for (int j = 0; j < beta.length; j++) {
+      double se = fit.coefficients().get(j).se();
+      assertEquals(Math.sqrt(inverse[j][j]), se, 1e-12 * se, columns.get(j) + " se");
+      assertTrue(Math.abs(next[j] - beta[j]) <= 1e-9 * se,
+          columns.get(j) + ": one more IRLS step moves it by " + Math.abs(next[j] - beta[j]) / se + " SE");
+    }
   }
 
   @Test
