@@ -241,7 +241,8 @@ public final class PipelineJob {
         writeManifest(spark, command, previousId.orElse(null), produced, timings, run);
         lock.verify();
         store.publish(runId);
-      } catch (RuntimeException e) {
+      } catch (Exception e) { // Spark fails a job with SparkException, a checked exception its Scala code throws
+        // undeclared: catching only RuntimeException left the failed run's folder behind (rethrown as is)
         awaitTasksEnded(spark, tasks);
         deleteQuietly(store);
         throw e;

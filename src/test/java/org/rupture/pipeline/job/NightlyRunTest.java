@@ -269,6 +269,33 @@ class NightlyRunTest extends SparkTestBase {
     assertFalse(analyze.err().contains("\tat "), analyze.err());
   }
 
+  @Test
+  void anAnalyzeWhoseSparkJobFailsRemovesItsFolderAndSaysOneLine(@TempDir Path dir) throws IOException {
+    Setup s = copyOfFirstNight(dir, 0.2);
+    String published = currentId(s.output());
+    Path broken = corruptOnePatientsFile(s.output());
+    Result analyze = command(s, "analyze");
+    assertEquals(1, analyze.exit(), analyze.err());
+    assertTrue(analyze.err().startsWith("error: ") && analyze.err().contains("is not a Parquet file"), analyze.err());
+    assertEquals(1, analyze.err().strip().lines().count(), analyze.err());
+    assertEquals(published, currentId(s.output()));
+    // Spark fails a job with a checked exception (SparkException), thrown undeclared
+    assertEquals(List.of(published), runIds(s.output()), "the failed run's folder is removed");
+    assertFalse(Files.exists(s.output().resolve(RunStore.LOCK)));
+    assertEquals("garbage", Files.readString(broken), "the published run is left as it was");
+  }
+
+  /** Overwrites one curated patients file of the published run with bytes that are no Parquet file. */
+  static Path corruptOnePatientsFile(Path output) throws IOException {
+    try (Stream<Path> files = Files.walk(current(output).resolve("curated/patients"))) {
+      Path parquet = files.filter(p -> p.getFileName().toString().endsWith(".parquet")).sorted().findFirst()
+          .orElseThrow();
+      Files.writeString(parquet, "garbage");
+      Files.deleteIfExists(parquet.resolveSibling("." + parquet.getFileName() + ".crc"));
+      return parquet;
+    }
+  }
+
   /** A copy of the first night's landing folder and output, with its own config. */
   static Setup copyOfFirstNight(Path dir, double maxQuarantineShare) throws IOException {
     copyTree(base.resolve("landing"), dir.resolve("landing"));
