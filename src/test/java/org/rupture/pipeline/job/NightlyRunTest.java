@@ -285,6 +285,42 @@ class NightlyRunTest extends SparkTestBase {
     assertEquals("garbage", Files.readString(broken), "the published run is left as it was");
   }
 
+  /**
+   * What a user sees: the CLI in its own JVM with the logging config scripts/rupture gives it. A failed Spark
+   * task makes Spark log ERROR lines with stack traces (Executor, TaskSetManager); by default only our one line
+   * reaches standard error, with --verbose Spark's own account too.
+   */
+  @Test
+  void aFailedSparkTaskIsOneLineOnTheConsoleUnlessVerbose(@TempDir Path dir) throws Exception {
+    Setup s = copyOfFirstNight(dir, 0.2);
+    corruptOnePatientsFile(s.output());
+    Result quiet = commandInItsOwnJvm(s, "analyze");
+    assertEquals(1, quiet.exit(), quiet.err());
+    assertTrue(quiet.err().startsWith("error: ") && quiet.err().contains("is not a Parquet file"), quiet.err());
+    assertEquals(1, quiet.err().strip().lines().count(), "one line, no Spark log, no stack trace:\n" + quiet.err());
+    Result verbose = commandInItsOwnJvm(s, "analyze", "--verbose");
+    assertEquals(1, verbose.exit(), verbose.err());
+    assertTrue(verbose.err().contains("ERROR Executor") && verbose.err().contains("\tat "), verbose.err());
+  }
+
+  /** Runs a CLI command as scripts/rupture does (conf/log4j2.properties), in a JVM of its own. */
+  static Result commandInItsOwnJvm(Setup s, String command, String... options) throws Exception {
+    List<String> args = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx1g"));
+    args.addAll(List.of(System.getProperty("spark.jvm.opens").trim().split("\\s+")));
+    args.addAll(List.of("-Dlog4j.configurationFile=conf/log4j2.properties", "-cp",
+        System.getProperty("java.class.path"), Main.class.getName(), command, "--config", s.config().toString()));
+    args.addAll(List.of(options));
+    Path out = Files.createTempFile(s.output().getParent(), "stdout", ".txt");
+    Path err = Files.createTempFile(s.output().getParent(), "stderr", ".txt");
+    Process p = new ProcessBuilder(args).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    if (!p.waitFor(5, java.util.concurrent.TimeUnit.MINUTES)) {
+      p.destroyForcibly();
+      throw new AssertionError("rupture " + command + " did not end within 5 minutes");
+    }
+    return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+  }
+
   /** Overwrites one curated patients file of the published run with bytes that are no Parquet file. */
   static Path corruptOnePatientsFile(Path output) throws IOException {
     try (Stream<Path> files = Files.walk(current(output).resolve("curated/patients"))) {
