@@ -12,7 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
+import org.rupture.pipeline.config.ConfigNode;
 import org.rupture.pipeline.stats.meta.LeaveOneOut;
 import org.rupture.pipeline.stats.meta.MetaAnalysisException;
 import org.rupture.pipeline.stats.meta.MetaAnalysisResult;
@@ -32,7 +32,8 @@ import org.rupture.pipeline.stats.meta.TauEstimator;
 public final class MetaCommand {
   static final String USAGE = "usage: rupture meta --input FILE.csv [--method REML|DL|PM|ML|HS|SJ|HE|EB|FE]"
       + " [--test z|knha] [--format json|table]";
-  private static final Set<String> OPTIONS = Set.of("--input", "--method", "--test", "--format");
+  /** In the usage line's order: the nearest option to a typo is the first one of least edit distance. */
+  private static final List<String> OPTIONS = List.of("--input", "--method", "--test", "--format");
   private static final List<String> POOLED_COLUMNS = List.of("effect_type", "method", "test", "k", "n_total",
       "yi_estimate", "yi_se", "estimate", "ci_lower", "ci_upper", "p", "pi_lower", "pi_upper", "tau2",
       "tau2_ci_lower", "tau2_ci_upper", "I2", "H2", "Q", "Q_df", "Q_p");
@@ -89,7 +90,8 @@ public final class MetaCommand {
       int equals = arg.indexOf('=');
       String name = equals > 0 ? arg.substring(0, equals) : arg;
       if (!OPTIONS.contains(name)) {
-        throw new UsageException("unknown option '" + arg + "'.");
+        String hint = ConfigNode.nearest(name, OPTIONS);
+        throw new UsageException("unknown option '" + arg + "'" + (hint == null ? "." : "; did you mean " + hint + "?"));
       }
       String value;
       if (equals > 0) {

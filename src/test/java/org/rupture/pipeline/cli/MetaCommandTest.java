@@ -171,6 +171,18 @@ class MetaCommandTest {
     assertEquals(MetaCommand.USAGE + System.lineSeparator(), help.out());
   }
 
+  @Test
+  void aMistypedOptionGetsTheNearestOneLikeTheOtherCommands() {
+    ConsoleRun typo = run("--methd", "DL", "--input", "x.csv");
+    assertEquals(2, typo.code(), typo.err());
+    assertTrue(typo.err().startsWith("meta: unknown option '--methd'; did you mean --method?"), typo.err());
+    assertTrue(run("--input", "x.csv", "--fromat=json").err().startsWith("meta: unknown option '--fromat=json'; "
+        + "did you mean --format?"));
+    ConsoleRun far = run("--input", "x.csv", "--bogus", "1");
+    assertTrue(far.err().startsWith("meta: unknown option '--bogus'.\n".replace("\n", System.lineSeparator())),
+        far.err());
+  }
+
   private static void close(double expected, JsonNode node, String key) {
     assertTrue(node.get(key) != null && node.get(key).isNumber(), key + ": expected " + expected + " but was "
         + node.get(key));
