@@ -1,6 +1,7 @@
 package org.rupture.pipeline.analysis;
 
 import java.util.List;
+import org.rupture.pipeline.features.FeatureCatalog;
 
 /**
  * One configured analysis: one published claim tested per rater and per outcome measure (SPEC 7).
@@ -32,6 +33,29 @@ public record AnalysisSpec(String id, AnalysisKind kind, String predictor, Strin
       return predictor;
     }
     return predictor + " (" + arm + " vs " + (comparison == null ? "other" : comparison) + ")";
+  }
+
+  /**
+   * The predictor column of the result tables, as SPEC 7 names it. A group comparison of a process variable
+   * (treatment_difference: rupture_rate of CBT vs the other treatments) has that variable as its predictor,
+   * named with the groups, and no outcome, like the rater difference of a process variable; one of an outcome
+   * (training_effect: improvement after vs before the training) has the grouping as its predictor.
+   */
+  public String predictorColumn() {
+    return comparesAProcessVariable()
+        ? outcome + " (" + arm + " vs " + (comparison == null ? "others" : comparison) + ")"
+        : predictorLabel();
+  }
+
+  /** The outcome column of the result tables: none for a comparison of a process variable (SPEC 7). */
+  public String outcomeColumn() {
+    return comparesAProcessVariable() ? null : outcome;
+  }
+
+  /** Groups of patients compared on a rated process variable rather than on an outcome. */
+  private boolean comparesAProcessVariable() {
+    return arm != null && outcome != null && !outcome.equals(FeatureCatalog.IMPROVEMENT)
+        && !outcome.equals(FeatureCatalog.RETAINED);
   }
 
   /** Returns a copy with different raters, arm and comparison (kinds fill their defaults with it). */

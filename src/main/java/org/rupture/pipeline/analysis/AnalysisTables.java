@@ -61,8 +61,8 @@ final class AnalysisTables {
     for (SiteEffect e : effects) {
       AnalysisSpec spec = specs.get(e.key().analysis());
       EffectEstimate est = e.estimate();
-      rows.add(RowFactory.create(spec.id(), spec.predictorLabel(), spec.outcome(), e.key().measure(), e.key().rater(),
-          e.site(), e.effectType(), e.n(), est == null ? null : number(est.estimate()),
+      rows.add(RowFactory.create(spec.id(), spec.predictorColumn(), spec.outcomeColumn(), e.key().measure(),
+          e.key().rater(), e.site(), e.effectType(), e.n(), est == null ? null : number(est.estimate()),
           est == null ? null : number(est.se()), est == null ? null : number(est.ciLower()),
           est == null ? null : number(est.ciUpper()), est == null ? null : number(est.p()),
           est == null ? null : number(est.yi()), est == null ? null : number(est.vi()), e.excludedReason()));
@@ -75,7 +75,7 @@ final class AnalysisTables {
     for (PooledEffect p : pooled) {
       MetaAnalysisResult r = p.result();
       boolean fitted = r != null;
-      rows.add(RowFactory.create(p.spec().id(), p.spec().predictorLabel(), p.spec().outcome(), p.key().measure(),
+      rows.add(RowFactory.create(p.spec().id(), p.spec().predictorColumn(), p.spec().outcomeColumn(), p.key().measure(),
           p.key().rater(), p.spec().kind().effectType(), method.name(), test.name().toLowerCase(Locale.ROOT), p.k(),
           p.nTotal(), fitted ? number(r.estimate()) : null, fitted ? number(r.se()) : null, number(p.estimate()),
           number(p.ciLower()), number(p.ciUpper()), fitted ? number(r.p()) : null, number(p.piLower()),
@@ -92,7 +92,7 @@ final class AnalysisTables {
       PooledEffect p = e.pooled();
       LeaveOneOut r = e.result();
       ReportingScale scale = p.scale();
-      rows.add(RowFactory.create(p.spec().id(), p.spec().predictorLabel(), p.spec().outcome(), p.key().measure(),
+      rows.add(RowFactory.create(p.spec().id(), p.spec().predictorColumn(), p.spec().outcomeColumn(), p.key().measure(),
           p.key().rater(), p.spec().kind().effectType(), e.omittedSite(), number(r.estimate()), number(r.se()),
           number(scale.apply(r.estimate())), number(scale.apply(r.ciLower())), number(scale.apply(r.ciUpper())),
           number(r.p()), number(r.tau2()), number(r.i2()), number(r.h2()), number(r.q()), number(r.qP())));

@@ -56,6 +56,23 @@ class AnalysisConfigTest {
     assertEquals(List.of("therapist", "patient"), config.analyses().get(7).raters());
   }
 
+  /** The predictor and outcome columns of site_effects, pooled and leave_one_out are SPEC 7's table's. */
+  @Test
+  void resultTablesNamePredictorAndOutcomeAsSpecSeven() {
+    java.util.Map<String, List<String>> labels = new java.util.LinkedHashMap<>();
+    for (AnalysisSpec spec : AnalysisConfig.defaults().analyses()) {
+      labels.put(spec.id(), java.util.Arrays.asList(spec.predictorColumn(), spec.outcomeColumn()));
+    }
+    assertEquals(java.util.Arrays.asList("mean_resolution", "improvement"), labels.get("resolution_outcome"));
+    assertEquals(java.util.Arrays.asList("mean_resolution", "retained"), labels.get("resolution_retention"));
+    assertEquals(java.util.Arrays.asList("rupture_rate", null), labels.get("rater_difference"));
+    // SPEC 7: predictor "rupture_rate, CBT vs others", outcome "-"
+    assertEquals(java.util.Arrays.asList("rupture_rate (CBT vs others)", null), labels.get("treatment_difference"));
+    // SPEC 7: predictor "training phase post vs pre", outcome improvement
+    assertEquals(java.util.Arrays.asList("therapist_training_phase (post vs pre)", "improvement"),
+        labels.get("training_effect"));
+  }
+
   @Test
   void anEmptySectionMeansDefaultsAndKeysOverrideThem() throws Exception {
     assertEquals(AnalysisConfig.defaults(), AnalysisConfig.parse(null, "pipeline.yaml"));

@@ -491,6 +491,16 @@ class AnalyzeStageTest extends SparkTestBase {
         + "estimate,ci_lower,ci_upper,p,pi_lower,pi_upper,tau2,tau2_ci_lower,tau2_ci_upper,I2,H2,Q,Q_df,Q_p,note",
         firstLine(results.resolve("pooled.csv")));
     assertEquals(outcome.siteEffects().size() + 1, Files.readAllLines(results.resolve("site_effects.csv")).size());
+    // predictor and outcome as SPEC 7's table names them
+    for (String table : List.of("site_effects.csv", "pooled.csv", "leave_one_out.csv")) {
+      List<String> lines = Files.readAllLines(results.resolve(table));
+      assertTrue(lines.stream().anyMatch(l -> l.startsWith("treatment_difference,rupture_rate (CBT vs others),,")),
+          table);
+      assertTrue(lines.stream().filter(l -> l.startsWith("treatment_difference,")).allMatch(
+          l -> l.startsWith("treatment_difference,rupture_rate (CBT vs others),,")), table);
+      assertTrue(lines.stream().anyMatch(l -> l.startsWith("training_effect,therapist_training_phase (post vs pre),"
+          + "improvement,")), table);
+    }
     assertEquals(outcome.siteEffects().size(), spark().read().parquet(outputDir + "/results/site_effects").count());
     assertEquals(outcome.pooled().size(), spark().read().parquet(outputDir + "/results/pooled").count());
     assertEquals(outcome.leaveOneOut().size() + 1, Files.readAllLines(results.resolve("leave_one_out.csv")).size());
