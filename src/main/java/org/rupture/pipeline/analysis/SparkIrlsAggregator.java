@@ -13,6 +13,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
+import org.rupture.pipeline.stats.models.GroupLogisticRegressions;
 import org.rupture.pipeline.stats.models.IrlsAggregator;
 import org.rupture.pipeline.stats.models.LogisticRowAccumulator;
 import org.rupture.pipeline.stats.models.WeightedCrossProducts;
@@ -30,10 +31,14 @@ import org.rupture.pipeline.stats.models.WeightedCrossProducts;
  * rows are instead packed once into primitive arrays per partition ({@link Block}: site index, x, y),
  * cached, and each step is one pass over those arrays in as many tasks as there are cores, with the
  * coefficients shipped in the task closure.
+ *
+ * <p>The same per-site sums serve independent per-site fits y ~ x ({@link GroupLogisticRegressions}, the
+ * per-site log odds ratios): {@link #sums} takes an intercept and a slope per site instead of a common
+ * slope and site offsets, so one job is one IRLS step of every site's fit.
  */
-public final class SparkIrlsAggregator implements IrlsAggregator, AutoCloseable {
-  /** Per-site sums of one step, in this order: n, w, w x, w x^2, w z, w x z; and the deviance. */
-  private static final int SUMS = 6;
+public final class SparkIrlsAggregator implements IrlsAggregator, GroupLogisticRegressions.Aggregator, AutoCloseable {
+  /** Per-site sums of one step, in this order: n, w, w x, w x^2, w z, w x z, deviance. */
+  private static final int SUMS = GroupLogisticRegressions.SUMS;
 
   private final List<String> sites;
   private final JavaRDD<Block> cached;
@@ -66,9 +71,16 @@ public final class SparkIrlsAggregator implements IrlsAggregator, AutoCloseable 
 
   @Override
   public WeightedCrossProducts aggregate(double[] beta) {
-    double[] coefficients = beta.clone();
     int k = sites.size();
-    double[] sums = blocks.map(b -> b.sums(coefficients, k)).reduce(SparkIrlsAggregator::add);
+    // the one-stage model's linear predictor per site: common intercept and slope plus the site's offset
+    double[] intercepts = new double[k];
+    double[] slopes = new double[k];
+    for (int s = 0; s < k; s++) {
+      intercepts[s] = beta[0] + (s == 0 ? 0.0 : beta[s + 1]);
+      slopes[s] = beta[1];
+    }
+    double[] sums = sums(intercepts, slopes);
+    double deviance = 0;
     int p = k + 1;
     double[][] xtwx = new double[p][p];
     double[] xtwz = new double[p];
@@ -90,13 +102,27 @@ public final class SparkIrlsAggregator implements IrlsAggregator, AutoCloseable 
         xtwz[s + 1] = swz;
       }
       n += (long) sums[o];
+      deviance += sums[o + 6];
     }
     for (int i = 0; i < p; i++) {
       for (int j = 0; j < i; j++) {
         xtwx[i][j] = xtwx[j][i];
       }
     }
-    return new WeightedCrossProducts(xtwx, xtwz, sums[k * SUMS], n, 2);
+    return new WeightedCrossProducts(xtwx, xtwz, deviance, n, 2);
+  }
+
+  /**
+   * One pass over the cached rows: per site (in the order of the constructor's sites) n, w, w x, w x^2, w z,
+   * w x z and the deviance at eta = intercepts[site] + slopes[site] x, each row's terms as
+   * {@link LogisticRowAccumulator} takes them. One small Spark job whatever the number of sites.
+   */
+  @Override
+  public double[] sums(double[] intercepts, double[] slopes) {
+    double[] a = intercepts.clone();
+    double[] b = slopes.clone();
+    int k = sites.size();
+    return blocks.map(block -> block.sums(a, b, k)).reduce(SparkIrlsAggregator::add);
   }
 
   /** Releases the cached rows. */
@@ -129,29 +155,13 @@ public final class SparkIrlsAggregator implements IrlsAggregator, AutoCloseable 
       return new Block(site, x, y);
     }
 
-    /**
-     * This block's per-site sums at {@code beta} (intercept, slope, then the offsets of sites 1..k-1), and
-     * the deviance last; each row's terms as {@link LogisticRowAccumulator} takes them.
-     */
-    double[] sums(double[] beta, int k) {
-      double[] out = new double[k * SUMS + 1];
-      double deviance = 0;
+    /** This block's per-site sums at the sites' intercepts and slopes ({@link SparkIrlsAggregator#sums}). */
+    double[] sums(double[] intercepts, double[] slopes, int k) {
+      double[] out = new double[k * SUMS];
       for (int i = 0; i < site.length; i++) {
         int s = site[i];
-        double eta = beta[0] + beta[1] * x[i] + (s == 0 ? 0.0 : beta[s + 1]);
-        double mu = LogisticRowAccumulator.mean(eta);
-        double w = LogisticRowAccumulator.weight(mu);
-        double wz = LogisticRowAccumulator.workingTimesWeight(eta, mu, y[i]);
-        int o = s * SUMS;
-        out[o] += 1;
-        out[o + 1] += w;
-        out[o + 2] += w * x[i];
-        out[o + 3] += w * x[i] * x[i];
-        out[o + 4] += wz;
-        out[o + 5] += x[i] * wz;
-        deviance += LogisticRowAccumulator.deviance(eta, y[i]);
+        GroupLogisticRegressions.addRow(out, s, intercepts[s] + slopes[s] * x[i], x[i], y[i]);
       }
-      out[k * SUMS] = deviance;
       return out;
     }
   }
