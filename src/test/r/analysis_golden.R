@@ -3,7 +3,8 @@
 # Run from the repository root:  Rscript src/test/r/analysis_golden.R
 # Writes src/test/resources/golden/analysis/analysis_golden.json: features per patient, every site effect
 # (cor.test, repeated-measures correlation by definition and cross-checked with its ANCOVA form, t.test
-# paired, metafor::escalc SMD), every pooled effect (metafor::rma REML, z test, tight control; confint
+# paired, metafor::escalc SMD, per-site glm(retained ~ mean_resolution, binomial) log odds ratios), every pooled
+# effect (metafor::rma REML, z test, tight control; confint
 # Q-profile; predict; leave1out), lme4::lmer one-stage models (every fixed effect with its Wald statistic,
 # confint(method = "Wald") interval and normal p) and glm retention models (every coefficient with its z test
 # and confint.default interval), each with its agreement with the pooled two-stage effect; and the evidence on
@@ -89,6 +90,27 @@ rmcorr_site <- function(analysis, rater, site, d) {
   effect_row(analysis, rater, NA, site, "r_rm", k, r, sqrt(1 / (df - 1)), tanh(atanh(r) - half),
              tanh(atanh(r) + half), 2 * pt(-abs(t), df), atanh(r), 1 / (df - 1), k < min_site_n)
 }
+# a site's logistic regression retained ~ x (effect_type log_or): yi = slope (log OR per unit), vi = its Wald
+# variance, se on the log scale, estimate and CI as the OR, p glm's Wald z. Not fitted (excluded, no estimate):
+# 2 patients or fewer, no variance in x or in retained, or (quasi-)complete separation, checked on the data: all
+# retained patients at or above (or at or below) every dropout's x
+separated <- function(x, y) max(x[!y]) <= min(x[y]) || max(x[y]) <= min(x[!y])
+log_or_site <- function(analysis, rater, site, x, retained) {
+  n <- length(x)
+  if (n <= 2 || var(x) == 0 || all(retained) || !any(retained) || separated(x, retained)) {
+    return(no_effect(analysis, rater, NA, site, "log_or", n))
+  }
+  fit <- glm(retained ~ x, family = binomial, control = glm.control(epsilon = 1e-14, maxit = 100))
+  stopifnot(fit$converged)
+  b <- coef(fit)[["x"]]
+  # the Wald variance from X'WX at the converged coefficients (vcov(fit) takes the weights of the step before,
+  # which leaves the SE about 1e-8 off); the two agree to far better than the comparison's 1e-6
+  X <- cbind(1, x); mu <- fitted(fit)
+  se <- sqrt(solve(crossprod(X, mu * (1 - mu) * X))[2, 2])
+  stopifnot(abs(se - sqrt(vcov(fit)["x", "x"])) < 1e-6 * se)
+  effect_row(analysis, rater, NA, site, "log_or", n, exp(b), se, exp(b - z975 * se), exp(b + z975 * se),
+             2 * pnorm(-abs(b / se)), b, se^2, n < min_site_n)
+}
 paired_site <- function(analysis, rater, site, a, b) {
   n <- length(a)
   tt <- t.test(a, b, paired = TRUE)
@@ -132,6 +154,10 @@ for (rater in raters) {
   for (site in sort(unique(d$site))) {
     s <- d[d$site == site, ]
     add(pearson_site("resolution_retention", rater, NA, site, s$mean_resolution, as.numeric(s$retained)))
+  }
+  for (site in sort(unique(d$site))) {
+    s <- d[d$site == site, ]
+    add(log_or_site("resolution_retention", rater, site, s$mean_resolution, s$retained))
   }
   retention_rows[[rater]] <- d
 }
@@ -177,7 +203,7 @@ for (m in measures) {
 }
 
 # ---- pooling --------------------------------------------------------------------------------------
-key_of <- function(e) paste(e$analysis, e$rater, e$measure)
+key_of <- function(e) paste(e$analysis, e$rater, e$measure, e$effect_type)
 keys <- unique(vapply(site_effects, key_of, character(1)))
 # every site with data (a session rating, a patient record or an outcome) has a row in each key, n = 0 where
 # no patient of it has the key's data (SPEC 6: kept with excluded_reason, not dropped silently); never pooled
@@ -195,7 +221,7 @@ pool_all <- function(method, test) {
     effects <- Filter(function(e) key_of(e) == key && !e$excluded, site_effects)
     first <- effects[[1]]
     yi <- vapply(effects, function(e) e$yi, 0); vi <- vapply(effects, function(e) e$vi, 0)
-    back <- if (first$effect_type %in% c("r", "r_rm")) tanh else identity
+    back <- if (first$effect_type %in% c("r", "r_rm")) tanh else if (first$effect_type == "log_or") exp else identity
     fit <- rma(yi, vi, method = method, test = test, control = rma_control)
     ci <- confint(fit, control = list(tol = 1e-14))
     pr <- predict(fit)
@@ -213,7 +239,7 @@ pool_all <- function(method, test) {
     sites <- vapply(effects, function(e) e$site, "")
     for (i in seq_along(sites)) {
       loo[[length(loo) + 1]] <- list(analysis = first$analysis, rater = first$rater, measure = first$measure,
-        omitted_site = sites[i], yi_estimate = l1$estimate[i], yi_se = l1$se[i], estimate = back(l1$estimate[i]),
+        effect_type = first$effect_type, omitted_site = sites[i], yi_estimate = l1$estimate[i], yi_se = l1$se[i], estimate = back(l1$estimate[i]),
         ci_lower = back(l1$ci.lb[i]), ci_upper = back(l1$ci.ub[i]), p = l1$pval[i], tau2 = l1$tau2[i],
         I2 = l1$I2[i], H2 = l1$H2[i], Q = l1$Q[i], Q_p = l1$Qp[i])
     }
@@ -227,10 +253,11 @@ pooled <- default_pooling$pooled; loo <- default_pooling$loo
 # ipd_models.json's two_stage_comparison: the direction the predictor's 95% Wald interval shows (+1 or -1 when it
 # excludes 0, else 0) against the pooled interval's of the same key; "opposite directions" is the disagreement
 # beyond uncertainty. A logistic coefficient is on dropout and the pooled correlation on retained, so the caller
-# reverses its direction.
+# reverses its direction. The comparison is with the analysis's own effect type (r for retention, not log_or).
 direction <- function(lower, upper) if (lower > 0) 1 else if (upper < 0) -1 else 0
 agreement <- function(one, key, pooled) {
   pooled_keys <- vapply(pooled, function(p) paste(p$analysis, p$rater, p$measure), "")
+  pooled_keys[vapply(pooled, function(p) p$effect_type == "log_or", TRUE)] <- NA
   two <- with(pooled[[match(key, pooled_keys)]], direction(ci_lower, ci_upper))
   if (one == two) "agree" else if (one != 0 && two != 0) "opposite directions" else "differ in significance"
 }
@@ -340,13 +367,17 @@ evidence_of <- function(pooled) {
   evidence <- list()
   for (p in pooled) {
     claim <- Filter(function(a) a$id == p$analysis, claims)[[1]]
-    d <- direction(p$ci_lower, p$ci_upper)
+    null_value <- if (p$effect_type == "log_or") 1 else 0   # an odds ratio's interval against 1
+    d <- direction(p$ci_lower - null_value, p$ci_upper - null_value)
     verdict <- if (d == 0) "inconclusive" else if (d == (if (claim$expected_sign == "+") 1 else -1)) "supports" else "contrasts"
     for (pub in if (is.null(claim$published)) list(NULL) else claim$published) {
-      row <- list(analysis = p$analysis, rater = p$rater, measure = p$measure, verdict = verdict,
+      row <- list(analysis = p$analysis, rater = p$rater, measure = p$measure, effect_type = p$effect_type,
+                  verdict = verdict,
                   published_source = NA, comparable_estimate = NA, comparable_ci_lower = NA, comparable_ci_upper = NA,
                   compatible = NA)
-      if (!is.null(pub)) {
+      if (!is.null(pub) && p$effect_type == "log_or") {
+        row$published_source <- pub$source   # an odds ratio is not put on a published r's (or SMD's) scale
+      } else if (!is.null(pub)) {
         comparable <- c(p$estimate, p$ci_lower, p$ci_upper)
         if (p$effect_type == "smd" && pub$effect == "r") comparable <- g_to_r(comparable, p$n1_total, p$n2_total)
         row$published_source <- pub$source

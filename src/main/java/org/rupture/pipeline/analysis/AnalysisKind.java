@@ -26,6 +26,16 @@ public interface AnalysisKind {
   /** {@code effect_type} of its site effects: r, r_rm, md, smd. */
   String effectType();
 
+  /**
+   * Whether the analysis also reports, next to its {@link #effectType} rows, the per-site logistic regression
+   * of its 0/1 outcome on the predictor as log odds ratios ({@code log_or} site effects, pooled and reported
+   * as odds ratios; {@link SiteOddsRatios}). The retention kind does, so every retention analysis has both
+   * rows (configuration only, no key to set).
+   */
+  default boolean oddsRatios(AnalysisSpec spec) {
+    return false;
+  }
+
   /** Scale on which pooled estimates are reported (r for Fisher-z pooled correlations). */
   ReportingScale reportingScale();
 

@@ -76,7 +76,7 @@ final class AnalysisTables {
       MetaAnalysisResult r = p.result();
       boolean fitted = r != null;
       rows.add(RowFactory.create(p.spec().id(), p.spec().predictorColumn(), p.spec().outcomeColumn(), p.key().measure(),
-          p.key().rater(), p.spec().kind().effectType(), method.name(), test.name().toLowerCase(Locale.ROOT), p.k(),
+          p.key().rater(), p.effectType(), method.name(), test.name().toLowerCase(Locale.ROOT), p.k(),
           p.nTotal(), fitted ? number(r.estimate()) : null, fitted ? number(r.se()) : null, number(p.estimate()),
           number(p.ciLower()), number(p.ciUpper()), fitted ? number(r.p()) : null, number(p.piLower()),
           number(p.piUpper()), fitted ? number(r.tau2()) : null, fitted ? number(r.tau2CiLower()) : null,
@@ -93,7 +93,7 @@ final class AnalysisTables {
       LeaveOneOut r = e.result();
       ReportingScale scale = p.scale();
       rows.add(RowFactory.create(p.spec().id(), p.spec().predictorColumn(), p.spec().outcomeColumn(), p.key().measure(),
-          p.key().rater(), p.spec().kind().effectType(), e.omittedSite(), number(r.estimate()), number(r.se()),
+          p.key().rater(), p.effectType(), e.omittedSite(), number(r.estimate()), number(r.se()),
           number(scale.apply(r.estimate())), number(scale.apply(r.ciLower())), number(scale.apply(r.ciUpper())),
           number(r.p()), number(r.tau2()), number(r.i2()), number(r.h2()), number(r.q()), number(r.qP())));
     }
@@ -105,12 +105,12 @@ final class AnalysisTables {
     for (Evidence e : evidence) {
       PooledEffect p = e.pooled();
       PublishedEffect pub = e.published();
-      rows.add(RowFactory.create(p.spec().id(), p.key().measure(), p.key().rater(), p.spec().kind().effectType(),
+      rows.add(RowFactory.create(p.spec().id(), p.key().measure(), p.key().rater(), p.effectType(),
           p.spec().claim(), p.spec().expectedSign() > 0 ? "+" : "-", p.k(), number(p.estimate()), number(p.ciLower()),
           number(p.ciUpper()), e.verdict(), pub == null ? null : pub.source(), pub == null ? null : pub.effect(),
           pub == null ? null : pub.estimate(), pub == null ? null : pub.ciLower(), pub == null ? null : pub.ciUpper(),
           number(e.comparableEstimate()), number(e.comparableCiLower()), number(e.comparableCiUpper()),
-          e.compatible(), p.notPooled()));
+          e.compatible(), p.notPooled() != null ? p.notPooled() : EvidenceCheck.notComparable(p, pub)));
     }
     return new ResultTable("evidence", EVIDENCE, rows);
   }

@@ -31,6 +31,7 @@ import org.rupture.pipeline.config.ConfigException;
 import org.rupture.pipeline.features.FeatureCatalog;
 import org.rupture.pipeline.features.PatientFeatures;
 import org.rupture.pipeline.report.ConsoleSummary;
+import org.rupture.pipeline.stats.meta.ReportingScale;
 import org.rupture.pipeline.report.ResultFiles;
 
 /**
@@ -40,7 +41,8 @@ import org.rupture.pipeline.report.ResultFiles;
  * <p>Spark work: the feature tables are written once and read back; one grouped aggregation computes the
  * sufficient statistics of every analysis at every site; a small one lists the sites, early-window raters
  * and outcome measures of the kept tables (with the session ratings' sites from their listing, each site is
- * reported in every analysis); each IRLS iteration of a retention model is one more aggregation. Only
+ * reported in every analysis); each IRLS iteration of a retention model (the one-stage model, and the per-site
+ * odds ratios of all sites at once) is one more small job. Only
  * aggregated rows reach the driver, where the statistics are computed.
  *
  * <p>Writes {@code <output>/curated/{patient_process,patient_outcomes}} (Parquet, partitioned by site) and
@@ -218,6 +220,20 @@ public final class AnalyzeStage {
         if (effects.stream().allMatch(e -> e.n() == 0)) {
           notes.add("analysis " + describe(key) + ": " + pooledEffect.notPooled());
         }
+        if (spec.kind().oddsRatios(spec)) {
+          // the per-site log odds ratios: every site's logistic regression at once, pooled like any effect
+          retentionRows = retentionRows != null ? retentionRows : spec.kind().unitRows(spec, inputs);
+          List<SiteEffect> ratios = SiteOddsRatios.compute(spark, spec, key, retentionRows,
+              withEverySite(key, sites, extent.sites()), config.minSiteN()).stream()
+              .map(e -> e.n() > 0 ? e : withoutSessions(e, extent.missingSessions(e.site(), raters, config.window())))
+              .toList();
+          siteEffects.addAll(ratios);
+          PooledEffect pooledRatio = pooling.pool(key, spec, SiteOddsRatios.EFFECT_TYPE, ReportingScale.LOG_TO_RATIO,
+              ratios);
+          pooled.add(pooledRatio);
+          leaveOneOut.addAll(pooling.leaveOneOut(pooledRatio, ratios));
+          evidence.addAll(EvidenceCheck.check(pooledRatio));
+        }
         OneStageModel type = spec.kind().oneStageModel(spec);
         IpdModel model = null;
         if (type != OneStageModel.NONE && sites.isEmpty()) {
@@ -314,7 +330,7 @@ public final class AnalyzeStage {
       }
     }
     return pooled.stream().map(p -> new ConsoleSummary.Line(p.spec().id(), p.key().rater(), p.key().measure(),
-        p.spec().kind().effectType(), p.k(), p.nTotal(), p.estimate(), p.ciLower(), p.ciUpper(),
+        p.effectType(), p.k(), p.nTotal(), p.estimate(), p.ciLower(), p.ciUpper(),
         p.result() == null ? Double.NaN : p.result().i2(), p.spec().expectedSign(), EvidenceCheck.verdict(p),
         compatible.getOrDefault(p, List.of()), p.result() == null ? p.notPooled() : null)).toList();
   }

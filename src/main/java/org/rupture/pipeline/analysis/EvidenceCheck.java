@@ -8,7 +8,10 @@ import org.rupture.pipeline.stats.effects.MeanDifferences;
  * Classifies each pooled effect against its claim: supports (claimed direction, 95% CI excludes zero),
  * contrasts (opposite direction, CI excludes zero) or inconclusive; and for each published effect size of
  * the claim, whether the pooled interval overlaps the published one on the published scale (a pooled
- * Hedges' g is converted to r with the pooled group sizes when the publication reports r).
+ * Hedges' g is converted to r with the pooled group sizes when the publication reports r). A pooled odds
+ * ratio (log_or) is compared with no published r or SMD: there is no conversion without the outcome's base
+ * rate and the predictor's spread, so its rows say so ({@link #notComparable}) instead of overlapping
+ * intervals on different scales. Verdicts are on the yi scale: an OR interval excluding 1 has a direction.
  */
 public final class EvidenceCheck {
   private EvidenceCheck() {
@@ -23,7 +26,7 @@ public final class EvidenceCheck {
       return rows;
     }
     for (PublishedEffect published : pooled.spec().published()) {
-      if (pooled.result() == null) {
+      if (pooled.result() == null || notComparable(pooled, published) != null) {
         rows.add(new Evidence(pooled, verdict, published, Double.NaN, Double.NaN, Double.NaN, null));
         continue;
       }
@@ -46,10 +49,23 @@ public final class EvidenceCheck {
     return direction == pooled.spec().expectedSign() ? Evidence.SUPPORTS : Evidence.CONTRASTS;
   }
 
+  /**
+   * Why a pooled effect cannot be compared with a published one, or null when it can: a pooled odds ratio
+   * against a published r or SMD (a point-biserial r or a g is not an odds ratio, and no conversion between
+   * them holds without the base rate of the outcome and the spread of the predictor).
+   */
+  public static String notComparable(PooledEffect pooled, PublishedEffect published) {
+    if (published == null || !pooled.effectType().equals(SiteOddsRatios.EFFECT_TYPE)) {
+      return null;
+    }
+    return "an odds ratio is not comparable with the published " + published.effect()
+        + "; compare the published effect with this analysis's r row";
+  }
+
   /** Pooled {estimate, ci lower, ci upper} on the published effect's scale. */
   private static double[] onPublishedScale(PooledEffect pooled, PublishedEffect published) {
     double[] reported = {pooled.estimate(), pooled.ciLower(), pooled.ciUpper()};
-    boolean smdAsR = pooled.spec().kind().effectType().equals("smd") && published.effect().equals(PublishedEffect.R);
+    boolean smdAsR = pooled.effectType().equals("smd") && published.effect().equals(PublishedEffect.R);
     if (!smdAsR) {
       return reported;
     }

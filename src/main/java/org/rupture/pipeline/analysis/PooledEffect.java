@@ -9,18 +9,22 @@ import org.rupture.pipeline.stats.meta.ReportingScale;
  *
  * @param key         analysis, rater, measure
  * @param spec        the analysis
+ * @param effectType  effect_type of the pooled site effects: the kind's (r, r_rm, md, smd) or log_or (the
+ *                    retention kind's per-site log odds ratios)
+ * @param scale       the scale estimates are reported on (r for Fisher-z pooled correlations, OR for log_or)
  * @param k           sites pooled
  * @param nTotal      patients over the pooled sites
  * @param groupTotals for two-group comparisons {n1, n2} summed over the pooled sites, else null
  * @param result      the meta-analysis on the yi scale, or null when it was not pooled
  * @param notPooled   why it was not pooled (too few sites, a failed fit), else null
  */
-public record PooledEffect(EffectKey key, AnalysisSpec spec, int k, long nTotal, long[] groupTotals,
-    MetaAnalysisResult result, String notPooled) {
+public record PooledEffect(EffectKey key, AnalysisSpec spec, String effectType, ReportingScale scale, int k,
+    long nTotal, long[] groupTotals, MetaAnalysisResult result, String notPooled) {
 
-  /** The scale estimates are reported on. */
-  public ReportingScale scale() {
-    return spec.kind().reportingScale();
+  /** A pooled effect of the kind's own effect type, on its reporting scale. */
+  public PooledEffect(EffectKey key, AnalysisSpec spec, int k, long nTotal, long[] groupTotals,
+      MetaAnalysisResult result, String notPooled) {
+    this(key, spec, spec.kind().effectType(), spec.kind().reportingScale(), k, nTotal, groupTotals, result, notPooled);
   }
 
   /** Pooled estimate on the reporting scale (NaN when not pooled). */
@@ -48,7 +52,10 @@ public record PooledEffect(EffectKey key, AnalysisSpec spec, int k, long nTotal,
     return result == null ? Double.NaN : scale().apply(result.piUpper());
   }
 
-  /** Direction the pooled confidence interval shows: +1 or -1 when it excludes zero, 0 otherwise. */
+  /**
+   * Direction the pooled confidence interval shows on the yi scale: +1 or -1 when it excludes zero (for log_or:
+   * the OR interval excludes 1), 0 otherwise.
+   */
   public int direction() {
     if (result == null) {
       return 0;

@@ -5,6 +5,7 @@ import java.util.List;
 import org.rupture.pipeline.stats.meta.LeaveOneOut;
 import org.rupture.pipeline.stats.meta.MetaAnalysisException;
 import org.rupture.pipeline.stats.meta.RandomEffectsModel;
+import org.rupture.pipeline.stats.meta.ReportingScale;
 import org.rupture.pipeline.stats.meta.SignificanceTest;
 import org.rupture.pipeline.stats.meta.TauEstimator;
 
@@ -23,8 +24,17 @@ final class TwoStagePooling {
     this.model = new RandomEffectsModel(method, test);
   }
 
-  /** Pools the included sites of {@code siteEffects} (all of one key, one per site in the data). */
+  /** Pools the included sites of {@code siteEffects} (all of one key, one per site in the data) of the kind's effect type. */
   PooledEffect pool(EffectKey key, AnalysisSpec spec, List<SiteEffect> siteEffects) {
+    return pool(key, spec, spec.kind().effectType(), spec.kind().reportingScale(), siteEffects);
+  }
+
+  /**
+   * Pools the included sites of {@code siteEffects} (all of one key and effect type, one per site in the data),
+   * reported on {@code scale}.
+   */
+  PooledEffect pool(EffectKey key, AnalysisSpec spec, String effectType, ReportingScale scale,
+      List<SiteEffect> siteEffects) {
     List<SiteEffect> pooled = siteEffects.stream().filter(SiteEffect::pooled).toList();
     long nTotal = pooled.stream().mapToLong(SiteEffect::n).sum();
     long[] groupTotals = null;
@@ -33,25 +43,25 @@ final class TwoStagePooling {
           pooled.stream().mapToLong(e -> e.groupSizes()[1]).sum()};
     }
     if (siteEffects.isEmpty()) {
-      return new PooledEffect(key, spec, 0, 0, groupTotals, null, "no site in the data");
+      return new PooledEffect(key, spec, effectType, scale, 0, 0, groupTotals, null, "no site in the data");
     }
     if (siteEffects.stream().allMatch(e -> e.n() == 0)) {
       // not one patient anywhere (e.g. a rater no site rated, a measure no site delivered): say what is missing
-      return new PooledEffect(key, spec, 0, 0, groupTotals, null, noSiteHasData(spec, key, siteEffects));
+      return new PooledEffect(key, spec, effectType, scale, 0, 0, groupTotals, null, noSiteHasData(spec, key, siteEffects));
     }
     if (siteEffects.size() < MIN_SITES) {
       // too few sites at all, excluded or not: no excluded_reason explains it
-      return new PooledEffect(key, spec, pooled.size(), nTotal, groupTotals, null, "only " + siteEffects.size()
+      return new PooledEffect(key, spec, effectType, scale, pooled.size(), nTotal, groupTotals, null, "only " + siteEffects.size()
           + " site in the data; pooling needs at least " + MIN_SITES);
     }
     if (pooled.size() < MIN_SITES) {
-      return new PooledEffect(key, spec, pooled.size(), nTotal, groupTotals, null, pooled.size() + " site(s) could be"
+      return new PooledEffect(key, spec, effectType, scale, pooled.size(), nTotal, groupTotals, null, pooled.size() + " site(s) could be"
           + " pooled, at least " + MIN_SITES + " are needed (see excluded_reason in site_effects)");
     }
     try {
-      return new PooledEffect(key, spec, pooled.size(), nTotal, groupTotals, model.fit(yi(pooled), vi(pooled)), null);
+      return new PooledEffect(key, spec, effectType, scale, pooled.size(), nTotal, groupTotals, model.fit(yi(pooled), vi(pooled)), null);
     } catch (MetaAnalysisException e) {
-      return new PooledEffect(key, spec, pooled.size(), nTotal, groupTotals, null, e.getMessage());
+      return new PooledEffect(key, spec, effectType, scale, pooled.size(), nTotal, groupTotals, null, e.getMessage());
     }
   }
 

@@ -16,12 +16,13 @@ import java.util.Objects;
  * column).
  */
 public final class ConsoleSummary {
+  private static final String LOG_OR = "log_or";
   private static final String HEADER_FORMAT = "%-22s %-17s %-8s %-6s %5s %8s  %-24s %6s  %-8s %-3s  %-14s  %s";
 
   /** Printed below the table: what the columns mean (the README has the long version). */
   public static final List<String> LEGEND = List.of(
-      "expected: claimed sign, met: estimate has it; evidence: 95% CI excludes 0 on that side (supports), the other"
-          + " (contrasts), neither (inconclusive)",
+      "expected: claimed sign, met: estimate has it (log_or: OR above 1 is +); evidence: 95% CI excludes 0 (OR: 1)"
+          + " on that side (supports), the other (contrasts), neither (inconclusive)",
       "sites, patients: included in pooling (which patients count: README); vs published: pooled and published"
           + " 95% CIs overlap (results/evidence.csv)");
 
@@ -31,7 +32,7 @@ public final class ConsoleSummary {
    * @param analysis     analysis id
    * @param rater        rater (null when not per rater)
    * @param measure      outcome measure (null when none)
-   * @param effectType   r, r_rm, md or smd
+   * @param effectType   r, r_rm, md, smd or log_or (estimate and CI then an odds ratio: its sign is that of log OR)
    * @param k            sites pooled
    * @param n            patients over the pooled sites
    * @param estimate     pooled estimate (NaN when not pooled)
@@ -41,7 +42,8 @@ public final class ConsoleSummary {
    * @param expectedSign +1 or -1
    * @param verdict      supports, contrasts, inconclusive or not pooled
    * @param compatible   per published effect of the claim (evidence.csv's rows), whether the pooled interval
-   *                     overlaps it; null entries when not compared (not pooled); empty when the claim cites none
+   *                     overlaps it; null entries when not compared (not pooled, or an odds ratio against a
+   *                     published r: not comparable); empty when the claim cites none
    * @param notPooled    why it was not pooled (the pooled note), else null
    */
   public record Line(String analysis, String rater, String measure, String effectType, int k, long n, double estimate,
@@ -64,14 +66,16 @@ public final class ConsoleSummary {
           ? String.format(Locale.ROOT, "%7.3f [%6.3f, %6.3f]", l.estimate(), l.ciLower(), l.ciUpper())
           : "-";
       String i2 = Double.isFinite(l.i2()) ? String.format(Locale.ROOT, "%5.1f%%", l.i2()) : "-";
-      String met = pooled ? (Math.signum(l.estimate()) == l.expectedSign() ? "yes" : "no") : "-";
+      // an odds ratio has the sign of its log: above 1 is +, below 1 is -
+      double signed = LOG_OR.equals(l.effectType()) ? Math.log(l.estimate()) : l.estimate();
+      String met = pooled ? (Math.signum(signed) == l.expectedSign() ? "yes" : "no") : "-";
       String verdict = l.verdict();
       if (l.notPooled() != null) {
         verdict += " [" + notes.computeIfAbsent(l.notPooled(), reason -> notes.size() + 1) + "]";
       }
       out.add(String.format(Locale.ROOT, HEADER_FORMAT, l.analysis(), dash(l.rater()), dash(l.measure()),
           l.effectType(), l.k(), l.n(), estimate, i2, l.expectedSign() > 0 ? "+" : "-", met, verdict,
-          published(l.compatible())).stripTrailing());
+          published(l.compatible(), pooled)).stripTrailing());
     }
     notes.forEach((reason, number) -> out.add("[" + number + "] not pooled: " + reason));
     out.addAll(LEGEND);
@@ -80,11 +84,15 @@ public final class ConsoleSummary {
 
   /**
    * The vs-published column: compatible or incompatible with the claim's one published effect, "1/2
-   * compatible" with several, "-" when the claim cites none or nothing was compared.
+   * compatible" with several, "-" when the claim cites none or nothing was compared (not pooled), "not
+   * comparable" for a pooled effect that cannot be put on the published scale (an odds ratio against an r).
    */
-  static String published(List<Boolean> compatible) {
-    if (compatible.isEmpty() || compatible.stream().anyMatch(Objects::isNull)) {
+  static String published(List<Boolean> compatible, boolean pooled) {
+    if (compatible.isEmpty()) {
       return "-";
+    }
+    if (compatible.stream().anyMatch(Objects::isNull)) {
+      return pooled ? "not comparable" : "-";
     }
     long yes = compatible.stream().filter(Boolean::booleanValue).count();
     if (compatible.size() == 1) {

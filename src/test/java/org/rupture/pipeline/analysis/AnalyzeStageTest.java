@@ -145,11 +145,11 @@ class AnalyzeStageTest extends SparkTestBase {
   void siteEffectsMatchR() {
     Map<String, SiteEffect> java = new HashMap<>();
     outcome.siteEffects().forEach(e -> java.put(key(e.key().analysis(), e.key().rater(), e.key().measure()) + "|"
-        + e.site(), e));
+        + e.effectType() + "|" + e.site(), e));
     assertEquals(golden.get("site_effects").size(), java.size(), "site effects");
     int excluded = 0;
     for (JsonNode g : golden.get("site_effects")) {
-      String id = key(g) + "|" + g.get("site").asText();
+      String id = key(g) + "|" + g.get("effect_type").asText() + "|" + g.get("site").asText();
       SiteEffect e = java.get(id);
       assertNotNull(e, "site effect " + id);
       assertEquals(g.get("effect_type").asText(), e.effectType(), id);
@@ -157,17 +157,18 @@ class AnalyzeStageTest extends SparkTestBase {
       assertEquals(g.get("excluded").asBoolean(), e.excludedReason() != null, id + " excluded: " + e.excludedReason());
       excluded += g.get("excluded").asBoolean() ? 1 : 0;
       EffectEstimate est = e.estimate();
+      String c = e.effectType().equals("log_or") ? "log_or " : "";
       if (g.get("estimate").isNull()) {
         assertNull(est, id);
         continue;
       }
-      compare("site estimate", g.get("estimate"), est.estimate(), TOLERANCE, id);
-      compare("site se", g.get("se"), est.se(), TOLERANCE, id);
-      compare("site ci", g.get("ci_lower"), est.ciLower(), TOLERANCE, id);
-      compare("site ci", g.get("ci_upper"), est.ciUpper(), TOLERANCE, id);
-      compare("site p", g.get("p"), est.p(), TOLERANCE, id);
-      compare("site yi/vi", g.get("yi"), est.yi(), TOLERANCE, id);
-      compare("site yi/vi", g.get("vi"), est.vi(), TOLERANCE, id);
+      compare(c + "site estimate", g.get("estimate"), est.estimate(), TOLERANCE, id);
+      compare(c + "site se", g.get("se"), est.se(), TOLERANCE, id);
+      compare(c + "site ci", g.get("ci_lower"), est.ciLower(), TOLERANCE, id);
+      compare(c + "site ci", g.get("ci_upper"), est.ciUpper(), TOLERANCE, id);
+      compare(c + "site p", g.get("p"), est.p(), TOLERANCE, id);
+      compare(c + "site yi/vi", g.get("yi"), est.yi(), TOLERANCE, id);
+      compare(c + "site yi/vi", g.get("vi"), est.vi(), TOLERANCE, id);
     }
     assertTrue(excluded > 0, "the fixture's small site exercises min_site_n");
   }
@@ -201,13 +202,16 @@ class AnalyzeStageTest extends SparkTestBase {
 
   private static void assertPooledMatchesR(JsonNode goldenPooled, AnalysisOutcome outcome, String label) {
     Map<String, PooledEffect> java = new HashMap<>();
-    outcome.pooled().forEach(p -> java.put(key(p.key().analysis(), p.key().rater(), p.key().measure()), p));
+    outcome.pooled().forEach(p -> java.put(key(p.key().analysis(), p.key().rater(), p.key().measure()) + "|"
+        + p.effectType(), p));
     assertEquals(goldenPooled.size(), java.size(), "pooled effects");
     for (JsonNode g : goldenPooled) {
-      String id = key(g);
+      String id = key(g) + "|" + g.get("effect_type").asText();
       PooledEffect p = java.get(id);
       assertNotNull(p, "pooled " + id);
+      assertEquals(g.get("effect_type").asText(), p.effectType(), id);
       MetaAnalysisResult r = p.result();
+      String c = p.effectType().equals("log_or") ? "log_or " : "";
       assertEquals(g.get("k").asInt(), p.k(), id);
       assertEquals(g.get("n_total").asLong(), p.nTotal(), id);
       if (!g.get("n1_total").isNull()) {
@@ -215,21 +219,21 @@ class AnalyzeStageTest extends SparkTestBase {
             List.of(p.groupTotals()[0], p.groupTotals()[1]), id + " group totals");
       }
       assertEquals(g.get("Q_df").asInt(), r.qDf(), id);
-      compare(label + "pooled estimate", g.get("yi_estimate"), r.estimate(), TOLERANCE, id);
-      compare(label + "pooled se", g.get("yi_se"), r.se(), TOLERANCE, id);
-      compare(label + "pooled estimate", g.get("estimate"), p.estimate(), TOLERANCE, id);
-      compare(label + "pooled ci/pi", g.get("ci_lower"), p.ciLower(), TOLERANCE, id);
-      compare(label + "pooled ci/pi", g.get("ci_upper"), p.ciUpper(), TOLERANCE, id);
-      compare(label + "pooled ci/pi", g.get("pi_lower"), p.piLower(), TOLERANCE, id);
-      compare(label + "pooled ci/pi", g.get("pi_upper"), p.piUpper(), TOLERANCE, id);
-      compare(label + "pooled p", g.get("p"), r.p(), TOLERANCE, id);
-      compare(label + "pooled tau2 and CI", g.get("tau2"), r.tau2(), TOLERANCE, id);
-      compare(label + "pooled tau2 and CI", g.get("tau2_ci_lower"), r.tau2CiLower(), TOLERANCE, id);
-      compare(label + "pooled tau2 and CI", g.get("tau2_ci_upper"), r.tau2CiUpper(), TOLERANCE, id);
-      compare(label + "pooled I2/H2/Q", g.get("I2"), r.i2(), TOLERANCE, id);
-      compare(label + "pooled I2/H2/Q", g.get("H2"), r.h2(), TOLERANCE, id);
-      compare(label + "pooled I2/H2/Q", g.get("Q"), r.q(), TOLERANCE, id);
-      compare(label + "pooled I2/H2/Q", g.get("Q_p"), r.qP(), TOLERANCE, id);
+      compare(label + c + "pooled estimate", g.get("yi_estimate"), r.estimate(), TOLERANCE, id);
+      compare(label + c + "pooled se", g.get("yi_se"), r.se(), TOLERANCE, id);
+      compare(label + c + "pooled estimate", g.get("estimate"), p.estimate(), TOLERANCE, id);
+      compare(label + c + "pooled ci/pi", g.get("ci_lower"), p.ciLower(), TOLERANCE, id);
+      compare(label + c + "pooled ci/pi", g.get("ci_upper"), p.ciUpper(), TOLERANCE, id);
+      compare(label + c + "pooled ci/pi", g.get("pi_lower"), p.piLower(), TOLERANCE, id);
+      compare(label + c + "pooled ci/pi", g.get("pi_upper"), p.piUpper(), TOLERANCE, id);
+      compare(label + c + "pooled p", g.get("p"), r.p(), TOLERANCE, id);
+      compare(label + c + "pooled tau2 and CI", g.get("tau2"), r.tau2(), TOLERANCE, id);
+      compare(label + c + "pooled tau2 and CI", g.get("tau2_ci_lower"), r.tau2CiLower(), TOLERANCE, id);
+      compare(label + c + "pooled tau2 and CI", g.get("tau2_ci_upper"), r.tau2CiUpper(), TOLERANCE, id);
+      compare(label + c + "pooled I2/H2/Q", g.get("I2"), r.i2(), TOLERANCE, id);
+      compare(label + c + "pooled I2/H2/Q", g.get("H2"), r.h2(), TOLERANCE, id);
+      compare(label + c + "pooled I2/H2/Q", g.get("Q"), r.q(), TOLERANCE, id);
+      compare(label + c + "pooled I2/H2/Q", g.get("Q_p"), r.qP(), TOLERANCE, id);
     }
   }
 
@@ -246,10 +250,10 @@ class AnalyzeStageTest extends SparkTestBase {
   private static void assertLeaveOneOutMatchesR(JsonNode goldenRows, AnalysisOutcome outcome, String label) {
     Map<String, LeaveOneOutEffect> java = new HashMap<>();
     outcome.leaveOneOut().forEach(l -> java.put(key(l.pooled().key().analysis(), l.pooled().key().rater(),
-        l.pooled().key().measure()) + "|" + l.omittedSite(), l));
+        l.pooled().key().measure()) + "|" + l.pooled().effectType() + "|" + l.omittedSite(), l));
     assertEquals(goldenRows.size(), java.size(), "leave-one-out rows");
     for (JsonNode g : goldenRows) {
-      String id = key(g) + "|" + g.get("omitted_site").asText();
+      String id = key(g) + "|" + g.get("effect_type").asText() + "|" + g.get("omitted_site").asText();
       LeaveOneOutEffect l = java.get(id);
       assertNotNull(l, "leave-one-out " + id);
       var scale = l.pooled().scale();
@@ -285,11 +289,11 @@ class AnalyzeStageTest extends SparkTestBase {
   private static void assertEvidenceMatchesR(JsonNode goldenRows, AnalysisOutcome outcome, String label) {
     Map<String, List<Evidence>> java = new HashMap<>();
     outcome.evidence().forEach(e -> java.computeIfAbsent(key(e.pooled().key().analysis(), e.pooled().key().rater(),
-        e.pooled().key().measure()), k -> new ArrayList<>()).add(e));
+        e.pooled().key().measure()) + "|" + e.pooled().effectType(), k -> new ArrayList<>()).add(e));
     assertEquals(goldenRows.size(), outcome.evidence().size(), "evidence rows");
     Map<String, Integer> seen = new HashMap<>();
     for (JsonNode g : goldenRows) {
-      String id = key(g);
+      String id = key(g) + "|" + g.get("effect_type").asText();
       int i = seen.merge(id, 1, Integer::sum) - 1;
       List<Evidence> rows = java.get(id);
       assertNotNull(rows, "evidence " + id);
@@ -455,7 +459,8 @@ class AnalyzeStageTest extends SparkTestBase {
   /** The fixture plants every claimed direction (analysis_fixture.R); the pooled data must show each. */
   @Test
   void plantedDirectionsAreFound() {
-    assertEquals(23, outcome.pooled().size());
+    assertEquals(25, outcome.pooled().size());
+    assertEquals(2, outcome.pooled().stream().filter(p -> p.effectType().equals("log_or")).count());
     for (Evidence e : outcome.evidence()) {
       assertEquals(Evidence.SUPPORTS, e.verdict(), e.pooled().key() + " " + e.pooled().spec().claim());
     }
@@ -539,7 +544,8 @@ class AnalyzeStageTest extends SparkTestBase {
     Map<String, SiteEffect> bySite = new HashMap<>();
     Map<String, List<String>> sitesByKey = new TreeMap<>();
     for (SiteEffect e : gaps.siteEffects()) {
-      String id = key(e.key().analysis(), e.key().rater(), e.key().measure());
+      String id = key(e.key().analysis(), e.key().rater(), e.key().measure())
+          + (e.effectType().equals("log_or") ? "|log_or" : "");
       bySite.put(id + "|" + e.site(), e);
       sitesByKey.computeIfAbsent(id, k -> new ArrayList<>()).add(e.site());
     }
@@ -547,6 +553,7 @@ class AnalyzeStageTest extends SparkTestBase {
     assertTrue(sitesByKey.containsKey("resolution_outcome|patient|IIP"), sitesByKey.keySet().toString());
     assertTrue(sitesByKey.containsKey("resolution_quality|patient|null"), sitesByKey.keySet().toString());
     assertTrue(sitesByKey.containsKey("training_effect|null|IIP"), sitesByKey.keySet().toString());
+    assertTrue(sitesByKey.containsKey("resolution_retention|patient|null|log_or"), sitesByKey.keySet().toString());
 
     assertNoPatient(bySite.get("resolution_outcome|patient|IIP|S02"),
         "no patient with both mean_resolution and improvement on IIP");
@@ -588,10 +595,22 @@ class AnalyzeStageTest extends SparkTestBase {
     AnalysisOutcome result = AnalyzeStage.run(spark(), config, curated, out);
 
     Map<String, List<SiteEffect>> effects = new TreeMap<>();
-    result.siteEffects().forEach(e -> effects.computeIfAbsent(key(e.key().analysis(), e.key().rater(),
-        e.key().measure()), k -> new ArrayList<>()).add(e));
+    // the kind's own effect rows here; the retention analysis's log_or rows are checked below
+    result.siteEffects().stream().filter(e -> !e.effectType().equals("log_or")).forEach(e -> effects.computeIfAbsent(
+        key(e.key().analysis(), e.key().rater(), e.key().measure()), k -> new ArrayList<>()).add(e));
     Map<String, PooledEffect> pooled = new HashMap<>();
-    result.pooled().forEach(p -> pooled.put(key(p.key().analysis(), p.key().rater(), p.key().measure()), p));
+    result.pooled().stream().filter(p -> !p.effectType().equals("log_or"))
+        .forEach(p -> pooled.put(key(p.key().analysis(), p.key().rater(), p.key().measure()), p));
+    // the observer's log_or rows: every site with what it lacks, not pooled for the same reason as its r row
+    String observerSessions = "no session rated by the observer within the early window (sessions 1-6)";
+    List<SiteEffect> observerOr = result.siteEffects().stream().filter(e -> e.effectType().equals("log_or")
+        && e.key().equals(new EffectKey("resolution_retention", "observer", null))).toList();
+    assertEquals(List.of("S01", "S02", "S03"), observerOr.stream().map(SiteEffect::site).toList());
+    observerOr.forEach(e -> assertNoPatient(e, observerSessions));
+    PooledEffect observerPooledOr = result.pooled().stream().filter(p -> p.effectType().equals("log_or")
+        && p.key().rater().equals("observer")).findFirst().orElseThrow();
+    assertEquals(0, observerPooledOr.k());
+    assertEquals("no site has data: " + observerSessions, observerPooledOr.notPooled());
     assertEquals(List.of("rater_difference|therapist-patient|null", "resolution_outcome|observer|GAF",
         "resolution_outcome|observer|IIP", "resolution_outcome|patient|GAF", "resolution_outcome|patient|IIP",
         "resolution_outcome|therapist|GAF", "resolution_outcome|therapist|IIP", "resolution_retention|observer|null",
@@ -708,17 +727,19 @@ class AnalyzeStageTest extends SparkTestBase {
     Map<String, SiteEffect> bySite = new HashMap<>();
     Map<String, List<String>> sitesByKey = new TreeMap<>();
     for (SiteEffect e : result.siteEffects()) {
-      String id = key(e.key().analysis(), e.key().rater(), e.key().measure());
+      String id = key(e.key().analysis(), e.key().rater(), e.key().measure())
+          + (e.effectType().equals("log_or") ? "|log_or" : "");
       bySite.put(id + "|" + e.site(), e);
       sitesByKey.computeIfAbsent(id, k -> new ArrayList<>()).add(e.site());
     }
-    assertEquals(18, sitesByKey.size(), sitesByKey.keySet().toString());
+    assertEquals(20, sitesByKey.size(), sitesByKey.keySet().toString());
     sitesByKey.forEach((id, sites) -> assertEquals(List.of("S01", "S04", "S05", "S06", "S07"), sites, id));
 
     String noEarlySession = "no session within the early window (sessions 1-6)";
     String noPatientRating = "no session rated by the patient within the early window (sessions 1-6)";
     for (String id : List.of("resolution_outcome|patient|IIP", "resolution_retention|patient|null",
-        "resolution_quality|patient|null", "treatment_difference|patient|null")) {
+        "resolution_retention|patient|null|log_or", "resolution_quality|patient|null",
+        "treatment_difference|patient|null")) {
       assertNoPatient(bySite.get(id + "|S04"), "no session ratings");
       assertNoPatient(bySite.get(id + "|S05"), noEarlySession);
       assertNoPatient(bySite.get(id + "|S06"), noEarlySession);

@@ -62,4 +62,30 @@ class EvidenceCheckTest {
     assertEquals(1.5 / Math.sqrt(2.25 + 4.0), e.comparableCiUpper(), 1e-15);
     assertTrue(e.compatible(), "r [0.243, 0.6] overlaps [.46, .78]");
   }
+
+  @Test
+  void aPooledOddsRatioHasItsVerdictOnTheLogScaleAndIsNotComparedWithAPublishedR() {
+    AnalysisSpec retention = spec("resolution_retention");
+    MetaAnalysisResult r = new MetaAnalysisResult(TauEstimator.REML, SignificanceTest.Z, 6, 0.4, 0.1, 0, 0.2,
+        0.6, 0.5, 0.2, 0.6, 0, 0, 0.1, 0, 1, 3, 5, 0.7);
+    PooledEffect or = new PooledEffect(new EffectKey(retention.id(), "patient", null), retention,
+        SiteOddsRatios.EFFECT_TYPE, org.rupture.pipeline.stats.meta.ReportingScale.LOG_TO_RATIO, 6, 150, null, r, null);
+    // log OR [0.2, 0.6] is OR [1.22, 1.82]: above 1, the claimed +
+    assertEquals(Math.exp(0.2), or.ciLower(), 1e-15);
+    assertEquals(Evidence.SUPPORTS, EvidenceCheck.verdict(or));
+    // the same claim citing a published r: the odds ratio row is not put on the r scale
+    AnalysisSpec cited = new AnalysisSpec(retention.id(), retention.kind(), retention.predictor(), retention.outcome(),
+        retention.raters(), null, null, 1, retention.claim(),
+        List.of(new PublishedEffect("a meta-analysis", PublishedEffect.R, 0.2, 0.1, 0.3)));
+    PooledEffect citedOr = new PooledEffect(or.key(), cited, or.effectType(), or.scale(), 6, 150, null, r, null);
+    Evidence e = EvidenceCheck.check(citedOr).get(0);
+    assertEquals(Evidence.SUPPORTS, e.verdict());
+    assertNull(e.compatible());
+    assertTrue(Double.isNaN(e.comparableEstimate()));
+    assertTrue(EvidenceCheck.notComparable(citedOr, e.published()).contains("not comparable with the published r"));
+    // its r row is compared as usual
+    PooledEffect citedR = new PooledEffect(or.key(), cited, 6, 150, null, r, null);
+    assertNull(EvidenceCheck.notComparable(citedR, e.published()));
+    assertTrue(EvidenceCheck.check(citedR).get(0).compatible());
+  }
 }

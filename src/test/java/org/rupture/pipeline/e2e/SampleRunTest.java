@@ -96,10 +96,10 @@ class SampleRunTest extends SparkTestBase {
   @Test
   void consoleTableIsTheReadmesAndShowsCompatibilityWithThePublishedEffects() throws IOException {
     List<String> printed = table(stdout);
-    assertEquals(1 + 23 + 2, printed.size(), stdout);
+    assertEquals(1 + 25 + 2, printed.size(), stdout);
     assertEquals(table(Files.readString(Path.of("README.md"))), printed, "README.md shows what the run prints");
     assertTrue(stdout.lines().anyMatch(l -> l.startsWith("analyze ")
-        && l.endsWith("184 site effects, 23 of 23 pooled, 12 IPD models")), stdout);
+        && l.endsWith("200 site effects, 25 of 25 pooled, 12 IPD models")), stdout);
     assertEquals(List.of("2/2 compatible", "1/2 compatible"), printed.stream()
         .filter(l -> l.startsWith("resolution_outcome ") || l.startsWith("training_effect "))
         .map(l -> l.substring(l.indexOf("supports") + "supports".length()).strip()).distinct().toList());

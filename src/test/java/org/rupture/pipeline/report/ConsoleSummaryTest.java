@@ -54,11 +54,26 @@ class ConsoleSummaryTest {
 
   @Test
   void theVsPublishedColumnSaysCompatibleIncompatibleOrHowManyOfSeveral() {
-    assertEquals("compatible", ConsoleSummary.published(List.of(true)));
-    assertEquals("incompatible", ConsoleSummary.published(List.of(false)));
-    assertEquals("0/2 compatible", ConsoleSummary.published(List.of(false, false)));
-    assertEquals("-", ConsoleSummary.published(List.of()));
-    assertEquals("-", ConsoleSummary.published(Arrays.asList((Boolean) null)));
+    assertEquals("compatible", ConsoleSummary.published(List.of(true), true));
+    assertEquals("incompatible", ConsoleSummary.published(List.of(false), true));
+    assertEquals("0/2 compatible", ConsoleSummary.published(List.of(false, false), true));
+    assertEquals("-", ConsoleSummary.published(List.of(), true));
+    assertEquals("-", ConsoleSummary.published(Arrays.asList((Boolean) null), false));
+    // pooled but not compared: an odds ratio against a published r
+    assertEquals("not comparable", ConsoleSummary.published(Arrays.asList((Boolean) null), true));
+  }
+
+  @Test
+  void anOddsRatioMeetsThePlusSignAboveOneAndTheMinusSignBelowIt() {
+    List<String> lines = ConsoleSummary.render(List.of(
+        new ConsoleSummary.Line("resolution_retention", "patient", null, "log_or", 6, 150, 1.8, 1.2, 2.7, 10.0, 1,
+            "supports", Arrays.asList((Boolean) null), null),
+        new ConsoleSummary.Line("resolution_retention", "therapist", null, "log_or", 6, 150, 0.8, 0.5, 1.3, 0.0, 1,
+            "inconclusive", List.of(), null)));
+    assertEquals("resolution_retention   patient           -        log_or     6      150    1.800 [ 1.200,  2.700]"
+        + "  10.0%  +        yes  supports        not comparable", lines.get(1));
+    assertEquals("resolution_retention   therapist         -        log_or     6      150    0.800 [ 0.500,  1.300]"
+        + "   0.0%  +        no   inconclusive    -", lines.get(2));
   }
 
   @Test
