@@ -10,7 +10,7 @@ import org.rupture.pipeline.stats.StatisticsException;
  *
  * @param key            analysis, rater, measure
  * @param site           site name
- * @param effectType     r, r_rm, md or smd
+ * @param effectType     r, r_rm, md, smd or log_or (retention: the per-site log odds ratio, {@link SiteOddsRatios})
  * @param n              patients counted against {@code min_site_n} (SPEC 7)
  * @param groupSizes     for two-group comparisons the sizes {n1 (arm), n2 (comparison)}, else null
  * @param estimate       the effect, or null where it cannot be computed (e.g. zero variance)
