@@ -15,6 +15,7 @@
 # optimiser's check. Deterministic: a second run writes the same bytes.
 suppressPackageStartupMessages({ library(metafor); library(lme4) })
 source("src/test/r/golden_json.R")
+source("src/test/r/glm_converged.R")
 fixture <- "src/test/resources/analysis"
 out <- "src/test/resources/golden/analysis/analysis_golden.json"
 
@@ -311,18 +312,6 @@ fit_lmm <- function(random_slope, pooled) {
   lmm
 }
 lmm <- fit_lmm(FALSE, pooled)
-# glm's vcov (hence every SE, z, p and CI) comes from the QR of its last IRLS iteration, i.e. from the weights
-# at the coefficients that iteration started from: one step behind coef(fit). epsilon = 1e-14 on the relative
-# deviance change still lets that last step be ~1e-6 (the deviance is quadratic in it), which left the SEs off
-# the converged ones by up to 3.7e-7. Refitted from the converged coefficients, glm takes one more step of
-# ~1e-13, so coefficients and vcov are both those at the converged estimates (as the Java fit reports them).
-at_converged_estimates <- function(fit, envir = parent.frame()) {
-  call <- getCall(fit)
-  call$start <- coef(fit)
-  refit <- eval(call, envir)
-  stopifnot(refit$converged, refit$iter <= 2, max(abs(coef(refit) - coef(fit))) < 1e-10)
-  refit
-}
 glm_models <- list()
 for (rater in raters) {
   d <- retention_rows[[rater]]

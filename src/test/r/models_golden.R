@@ -4,6 +4,7 @@
 # per-site cross-products / design from them) and R's results at full precision.
 suppressPackageStartupMessages(library(lme4))
 source("src/test/r/golden_json.R")
+source("src/test/r/glm_converged.R")
 out <- "src/test/resources/golden/models"
 set.seed(20240612)
 
@@ -83,18 +84,6 @@ lmer_cases <- list(
 write_golden(list(cases = lmer_cases), file.path(out, "lmer.json"))
 
 # ---- glm(binomial): dropout ~ x + site indicators -----------------------------------------------
-# glm's vcov (hence every SE, z, p and CI) comes from the QR of its last IRLS iteration, i.e. from the weights
-# at the coefficients that iteration started from: one step behind coef(fit). epsilon = 1e-14 on the relative
-# deviance change still lets that last step be ~1e-6 (the deviance is quadratic in it), which leaves the SEs off
-# the converged ones by up to ~4e-7. Refitted from the converged coefficients, glm takes one more step of
-# ~1e-13, so coefficients and vcov are both those at the converged estimates (as the Java fit reports them).
-at_converged_estimates <- function(fit, envir = parent.frame()) {
-  call <- getCall(fit)
-  call$start <- coef(fit)
-  refit <- eval(call, envir)
-  stopifnot(refit$converged, refit$iter <= 2, max(abs(coef(refit) - coef(fit))) < 1e-10)
-  refit
-}
 
 glm_case <- function(name, k, min_rows, max_rows, beta_x, site_sd = 0.5, zero_dropout_site = FALSE) {
   sizes <- sample(min_rows:max_rows, k, replace = TRUE)
