@@ -432,9 +432,7 @@ class IngestStageTest extends SparkTestBase {
         + "check dialect.date_formats in " + gammaMapping), r.fieldIssueShares().warnings());
     assertEquals(List.of(), r.fieldIssueShares().gateFailures(), "no gate unless quality.max_field_issue_share is set");
 
-    com.fasterxml.jackson.databind.JsonNode manifest = org.rupture.pipeline.report.ManifestWriter.build(
-        new org.rupture.pipeline.report.ManifestWriter.RunInfo("r1", java.time.LocalDate.of(2026, 1, 20), "ingest",
-            null, java.time.Instant.now(), "pipeline.yaml", "hash", "landing", "out", "4", false), r, List.of());
+    com.fasterxml.jackson.databind.JsonNode manifest = manifest(r, java.time.LocalDate.of(2026, 1, 20));
     com.fasterxml.jackson.databind.JsonNode check = manifest.get("field_issue_shares");
     assertEquals(0.2, check.get("warn_share").asDouble());
     assertTrue(check.get("max_share").isNull());
@@ -474,10 +472,8 @@ class IngestStageTest extends SparkTestBase {
     assertEquals(List.of("alpha: session_date nulled in 5 of 5 session_ratings records of "
         + "alpha/2026-02-01/sessions.csv (100.0%, BAD_DATE); check dialect.date_formats in "
         + dir.resolve("sites/alpha.yaml")), r.fieldIssueShares().warnings());
-    com.fasterxml.jackson.databind.JsonNode manifest = org.rupture.pipeline.report.ManifestWriter.build(
-        new org.rupture.pipeline.report.ManifestWriter.RunInfo("r1", java.time.LocalDate.of(2026, 2, 2), "ingest",
-            null, java.time.Instant.now(), "pipeline.yaml", "hash", "landing", "out", "4", false), r, List.of());
-    com.fasterxml.jackson.databind.JsonNode check = manifest.get("field_issue_shares");
+    com.fasterxml.jackson.databind.JsonNode check =
+        manifest(r, java.time.LocalDate.of(2026, 2, 2)).get("field_issue_shares");
     assertEquals(0, check.get("files").get("alpha/2026-01-01/sessions.csv").size());
     com.fasterxml.jackson.databind.JsonNode dates = check.get("files").get("alpha/2026-02-01/sessions.csv").get(0);
     assertEquals("session_date BAD_DATE 5 5 1.0 true", String.join(" ", dates.get("field").asText(),
@@ -507,10 +503,8 @@ class IngestStageTest extends SparkTestBase {
     assertEquals(List.of("alpha: rupture_intensity out of range in 5 of 30 session_ratings records (16.7%), values 5 "
         + "to 5.5 above the declared scale [0, 4]; check sessions.scales.rupture_intensity in "
         + dir.resolve("sites/alpha.yaml")), r.fieldIssueShares().warnings());
-    com.fasterxml.jackson.databind.JsonNode manifest = org.rupture.pipeline.report.ManifestWriter.build(
-        new org.rupture.pipeline.report.ManifestWriter.RunInfo("r1", java.time.LocalDate.of(2026, 1, 20), "ingest",
-            null, java.time.Instant.now(), "pipeline.yaml", "hash", "landing", "out", "4", false), r, List.of());
-    com.fasterxml.jackson.databind.JsonNode check = manifest.get("field_issue_shares");
+    com.fasterxml.jackson.databind.JsonNode check =
+        manifest(r, java.time.LocalDate.of(2026, 1, 20)).get("field_issue_shares");
     assertEquals(0.01, check.get("out_of_range_warn_share").asDouble());
     com.fasterxml.jackson.databind.JsonNode intensity = check.get("sites").get("alpha").get(0);
     assertEquals("OUT_OF_RANGE false true 5.0 5.5 [0.0,4.0]", String.join(" ", intensity.get("reason").asText(),
@@ -665,5 +659,12 @@ class IngestStageTest extends SparkTestBase {
     assertTrue(e.getMessage().contains("alpha.yaml: sessions.columns.session_quality: column 'quality' is in the "
         + "header 2 times (positions 9 and 14), so which one to read is ambiguous; remove or rename the extra column "
         + "in the export (in alpha/2026-01-01/sessions.csv)"), e.getMessage());
+  }
+
+  /** The manifest of an ingest run for {@code night}. */
+  private static com.fasterxml.jackson.databind.JsonNode manifest(IngestResult r, java.time.LocalDate night) {
+    return org.rupture.pipeline.report.ManifestWriter.build(new org.rupture.pipeline.report.ManifestWriter.RunInfo(
+        "r1", night, "ingest", null, java.time.Instant.now(), "pipeline.yaml", "hash", "landing", "out", "4", false),
+        r, List.of());
   }
 }
