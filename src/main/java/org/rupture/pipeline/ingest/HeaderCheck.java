@@ -2,6 +2,7 @@ package org.rupture.pipeline.ingest;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -31,40 +32,49 @@ public final class HeaderCheck {
    */
   public static List<String> problems(LandingInventory inventory, Map<String, SiteMapping> mappings,
       Configuration hadoopConf) {
+    try {
+      // one file after the other, each a round trip on a remote file system: read on a few threads (DriverIo)
+      List<String> out = new ArrayList<>();
+      DriverIo.map(inventory.files(), f -> problems(f, mappings.get(f.mappingId()), hadoopConf)).forEach(out::addAll);
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);   // not thrown: problems(SourceFile, ...) reports a file it cannot read
+    }
+  }
+
+  /** The problems of one file's header under its mapping. */
+  private static List<String> problems(SourceFile f, SiteMapping m, Configuration hadoopConf) {
     List<String> out = new ArrayList<>();
-    for (SourceFile f : inventory.files()) {
-      SiteMapping m = mappings.get(f.mappingId());
-      Path p = new Path(f.path());
-      try (CsvRecordReader r = new CsvRecordReader(p.getFileSystem(hadoopConf).open(p),
-          Charset.forName(m.dialect().encoding()), m.dialect().delimiter(), m.dialect().quote())) {
-        CsvRecordReader.RawRecord header = r.next();
-        if (header == null) {
-          continue;
-        }
-        if (header.fields() == null) {
-          KeySources k = m.sources();
-          String file = k.fileOf("dialect.encoding");
-          out.add(k.where("dialect.encoding") + ": dialect: the header of " + f.relativePath() + " cannot be read ("
-              + header.error() + "); check dialect.encoding" + k.setIn("dialect.encoding", file) + " and dialect.quote"
-              + k.setIn("dialect.quote", file) + (dialectHint(k).isEmpty() ? "" : "; " + dialectHint(k)));
-          continue;
-        }
-        List<String> names = header.fields().stream().map(String::trim).toList();
-        FileLayout layout = FileLayout.of(names, m, f.kind());
-        String delimiter = layout.unfoundColumns() == 0 ? null : delimiterProblem(header.raw(), names, layout, m, f);
-        if (delimiter != null) {
-          out.add(delimiter);   // the columns it lacks are not missing: one line, not one per column
-          continue;
-        }
-        for (FileLayout.Problem problem : layout.keyedProblems()) {
-          KeySources k = m.sources();
-          out.add(k.where(problem.key()) + ": "
-              + KeySources.withHint(problem.toString(), problem.keyValue() ? k.overrideHint(problem.key()) : "")
-              + " (in " + f.relativePath() + ")");
-        }
-      } catch (IOException e) {
-        out.add(f.relativePath() + ": cannot be read: " + e.getMessage());
+    Path p = new Path(f.path());
+    try (CsvRecordReader r = new CsvRecordReader(p.getFileSystem(hadoopConf).open(p),
+        Charset.forName(m.dialect().encoding()), m.dialect().delimiter(), m.dialect().quote())) {
+      CsvRecordReader.RawRecord header = r.next();
+      if (header == null) {
+        return out;
       }
+      if (header.fields() == null) {
+        KeySources k = m.sources();
+        String file = k.fileOf("dialect.encoding");
+        out.add(k.where("dialect.encoding") + ": dialect: the header of " + f.relativePath() + " cannot be read ("
+            + header.error() + "); check dialect.encoding" + k.setIn("dialect.encoding", file) + " and dialect.quote"
+            + k.setIn("dialect.quote", file) + (dialectHint(k).isEmpty() ? "" : "; " + dialectHint(k)));
+        return out;
+      }
+      List<String> names = header.fields().stream().map(String::trim).toList();
+      FileLayout layout = FileLayout.of(names, m, f.kind());
+      String delimiter = layout.unfoundColumns() == 0 ? null : delimiterProblem(header.raw(), names, layout, m, f);
+      if (delimiter != null) {
+        out.add(delimiter);   // the columns it lacks are not missing: one line, not one per column
+        return out;
+      }
+      for (FileLayout.Problem problem : layout.keyedProblems()) {
+        KeySources k = m.sources();
+        out.add(k.where(problem.key()) + ": "
+            + KeySources.withHint(problem.toString(), problem.keyValue() ? k.overrideHint(problem.key()) : "")
+            + " (in " + f.relativePath() + ")");
+      }
+    } catch (IOException e) {
+      out.add(f.relativePath() + ": cannot be read: " + e.getMessage());
     }
     return out;
   }

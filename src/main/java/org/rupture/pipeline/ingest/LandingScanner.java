@@ -67,10 +67,9 @@ public final class LandingScanner {
         throw missing(input);
       }
       Arrays.sort(siteDirs, Comparator.comparing(s -> s.getPath().getName()));
-      List<SourceFile> files = new ArrayList<>();
       List<String> unmapped = new ArrayList<>();
-      List<String> unclaimed = new ArrayList<>();
       List<String> claimed = new ArrayList<>();
+      List<ClaimedSite> claimedSites = new ArrayList<>();
       for (FileStatus siteDir : siteDirs) {
         String site = siteDir.getPath().getName();
         if (!siteDir.isDirectory() || site.startsWith(".") || site.startsWith("_")) {
@@ -82,36 +81,58 @@ public final class LandingScanner {
           continue;
         }
         claimed.add(site);
-        FileStatus[] deliveries = fs.listStatus(siteDir.getPath());
-        Arrays.sort(deliveries, Comparator.comparing(s -> s.getPath().getName()));
-        for (FileStatus delivery : deliveries) {
-          if (!delivery.isDirectory()) {
-            unclaimed.add(site + "/" + delivery.getPath().getName());
-            continue;
-          }
-          FileStatus[] landed = fs.listStatus(delivery.getPath());
-          Arrays.sort(landed, Comparator.comparing(s -> s.getPath().getName()));
-          for (FileStatus f : landed) {
-            String name = f.getPath().getName();
-            String rel = site + "/" + delivery.getPath().getName() + "/" + name;
-            if (!f.isFile() || name.startsWith(".") || name.startsWith("_")) {
-              continue;
-            }
-            SourceFile.Kind kind = kindOf(mapping, name, rel);
-            if (kind == null) {
-              unclaimed.add(rel);
-              continue;
-            }
-            files.add(new SourceFile(f.getPath().toString(), site, delivery.getPath().getName(), kind,
-                mapping.id(), f.getLen(), f.getModificationTime()));
-          }
-        }
+        claimedSites.add(new ClaimedSite(siteDir, mapping));
+      }
+      // a listing per site and delivery, each a round trip on a remote file system: on a few threads (DriverIo)
+      List<SiteListing> listings = DriverIo.map(claimedSites, c -> list(fs, c.dir(), c.mapping()));
+      List<SourceFile> files = new ArrayList<>();
+      List<String> unclaimed = new ArrayList<>();
+      for (SiteListing listing : listings) {
+        files.addAll(listing.files());
+        unclaimed.addAll(listing.unclaimed());
       }
       return new LandingInventory(List.copyOf(files), List.copyOf(unmapped), List.copyOf(unclaimed),
           List.copyOf(claimed));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list the landing folder " + input, e);
     }
+  }
+
+  /** A site folder and the mapping that claims it. */
+  private record ClaimedSite(FileStatus dir, SiteMapping mapping) {}
+
+  /** One claimed site's files, and its entries that are no delivery folder or match no file pattern, in name order. */
+  private record SiteListing(List<SourceFile> files, List<String> unclaimed) {}
+
+  private static SiteListing list(FileSystem fs, FileStatus siteDir, SiteMapping mapping) throws IOException {
+    String site = siteDir.getPath().getName();
+    List<SourceFile> files = new ArrayList<>();
+    List<String> unclaimed = new ArrayList<>();
+    FileStatus[] deliveries = fs.listStatus(siteDir.getPath());
+    Arrays.sort(deliveries, Comparator.comparing(s -> s.getPath().getName()));
+    for (FileStatus delivery : deliveries) {
+      if (!delivery.isDirectory()) {
+        unclaimed.add(site + "/" + delivery.getPath().getName());
+        continue;
+      }
+      FileStatus[] landed = fs.listStatus(delivery.getPath());
+      Arrays.sort(landed, Comparator.comparing(s -> s.getPath().getName()));
+      for (FileStatus f : landed) {
+        String name = f.getPath().getName();
+        String rel = site + "/" + delivery.getPath().getName() + "/" + name;
+        if (!f.isFile() || name.startsWith(".") || name.startsWith("_")) {
+          continue;
+        }
+        SourceFile.Kind kind = kindOf(mapping, name, rel);
+        if (kind == null) {
+          unclaimed.add(rel);
+          continue;
+        }
+        files.add(new SourceFile(f.getPath().toString(), site, delivery.getPath().getName(), kind,
+            mapping.id(), f.getLen(), f.getModificationTime()));
+      }
+    }
+    return new SiteListing(files, unclaimed);
   }
 
   /** The single mapping claiming a site folder; two claims are a configuration error. */
