@@ -7,10 +7,11 @@
 # effect (metafor::rma REML, z test, tight control; confint
 # Q-profile; predict; leave1out), lme4::lmer one-stage models (every fixed effect with its Wald statistic,
 # confint(method = "Wald") interval and normal p) and glm retention models (every coefficient with its z test
-# and confint.default interval), each with its agreement with the pooled two-stage effect; and the evidence on
+# and confint.default interval, and on the pooled log OR's scale as the odds ratio of retention), each with its
+# agreement with the pooled two-stage effect (the retention models': the pooled log OR); and the evidence on
 # each default claim (verdict, pooled effect on the published scale, overlap with the published interval).
 # Section non_default: the same pooled, leave-one-out, evidence and linear mixed model values (and the retention
-# models' agreement) under the non-default configuration AnalyzeStageTest runs a second time (rma PM, Knapp-Hartung
+# models' comparison with the pooled log OR) under the non-default configuration AnalyzeStageTest runs a second time (rma PM, Knapp-Hartung
 # test; lmer with (1 | site) + (0 + x | site)), the random-slope fits with lme4's theta, isSingular and a second
 # optimiser's check. Deterministic: a second run writes the same bytes.
 suppressPackageStartupMessages({ library(metafor); library(lme4) })
@@ -253,13 +254,21 @@ pooled <- default_pooling$pooled; loo <- default_pooling$loo
 # ---- one-stage models -----------------------------------------------------------------------------
 # ipd_models.json's two_stage_comparison: the direction the predictor's 95% Wald interval shows (+1 or -1 when it
 # excludes 0, else 0) against the pooled interval's of the same key; "opposite directions" is the disagreement
-# beyond uncertainty. A logistic coefficient is on dropout and the pooled correlation on retained, so the caller
-# reverses its direction. The comparison is with the analysis's own effect type (r for retention, not log_or).
+# beyond uncertainty. A linear mixed model is compared with the analysis's own effect (r, r_rm, smd); the retention
+# (logistic) model with the pooled log odds ratio (effect_type log_or), whose OR interval shows its direction
+# against 1. A logistic coefficient is on dropout and the pooled log OR on retained, so the caller reverses its
+# direction.
 direction <- function(lower, upper) if (lower > 0) 1 else if (upper < 0) -1 else 0
-agreement <- function(one, key, pooled) {
+pooled_row <- function(key, pooled, effect_type = NULL) {
   pooled_keys <- vapply(pooled, function(p) paste(p$analysis, p$rater, p$measure), "")
-  pooled_keys[vapply(pooled, function(p) p$effect_type == "log_or", TRUE)] <- NA
-  two <- with(pooled[[match(key, pooled_keys)]], direction(ci_lower, ci_upper))
+  log_or <- vapply(pooled, function(p) p$effect_type == "log_or", TRUE)
+  pooled_keys[if (identical(effect_type, "log_or")) !log_or else log_or] <- NA
+  pooled[[match(key, pooled_keys)]]
+}
+agreement <- function(one, key, pooled, effect_type = NULL) {
+  p <- pooled_row(key, pooled, effect_type)
+  null_value <- if (p$effect_type == "log_or") 1 else 0
+  two <- direction(p$ci_lower - null_value, p$ci_upper - null_value)
   if (one == two) "agree" else if (one != 0 && two != 0) "opposite directions" else "differ in significance"
 }
 # bobyqa may warn "a trust region step failed to reduce q" at a boundary theta ~ 0: the REML criterion is flat
@@ -332,16 +341,26 @@ for (rater in raters) {
     terms = sub("^factor\\(site\\)", "site", rownames(s)), coef_estimate = unname(s[, "Estimate"]),
     coef_se = unname(s[, "Std. Error"]), coef_statistic = unname(s[, "z value"]), coef_p = unname(s[, "Pr(>|z|)"]),
     coef_ci_lower = unname(wald[, 1]), coef_ci_upper = unname(wald[, 2]),
+    # ipd_models.json's two_stage_comparison: the model on the pooled log OR's scale, the odds ratio of retention
+    # per unit (the coefficient is on dropout): exp(-b), CI exp(-upper), exp(-lower)
+    retention_or = exp(-b), retention_or_ci_lower = exp(-wald["mean_resolution", 2]),
+    retention_or_ci_upper = exp(-wald["mean_resolution", 1]),
     direction = -direction(wald["mean_resolution", 1], wald["mean_resolution", 2]))
 }
-# the retention model does not depend on the configuration; its agreement does, through the pooled CI
+# the retention model does not depend on the configuration; its comparison with the pooled log OR of the same
+# rater does (the pooled OR and CI, and the agreement through that CI)
 glm_directions <- vapply(glm_models, function(m) m$direction, 0)
-glm_agreements <- function(pooled) lapply(seq_along(glm_models), function(i) list(
-  analysis = glm_models[[i]]$analysis, rater = glm_models[[i]]$rater, measure = NA,
-  agreement = agreement(glm_directions[i], paste(glm_models[[i]]$analysis, glm_models[[i]]$rater, NA), pooled)))
+glm_agreements <- function(pooled) lapply(seq_along(glm_models), function(i) {
+  key <- paste(glm_models[[i]]$analysis, glm_models[[i]]$rater, NA)
+  p <- pooled_row(key, pooled, "log_or")
+  list(analysis = glm_models[[i]]$analysis, rater = glm_models[[i]]$rater, measure = NA,
+       effect_type = p$effect_type, two_stage_estimate = p$estimate, two_stage_ci_lower = p$ci_lower,
+       two_stage_ci_upper = p$ci_upper, agreement = agreement(glm_directions[i], key, pooled, "log_or"))
+})
 default_glm_agreements <- glm_agreements(pooled)
 for (i in seq_along(glm_models)) {
-  glm_models[[i]]$agreement <- default_glm_agreements[[i]]$agreement
+  for (f in c("effect_type", "two_stage_estimate", "two_stage_ci_lower", "two_stage_ci_upper", "agreement"))
+    glm_models[[i]][[f]] <- default_glm_agreements[[i]][[f]]
   glm_models[[i]]$direction <- NULL
 }
 
@@ -387,7 +406,8 @@ evidence <- evidence_of(pooled)
 #   meta: {method: PM, test: knha}, ipd: {random_slope: true}
 # The site effects, features and retention models do not depend on these keys; the pooled effects (rma PM with
 # the Knapp-Hartung t test on k - 1 df; its predict and leave1out too), the linear mixed models (with the
-# uncorrelated random slope) and everything compared with the pooled CI (agreement, evidence) do.
+# uncorrelated random slope) and everything compared with the pooled CI (agreement, evidence, the retention
+# models' two-stage OR) do.
 non_default_config <- list(method = "PM", test = "knha", random_slope = TRUE)
 cat("non-default configuration: rma", non_default_config$method, non_default_config$test,
     "; lmer with (1 | site) + (0 + x | site):\n")

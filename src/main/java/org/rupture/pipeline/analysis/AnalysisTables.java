@@ -172,12 +172,20 @@ final class AnalysisTables {
         o.put("deviance", number(m.logistic().deviance()));
         o.put("iterations", m.logistic().iterations());
       }
+      // the pooled effect compared with (a logistic model's: the log OR of retention, as the OR like pooled.csv)
+      // and, where the two share a scale, the one-stage predictor on it (the OR of retention, exp(-b))
       ObjectNode comparison = o.putObject("two_stage_comparison");
-      comparison.put("effect_type", m.spec().kind().effectType());
+      comparison.put("effect_type", m.twoStage() != null ? m.twoStage().effectType() : m.spec().kind().effectType());
       if (m.twoStage() != null && m.twoStage().result() != null) {
         comparison.put("estimate", number(m.twoStage().estimate()));
         comparison.put("ci_lower", number(m.twoStage().ciLower()));
         comparison.put("ci_upper", number(m.twoStage().ciUpper()));
+      }
+      LogisticResult.OddsRatio oneStage = m.retentionOddsRatio();
+      if (oneStage != null) {
+        comparison.put("one_stage_estimate", number(oneStage.oddsRatio()));
+        comparison.put("one_stage_ci_lower", number(oneStage.ciLower()));
+        comparison.put("one_stage_ci_upper", number(oneStage.ciUpper()));
       }
       comparison.put("agreement", m.agreement());
       comparison.put("disagrees_beyond_uncertainty", m.disagrees());

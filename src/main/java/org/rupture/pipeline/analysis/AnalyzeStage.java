@@ -220,6 +220,7 @@ public final class AnalyzeStage {
         if (effects.stream().allMatch(e -> e.n() == 0)) {
           notes.add("analysis " + describe(key) + ": " + pooledEffect.notPooled());
         }
+        PooledEffect pooledRatio = null;
         if (spec.kind().oddsRatios(spec)) {
           // the per-site log odds ratios: every site's logistic regression at once, pooled like any effect
           retentionRows = retentionRows != null ? retentionRows : spec.kind().unitRows(spec, inputs);
@@ -228,22 +229,25 @@ public final class AnalyzeStage {
               .map(e -> e.n() > 0 ? e : withoutSessions(e, extent.missingSessions(e.site(), raters, config.window())))
               .toList();
           siteEffects.addAll(ratios);
-          PooledEffect pooledRatio = pooling.pool(key, spec, SiteOddsRatios.EFFECT_TYPE, ReportingScale.LOG_TO_RATIO,
+          pooledRatio = pooling.pool(key, spec, SiteOddsRatios.EFFECT_TYPE, ReportingScale.LOG_TO_RATIO,
               ratios);
           pooled.add(pooledRatio);
           leaveOneOut.addAll(pooling.leaveOneOut(pooledRatio, ratios));
           evidence.addAll(EvidenceCheck.check(pooledRatio));
         }
         OneStageModel type = spec.kind().oneStageModel(spec);
+        // the two-stage effect the one-stage model is compared with: for the logistic model the pooled log odds
+        // ratio when the analysis has one (one scale, up to the sign), else the analysis's own effect
+        PooledEffect twoStage = type == OneStageModel.LOGISTIC && pooledRatio != null ? pooledRatio : pooledEffect;
         IpdModel model = null;
         if (type != OneStageModel.NONE && sites.isEmpty()) {
           // nothing to fit, and no unit row to read
-          model = oneStage.notFitted(spec, key, type, pooledEffect.notPooled(), pooledEffect);
+          model = oneStage.notFitted(spec, key, type, pooledEffect.notPooled(), twoStage);
         } else if (type == OneStageModel.LINEAR_MIXED) {
-          model = oneStage.linearMixed(spec, key, sites, pooledEffect);
+          model = oneStage.linearMixed(spec, key, sites, twoStage);
         } else if (type == OneStageModel.LOGISTIC) {
           retentionRows = retentionRows != null ? retentionRows : spec.kind().unitRows(spec, inputs);
-          model = oneStage.logistic(spec, key, retentionRows, sites, pooledEffect);
+          model = oneStage.logistic(spec, key, retentionRows, sites, twoStage);
         }
         if (model != null) {
           ipdModels.add(model);

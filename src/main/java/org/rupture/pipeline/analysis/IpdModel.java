@@ -23,7 +23,9 @@ import org.rupture.pipeline.stats.models.MixedModelResult;
  * @param notFitted       why the model could not be fitted (then both fits are null), else null
  * @param note            how the model departs from its usual form, else null (logistic with one site: no
  *                        site term)
- * @param twoStage        the two-stage pooled effect of the same key (null when there is none)
+ * @param twoStage        the two-stage pooled effect of the same key it is compared with (null when there is
+ *                        none): for a logistic model the pooled log odds ratio (effect_type log_or) when the
+ *                        analysis has one, else the analysis's own effect (r, r_rm, smd)
  * @param available       patients of {@code sites}: those the model has, or would have had when not fitted
  */
 public record IpdModel(EffectKey key, AnalysisSpec spec, OneStageModel type, String formula, String predictorTerm,
@@ -51,6 +53,22 @@ public record IpdModel(EffectKey key, AnalysisSpec spec, OneStageModel type, Str
     return mixed != null ? mixed.n() : logistic != null ? logistic.n() : available;
   }
 
+  /**
+   * The one-stage predictor on the two-stage effect's scale where the two share one: a fitted logistic model
+   * compared with a pooled log odds ratio gives the odds ratio of <em>retention</em> per unit of the predictor,
+   * exp(-b) with 95% CI exp(-upper), exp(-lower) and the coefficient's p (the coefficient b is on dropout, the
+   * pooled log OR on retained). Null otherwise: a linear mixed model's slope (improvement per unit) and a pooled
+   * correlation or SMD are not on one scale, nor is a logistic coefficient and a pooled r.
+   */
+  public LogisticResult.OddsRatio retentionOddsRatio() {
+    if (logistic == null || twoStage == null || !SiteOddsRatios.EFFECT_TYPE.equals(twoStage.effectType())) {
+      return null;
+    }
+    Coefficient c = predictor();
+    return new LogisticResult.OddsRatio(c.name(), Math.exp(-c.estimate()), Math.exp(-c.ciUpper()),
+        Math.exp(-c.ciLower()), c.p());
+  }
+
   /** True when one-stage and two-stage disagree beyond their uncertainty. */
   public boolean disagrees() {
     return OPPOSITE_DIRECTIONS.equals(agreement());
@@ -58,9 +76,10 @@ public record IpdModel(EffectKey key, AnalysisSpec spec, OneStageModel type, Str
 
   /**
    * {@link #AGREE}, {@link #DIFFER_IN_SIGNIFICANCE}, {@link #OPPOSITE_DIRECTIONS} or {@link #NOT_COMPARED}:
-   * the direction the predictor's 95% interval shows against the two-stage pooled interval's. A logistic
-   * coefficient is on dropout while the two-stage effect correlates with retained, so its direction is
-   * reversed before comparing.
+   * the direction the predictor's 95% interval shows against the two-stage pooled interval's (on its yi scale,
+   * see {@link PooledEffect#direction}: a pooled log OR's against 0, i.e. its OR interval against 1). A logistic
+   * coefficient is on dropout while the two-stage effect (the log OR of retention, or for an analysis without
+   * odds ratios its correlation) is on retained, so its direction is reversed before comparing.
    */
   public String agreement() {
     if (notFitted != null || twoStage == null || twoStage.result() == null) {

@@ -311,15 +311,15 @@ class AnalyzeStageTest extends SparkTestBase {
 
   @Test
   void oneStageModelsMatchLme4AndGlm() throws IOException {
-    Map<String, String> glmAgreement = new HashMap<>();
-    golden.get("glm").forEach(g -> glmAgreement.put(key(g), g.get("agreement").asText()));
-    assertOneStageModelsMatchR(golden.get("lmm"), glmAgreement, outcome, work.resolve("out"), "");
+    Map<String, JsonNode> glmComparison = new HashMap<>();
+    golden.get("glm").forEach(g -> glmComparison.put(key(g), g));
+    assertOneStageModelsMatchR(golden.get("lmm"), glmComparison, outcome, work.resolve("out"), "");
   }
 
   /**
    * lmer(improvement ~ x + baseline + (1 | site) + (0 + x | site)): every fixed effect, the three variance
    * components (also as ipd_models.json writes them) and the REML criterion; the retention models (which the
-   * configuration does not change) with their agreement with the Knapp-Hartung pooled CI. On this fixture lme4
+   * configuration does not change) with their comparison with the Knapp-Hartung pooled log OR. On this fixture lme4
    * finds one regular fit (resolution_outcome|patient|IIP) and nine on the boundary (a theta of 0 or ~1e-8,
    * isSingular), each optimum confirmed by a second optimiser (non_default.lmm: theta, singular,
    * second_optimiser_theta_difference); at such an optimum every reported value is still well defined.
@@ -327,9 +327,9 @@ class AnalyzeStageTest extends SparkTestBase {
   @Test
   void nonDefaultOneStageModelsMatchLme4AndGlm() throws IOException {
     assertTrue(nonDefaultConfig.ipdRandomSlope());
-    Map<String, String> glmAgreement = new HashMap<>();
-    nonDefaultGolden.get("glm_agreement").forEach(g -> glmAgreement.put(key(g), g.get("agreement").asText()));
-    assertOneStageModelsMatchR(nonDefaultGolden.get("lmm"), glmAgreement, nonDefault, work.resolve("non-default"),
+    Map<String, JsonNode> glmComparison = new HashMap<>();
+    nonDefaultGolden.get("glm_agreement").forEach(g -> glmComparison.put(key(g), g));
+    assertOneStageModelsMatchR(nonDefaultGolden.get("lmm"), glmComparison, nonDefault, work.resolve("non-default"),
         NON_DEFAULT);
     long regular = 0;
     for (JsonNode g : nonDefaultGolden.get("lmm")) {
@@ -342,10 +342,10 @@ class AnalyzeStageTest extends SparkTestBase {
   /**
    * Every linear mixed model against lmer (golden {@code lmm}, with {@code site_slope_variance} when the
    * configuration has the random slope) and every retention model against glm (golden {@code glm}, whose
-   * models no configuration key changes; the agreement with the pooled CI by key from {@code glmAgreement}),
-   * in the outcome and in {@code <out>/results/ipd_models.json}.
+   * models no configuration key changes; their comparison with the pooled log OR, which it does change, by key
+   * from {@code glmComparison}), in the outcome and in {@code <out>/results/ipd_models.json}.
    */
-  private static void assertOneStageModelsMatchR(JsonNode goldenLmm, Map<String, String> glmAgreement,
+  private static void assertOneStageModelsMatchR(JsonNode goldenLmm, Map<String, JsonNode> glmComparison,
       AnalysisOutcome outcome, Path out, String label) throws IOException {
     Map<String, IpdModel> java = new HashMap<>();
     outcome.ipdModels().forEach(m -> java.put(key(m.key().analysis(), m.key().rater(), m.key().measure()), m));
@@ -403,6 +403,10 @@ class AnalyzeStageTest extends SparkTestBase {
       compare(label + "lmer REML criterion (json)", g.get("reml_criterion"), model.get("reml_criterion").asDouble(),
           MIXED_TOLERANCE, id);
       assertAgreement(g.get("agreement").asText(), m, model);
+      // compared with the analysis's own effect, whose scale the slope does not share: no one-stage value on it
+      assertEquals(m.spec().kind().effectType(), model.get("two_stage_comparison").get("effect_type").asText(), id);
+      assertNull(m.retentionOddsRatio(), id);
+      assertFalse(model.get("two_stage_comparison").has("one_stage_estimate"), id);
     }
     for (JsonNode g : golden.get("glm")) {
       String id = key(g);
@@ -434,7 +438,46 @@ class AnalyzeStageTest extends SparkTestBase {
         compare(label + "glm coefficient ci", g.get("coef_ci_lower").get(j), c.ciLower(), TOLERANCE, term);
         compare(label + "glm coefficient ci", g.get("coef_ci_upper").get(j), c.ciUpper(), TOLERANCE, term);
       }
-      assertAgreement(glmAgreement.get(id), m, written.get(id));
+      JsonNode comparison = glmComparison.get(id);
+      assertNotNull(comparison, "R has no two-stage comparison for " + id);
+      assertAgreement(comparison.get("agreement").asText(), m, written.get(id));
+      assertRetentionComparison(label, g, comparison, m, written.get(id).get("two_stage_comparison"));
+    }
+  }
+
+  /**
+   * A retention model's two_stage_comparison on one scale, the odds ratio of retention: the pooled log OR row
+   * (effect_type log_or; its OR and CI as rma gives them under the run's configuration) and the model's
+   * coefficient on dropout turned into it, exp(-b) with CI exp(-upper), exp(-lower) (as R computes from glm).
+   */
+  private static void assertRetentionComparison(String label, JsonNode g, JsonNode comparison, IpdModel m,
+      JsonNode written) {
+    String id = key(g);
+    assertEquals("log_or", comparison.get("effect_type").asText(), id);
+    assertEquals("log_or", m.twoStage().effectType(), id);
+    assertEquals("log_or", written.get("effect_type").asText(), id);
+    compare(label + "two-stage log OR (OR)", comparison.get("two_stage_estimate"), m.twoStage().estimate(), TOLERANCE,
+        id);
+    compare(label + "two-stage log OR (OR)", comparison.get("two_stage_ci_lower"), m.twoStage().ciLower(), TOLERANCE,
+        id);
+    compare(label + "two-stage log OR (OR)", comparison.get("two_stage_ci_upper"), m.twoStage().ciUpper(), TOLERANCE,
+        id);
+    var oneStage = m.retentionOddsRatio();
+    assertNotNull(oneStage, id);
+    compare(label + "glm retention OR", g.get("retention_or"), oneStage.oddsRatio(), TOLERANCE, id);
+    compare(label + "glm retention OR", g.get("retention_or_ci_lower"), oneStage.ciLower(), TOLERANCE, id);
+    compare(label + "glm retention OR", g.get("retention_or_ci_upper"), oneStage.ciUpper(), TOLERANCE, id);
+    // as written: two-stage estimate and CI, one-stage estimate and CI, all OR of retention
+    for (String[] f : new String[][] {{"estimate", "two_stage_estimate"}, {"ci_lower", "two_stage_ci_lower"},
+        {"ci_upper", "two_stage_ci_upper"}}) {
+      assertTrue(written.has(f[0]), id + " two_stage_comparison has no " + f[0]);
+      compare(label + "two-stage log OR (OR, json)", comparison.get(f[1]), written.get(f[0]).asDouble(), TOLERANCE,
+          id + " " + f[0]);
+    }
+    for (String[] f : new String[][] {{"one_stage_estimate", "retention_or"},
+        {"one_stage_ci_lower", "retention_or_ci_lower"}, {"one_stage_ci_upper", "retention_or_ci_upper"}}) {
+      assertTrue(written.has(f[0]), id + " two_stage_comparison has no " + f[0]);
+      compare(label + "glm retention OR (json)", g.get(f[1]), written.get(f[0]).asDouble(), TOLERANCE, id + " " + f[0]);
     }
   }
 
