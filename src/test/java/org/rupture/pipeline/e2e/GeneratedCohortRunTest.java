@@ -71,6 +71,7 @@ class GeneratedCohortRunTest extends SparkTestBase {
           + f[columns.indexOf("measure")], Long.parseLong(f[columns.indexOf("n_total")]));
     }
     int notFitted = 0;
+    int retention = 0;
     for (JsonNode model : new ObjectMapper().readTree(run.resolve("results/ipd_models.json").toFile())) {
       assertEquals(1, model.get("k").asInt(), model.toString());
       if (model.has("not_fitted")) {
@@ -78,9 +79,27 @@ class GeneratedCohortRunTest extends SparkTestBase {
         String key = model.get("analysis").asText() + "|" + text(model.get("rater")) + "|" + text(model.get("measure"));
         assertTrue(model.get("n").asLong() > 0, model.toString());
         assertEquals(pooledN.get(key), model.get("n").asLong(), key);
+      } else if (model.get("model").asText().equals("logistic_irls")) {
+        // the retention model (one site: dropout ~ mean_resolution) is compared with the pooled log OR, here not
+        // pooled; its own estimate is on that scale, the odds ratio of retention exp(-b) [exp(-upper), exp(-lower)]
+        retention++;
+        JsonNode b = null;
+        for (JsonNode c : model.get("fixed_effects")) {
+          b = c.get("term").asText().equals("mean_resolution") ? c : b;
+        }
+        JsonNode comparison = model.get("two_stage_comparison");
+        assertEquals("log_or", comparison.get("effect_type").asText(), comparison.toString());
+        assertTrue(!comparison.has("estimate") && !comparison.has("ci_lower"), comparison.toString());
+        assertEquals("not compared", comparison.get("agreement").asText(), comparison.toString());
+        assertEquals(Math.exp(-b.get("estimate").asDouble()), comparison.get("one_stage_estimate").asDouble(), 1e-12);
+        assertEquals(Math.exp(-b.get("ci_upper").asDouble()), comparison.get("one_stage_ci_lower").asDouble(), 1e-12);
+        assertEquals(Math.exp(-b.get("ci_lower").asDouble()), comparison.get("one_stage_ci_upper").asDouble(), 1e-12);
+        assertEquals(1 / model.get("odds_ratio").get("estimate").asDouble(),
+            comparison.get("one_stage_estimate").asDouble(), 1e-12);
       }
     }
     assertEquals(10, notFitted);
+    assertEquals(2, retention);
   }
 
   private static String text(JsonNode value) {
