@@ -363,19 +363,24 @@ final class MultiTableWriter {
     Map<String, FileTally> files = new HashMap<>();
     try {
       FileSystem fs = new Path(slots.isEmpty() ? "/" : slots.get(0).staging()).getFileSystem(hadoopConf);
+      List<String[]> moves = new ArrayList<>();
       for (TaskResult r : results) {
         for (int i = 0; i < counts.length; i++) {
           counts[i] += r.rows[i];
         }
         r.tally.forEach((f, t) -> files.computeIfAbsent(f, k -> new FileTally()).add(t));
-        for (String[] move : r.files) {
-          Path to = new Path(move[1]);
-          fs.mkdirs(to.getParent());
-          if (!fs.rename(new Path(move[0]), to)) {
-            throw new IOException("cannot move " + move[0] + " to " + move[1]);
-          }
-        }
+        moves.addAll(r.files);
       }
+      // a file per site and table (thousands with thousands of sites), each move a round trip to a cluster's file
+      // system (a NameNode call): on a few threads (DriverIo), the site folders made first, once each
+      List<Path> folders = moves.stream().map(move -> new Path(move[1]).getParent()).distinct().toList();
+      DriverIo.map(folders, fs::mkdirs);
+      DriverIo.map(moves, move -> {
+        if (!fs.rename(new Path(move[0]), new Path(move[1]))) {
+          throw new IOException("cannot move " + move[0] + " to " + move[1]);
+        }
+        return move;
+      });
       for (Slot s : slots) {
         fs.delete(new Path(s.staging()), true);
       }
