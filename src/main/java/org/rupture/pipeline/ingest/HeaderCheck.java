@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
+import org.rupture.pipeline.curated.DriverIo;
 import org.rupture.pipeline.config.ConfigException;
 import org.rupture.pipeline.config.KeySources;
 import org.rupture.pipeline.config.SiteMapping;

@@ -19,6 +19,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.rupture.pipeline.curated.DriverIo;
 import org.rupture.pipeline.config.ConfigException;
 import org.rupture.pipeline.config.ConfigNode;
 import org.rupture.pipeline.config.KeySources;

@@ -43,6 +43,7 @@ import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.unsafe.types.UTF8String;
 import org.apache.spark.util.SerializableConfiguration;
+import org.rupture.pipeline.curated.DriverIo;
 import org.rupture.pipeline.curated.RunningTasks;
 import org.rupture.pipeline.curated.SideBySide;
 

@@ -18,7 +18,6 @@ import java.util.Set;
 import java.util.function.BiFunction;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.FileUtil;
 import org.apache.hadoop.fs.Path;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -31,6 +30,7 @@ import org.rupture.pipeline.analysis.MappingDefinitions;
 import org.rupture.pipeline.config.ConfigException;
 import org.rupture.pipeline.config.PipelineConfig;
 import org.rupture.pipeline.config.SiteMapping;
+import org.rupture.pipeline.curated.CuratedCopy;
 import org.rupture.pipeline.curated.CuratedLayout;
 import org.rupture.pipeline.curated.RunningTasks;
 import org.rupture.pipeline.ingest.FileCounts;
@@ -191,7 +191,7 @@ public final class PipelineJob {
       }
       CuratedLayout published = new CuratedLayout(previous.get());
       Configuration hadoopConf = spark.sparkContext().hadoopConfiguration();
-      copyCurated(published, run, hadoopConf);
+      copyCurated(spark, published, run);
       ObjectNode carried = ManifestWriter.read(published.manifest(), hadoopConf);
       return new Produced(null, analyzeInto(spark, timings, run,
           "of published run " + new Path(published.root()).getName()), carried);
@@ -394,18 +394,13 @@ public final class PipelineJob {
     return n == 0 ? "" : " (" + n + " not fitted)";
   }
 
-  /** Copies the curated tables and the restricted folder of a published run into a new run. */
-  private static void copyCurated(CuratedLayout from, CuratedLayout to, Configuration hadoopConf) {
-    try {
-      FileSystem fs = new Path(from.root()).getFileSystem(hadoopConf);
-      for (String[] pair : List.of(new String[] {from.sessionRatings(), to.sessionRatings()},
-          new String[] {from.patients(), to.patients()}, new String[] {from.outcomes(), to.outcomes()},
-          new String[] {from.restricted(), to.restricted()})) {
-        FileUtil.copy(fs, new Path(pair[0]), fs, new Path(pair[1]), false, hadoopConf);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot copy the curated data of " + from.root(), e);
-    }
+  /**
+   * Copies the curated tables and the restricted folder of a published run into a new run, the files in the
+   * executors ({@link CuratedCopy}).
+   */
+  private static void copyCurated(SparkSession spark, CuratedLayout from, CuratedLayout to) {
+    CuratedCopy.copy(spark, List.of(from.sessionRatings(), from.patients(), from.outcomes(), from.restricted()),
+        List.of(to.sessionRatings(), to.patients(), to.outcomes(), to.restricted()));
   }
 
   private void writeManifest(SparkSession spark, String command, String previousRun, Produced produced,

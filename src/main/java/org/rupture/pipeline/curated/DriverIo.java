@@ -1,4 +1,4 @@
-package org.rupture.pipeline.ingest;
+package org.rupture.pipeline.curated;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -12,20 +12,20 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs the driver's file-system calls per site folder or per file (listing a site's deliveries, reading a file's
- * header) on a few threads. On a local disk such a call costs about a millisecond; on HDFS or an object store it
+ * header, moving a written file into place) on a few threads. On a local disk such a call costs about a millisecond; on HDFS or an object store it
  * is a round trip of 10-50 ms, and with thousands of sites the calls one after the other would keep a cluster
  * idle for minutes before the first task (2,000 sites: 4,000 listings and 4,000 header reads). The results keep
  * the order of the inputs, and a failure is that of the first input that failed, as one after the other.
  */
-final class DriverIo {
+public final class DriverIo {
   /** Threads per call: enough to overlap the round trips of a remote file system, few enough to be harmless. */
-  static final int THREADS = 8;
+  public static final int THREADS = 8;
 
   private static final AtomicInteger POOLS = new AtomicInteger();
 
   /** A file-system call on one input. */
   @FunctionalInterface
-  interface IoFunction<T, R> {
+  public interface IoFunction<T, R> {
     R apply(T input) throws IOException;
   }
 
@@ -36,7 +36,7 @@ final class DriverIo {
    *
    * @throws IOException or the unchecked exception {@code call} threw on the first input (in order) it failed on
    */
-  static <T, R> List<R> map(List<T> inputs, IoFunction<T, R> call) throws IOException {
+  public static <T, R> List<R> map(List<T> inputs, IoFunction<T, R> call) throws IOException {
     List<R> results = new ArrayList<>(inputs.size());
     if (inputs.size() <= 1) {
       for (T input : inputs) {

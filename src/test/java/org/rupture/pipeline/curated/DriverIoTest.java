@@ -1,4 +1,4 @@
-package org.rupture.pipeline.ingest;
+package org.rupture.pipeline.curated;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
