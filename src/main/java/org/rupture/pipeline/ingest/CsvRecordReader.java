@@ -24,7 +24,9 @@ import org.apache.spark.unsafe.types.UTF8String;
  *
  * <p>Lines are split on bytes ({@code \n}, with a trailing {@code \r} dropped) before decoding, so
  * one badly encoded line is quarantined alone ({@link Reason#BAD_ENCODING}) instead of corrupting
- * its neighbours; this is safe for UTF-8 and the single-byte charsets the dialects allow. A UTF-8
+ * its neighbours; this is safe for UTF-8 and the single-byte charsets the dialects allow. A file whose
+ * first line ends in a lone {@code \r} (classic Mac line endings, Excel's "CSV (Macintosh)") is split
+ * on {@code \r} instead: read on {@code \n} it would be one line, its header the whole file. A UTF-8
  * byte-order mark on the first line is removed. A quoted field may span lines, up to
  * {@link #MAX_RECORD_CHARS} characters and {@link #MAX_RECORD_LINES} lines for the record. A quote
  * that does not close within that bound (or before the file ends) does not swallow the rest of the
@@ -190,6 +192,11 @@ public final class CsvRecordReader implements AutoCloseable {
   private long lineNumber;
   private boolean eof;
   private boolean first = true;
+  /**
+   * The byte that ends a line: {@code \n}, or {@code \r} for a file with lone-CR line endings, decided by
+   * how the first line ends ({@link #detectLineEnd}); -1 until then.
+   */
+  private int lineEnd = -1;
   /** Fields of the last record, the likely size of the next (lists are made the right size). */
   private int fieldsSeen = 16;
 
@@ -376,6 +383,10 @@ public final class CsvRecordReader implements AutoCloseable {
     if (eof) {
       return null;
     }
+    if (lineEnd < 0) {
+      lineEnd = detectLineEnd();
+    }
+    final byte eol = (byte) lineEnd;
     lineBytes.reset();
     boolean newline = false;
     byte[] bytes = buf;
@@ -397,7 +408,7 @@ public final class CsvRecordReader implements AutoCloseable {
         }
       }
       int startPos = bufPos;
-      while (bufPos < bufLen && buf[bufPos] != '\n') {
+      while (bufPos < bufLen && buf[bufPos] != eol) {
         bufPos++;
       }
       if (inBuffer) {
@@ -420,7 +431,7 @@ public final class CsvRecordReader implements AutoCloseable {
       len = bytes.length;
     }
     int end = off + len;
-    if (end > off && bytes[end - 1] == '\r') {
+    if (eol == '\n' && end > off && bytes[end - 1] == '\r') {
       end--;
     }
     if (first) {
@@ -449,6 +460,37 @@ public final class CsvRecordReader implements AutoCloseable {
     } catch (CharacterCodingException e) {
       return new PhysicalLine(lineNumber, s, true);
     }
+  }
+
+  /**
+   * {@code \r} when the first line break of the file is a lone CR (a {@code \r} not followed by {@code \n}),
+   * else {@code \n}. Looks only at the buffer's first fill (64 KiB), refilled while it ends in a {@code \r}
+   * whose next byte is not read yet; a first line longer than that is taken to end in {@code \n}. A CR LF or LF
+   * file is read exactly as before, a lone CR inside one of its lines included.
+   */
+  private int detectLineEnd() throws IOException {
+    while (!eof && bufLen < buf.length) {
+      int n = in.read(buf, bufLen, buf.length - bufLen);
+      if (n <= 0) {
+        break;
+      }
+      bufLen += n;
+      int cr = indexOfLineBreak();
+      if (cr >= 0 && (buf[cr] == '\n' || cr + 1 < bufLen)) {
+        break;
+      }
+    }
+    int at = indexOfLineBreak();
+    return at >= 0 && buf[at] == '\r' && at + 1 < bufLen && buf[at + 1] != '\n' ? '\r' : '\n';
+  }
+
+  private int indexOfLineBreak() {
+    for (int i = bufPos; i < bufLen; i++) {
+      if (buf[i] == '\n' || buf[i] == '\r') {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /** The line as a {@link PhysicalLine} of ASCII bytes cut at the delimiters, or null if it has a quote or a non-ASCII byte. */

@@ -202,6 +202,41 @@ class CsvRecordReaderTest {
     assertEquals(List.of("3"), read("a;b\n\n1;2\n3".getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8, ';').get(2).fields());
   }
 
+  @Test
+  void loneCarriageReturnLineEndingsSplitLines() throws IOException {
+    // classic Mac line endings (Excel's "CSV (Macintosh)"): read on \n alone, the file is one line, its
+    // header the whole file, and a header check that finds its mapped columns reads no row at all
+    String text = "pid,x,note\r1,2,\"two\rlines\"\r\r3,4,\"open\r5,6,z\r";
+    List<CsvRecordReader.RawRecord> recs = read(text);
+    assertEquals(4, recs.size());
+    assertEquals(List.of("pid", "x", "note"), recs.get(0).fields());
+    assertEquals(List.of("1", "2", "two\nlines"), recs.get(1).fields());
+    assertEquals(2, recs.get(1).line());
+    assertEquals(CsvRecordReader.Reason.MALFORMED_QUOTING, recs.get(2).error());
+    assertEquals(5, recs.get(2).line());
+    assertEquals(List.of("5", "6", "z"), recs.get(3).fields());
+    assertEquals(6, recs.get(3).line());
+  }
+
+  @Test
+  void loneCarriageReturnInsideALineOfACrLfFileStaysInIt() throws IOException {
+    List<CsvRecordReader.RawRecord> recs = read("pid,x\r\n1,a\rb\r\n2,c\r\n");
+    assertEquals(3, recs.size());
+    assertEquals(List.of("1", "a\rb"), recs.get(1).fields());
+    assertEquals(List.of("2", "c"), recs.get(2).fields());
+    // decided on the first line break even when the stream hands it out a byte at a time
+    List<CsvRecordReader.RawRecord> trickled = new ArrayList<>();
+    try (CsvRecordReader r = new CsvRecordReader(trickle("pid,x\r1,2\r".getBytes(StandardCharsets.UTF_8)),
+        StandardCharsets.UTF_8, ',', '"')) {
+      CsvRecordReader.RawRecord rec;
+      while ((rec = r.next()) != null) {
+        trickled.add(rec);
+      }
+    }
+    assertEquals(2, trickled.size());
+    assertEquals(List.of("1", "2"), trickled.get(1).fields());
+  }
+
   /** A stream that hands out a few bytes per read, so that lines span reads of the reader's buffer. */
   private static java.io.InputStream trickle(byte[] bytes) {
     return new ByteArrayInputStream(bytes) {
