@@ -244,6 +244,27 @@ public final class CsvRecordReader implements AutoCloseable {
     return charset.canEncode() && new String(ascii, charset).equals(new String(expected));
   }
 
+  /**
+   * The header record: the first record, or the one after it when the first line is Excel's delimiter
+   * directive ({@code sep=;}, which Excel writes before the header when asked to and reads as "the
+   * delimiter is ;"). The directive is no data and no column: taken for the header, it made every mapped
+   * column "not in the header" and the file could not be ingested at all (extra header lines are skipped
+   * after the header, not before it). Null for an empty file. Call it first, once.
+   */
+  public RawRecord header() throws IOException {
+    RawRecord first = next();
+    if (first != null && first.error() == null && isSeparatorDirective(first.raw())) {
+      return next();
+    }
+    return first;
+  }
+
+  /** Whether {@code line} is Excel's {@code sep=<character>} line (spaces around it allowed). */
+  static boolean isSeparatorDirective(String line) {
+    String t = line.strip();
+    return t.length() == 5 && t.regionMatches(true, 0, "sep=", 0, 4);
+  }
+
   /** The next record, or null at end of file. Blank lines are skipped. */
   public RawRecord next() throws IOException {
     PhysicalLine start;

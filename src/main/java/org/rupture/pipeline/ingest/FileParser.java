@@ -105,7 +105,7 @@ public final class FileParser implements Iterator<InternalRow>, java.io.Closeabl
 
   /** Reads the header line (and the extra header lines); an empty file has none. */
   private void readHeader() throws IOException {
-    CsvRecordReader.RawRecord header = reader.next();
+    CsvRecordReader.RawRecord header = reader.header();
     if (header == null || header.fields() == null) {
       return; // empty or unreadable header: the driver's header check reports it before parsing
     }

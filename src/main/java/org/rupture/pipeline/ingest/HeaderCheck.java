@@ -49,7 +49,7 @@ public final class HeaderCheck {
     Path p = new Path(f.path());
     try (CsvRecordReader r = new CsvRecordReader(p.getFileSystem(hadoopConf).open(p),
         Charset.forName(m.dialect().encoding()), m.dialect().delimiter(), m.dialect().quote())) {
-      CsvRecordReader.RawRecord header = r.next();
+      CsvRecordReader.RawRecord header = r.header();
       if (header == null) {
         return out;
       }

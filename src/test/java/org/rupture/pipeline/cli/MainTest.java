@@ -310,6 +310,16 @@ class MainTest {
   }
 
   @Test
+  void validateConfigReadsTheHeaderAfterExcelsSeparatorDirective() throws IOException {
+    // Excel's "sep=;" line before the header was read as the header: every mapped column "not in the header",
+    // and no mapping key could skip it (extra_header_lines are the lines after the header)
+    Path conf = landed("beta", WIDE, "sessions.csv", "sep=;\r\npid;rater;rupt_s1;int_s1\r\nb1;P;1;2\r\n");
+    ConsoleRun r = run("validate-config", "--config", conf.toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("ok: 1 mapping(s), 1 file(s) fit their mappings"), r.out());
+  }
+
+  @Test
   void validateConfigRejectsTwoWideColumnsForOneSessionNamingFileAndBoth() throws IOException {
     Path conf = landed("beta", WIDE, "sessions.csv", "pid;rater;rupt_s1;int_s1;int_s01\nb1;P;1;2;2\n");
     ConsoleRun r = run("validate-config", "--config", conf.toString());

@@ -237,6 +237,25 @@ class CsvRecordReaderTest {
     assertEquals(List.of("1", "2"), trickled.get(1).fields());
   }
 
+  @Test
+  void theHeaderSkipsExcelsSeparatorDirectiveLine() throws IOException {
+    for (String directive : List.of("sep=;", "SEP=;", "sep=,")) {
+      try (CsvRecordReader r = new CsvRecordReader(new ByteArrayInputStream((directive + "\r\npid;x\r\n1;2\r\n")
+          .getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8, ';', '"')) {
+        assertEquals(List.of("pid", "x"), r.header().fields(), directive);
+        CsvRecordReader.RawRecord row = r.next();
+        assertEquals(List.of("1", "2"), row.fields(), directive);
+        assertEquals(3, row.line(), "physical lines keep their numbers");
+      }
+    }
+    // a header that only starts like the directive, and a data row that looks like it, are what they are
+    try (CsvRecordReader r = new CsvRecordReader(new ByteArrayInputStream("sep=x;y\nsep=;\n".getBytes(
+        StandardCharsets.UTF_8)), StandardCharsets.UTF_8, ';', '"')) {
+      assertEquals(List.of("sep=x", "y"), r.header().fields());
+      assertEquals(List.of("sep=", ""), r.next().fields());
+    }
+  }
+
   /** A stream that hands out a few bytes per read, so that lines span reads of the reader's buffer. */
   private static java.io.InputStream trickle(byte[] bytes) {
     return new ByteArrayInputStream(bytes) {
