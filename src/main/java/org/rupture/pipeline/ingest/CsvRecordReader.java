@@ -22,7 +22,7 @@ import org.apache.spark.unsafe.types.UTF8String;
  * not expose: the physical line number, the raw text of the record, and a precise reason when a
  * record is malformed.
  *
- * <p>Lines are split on bytes ({@code \n}, with a trailing {@code \r} dropped) before decoding, so
+ * <p>Lines are split on bytes ({@code \n}, with trailing {@code \r}s dropped) before decoding, so
  * one badly encoded line is quarantined alone ({@link Reason#BAD_ENCODING}) instead of corrupting
  * its neighbours; this is safe for UTF-8 and the single-byte charsets the dialects allow. A file whose
  * first line ends in a lone {@code \r} (classic Mac line endings, Excel's "CSV (Macintosh)") is split
@@ -452,7 +452,7 @@ public final class CsvRecordReader implements AutoCloseable {
       len = bytes.length;
     }
     int end = off + len;
-    if (eol == '\n' && end > off && bytes[end - 1] == '\r') {
+    while (eol == '\n' && end > off && bytes[end - 1] == '\r') {
       end--;
     }
     if (first) {
@@ -484,31 +484,38 @@ public final class CsvRecordReader implements AutoCloseable {
   }
 
   /**
-   * {@code \r} when the first line break of the file is a lone CR (a {@code \r} not followed by {@code \n}),
-   * else {@code \n}. Looks only at the buffer's first fill (64 KiB), refilled while it ends in a {@code \r}
-   * whose next byte is not read yet; a first line longer than that is taken to end in {@code \n}. A CR LF or LF
-   * file is read exactly as before, a lone CR inside one of its lines included.
+   * {@code \r} when the first line break of the file is a lone CR (a run of {@code \r} not followed by
+   * {@code \n}), else {@code \n}. A CR LF file written again by a text-mode writer ends its lines in
+   * {@code \r\r\n}: that is a {@code \n} file, whose extra CR is dropped with the other. Looks only at
+   * the buffer's first fill (64 KiB), read further while what follows the first CRs is not read yet; a first
+   * line longer than that is taken to end in {@code \n}. An LF or CR LF file is read as before, a lone CR
+   * inside one of its lines included.
    */
   private int detectLineEnd() throws IOException {
-    while (!eof && bufLen < buf.length) {
+    int decided = lineEndIn();
+    while (decided < 0 && bufLen < buf.length) {
       int n = in.read(buf, bufLen, buf.length - bufLen);
       if (n <= 0) {
         break;
       }
       bufLen += n;
-      int cr = indexOfLineBreak();
-      if (cr >= 0 && (buf[cr] == '\n' || cr + 1 < bufLen)) {
-        break;
-      }
+      decided = lineEndIn();
     }
-    int at = indexOfLineBreak();
-    return at >= 0 && buf[at] == '\r' && at + 1 < bufLen && buf[at + 1] != '\n' ? '\r' : '\n';
+    return decided < 0 ? '\n' : decided;
   }
 
-  private int indexOfLineBreak() {
+  /** The line end that the buffer's first line break shows, or -1 while it shows none (yet). */
+  private int lineEndIn() {
     for (int i = bufPos; i < bufLen; i++) {
-      if (buf[i] == '\n' || buf[i] == '\r') {
-        return i;
+      if (buf[i] == '\n') {
+        return '\n';
+      }
+      if (buf[i] == '\r') {
+        int j = i;
+        while (j < bufLen && buf[j] == '\r') {
+          j++;
+        }
+        return j == bufLen ? -1 : buf[j] == '\n' ? '\n' : '\r';
       }
     }
     return -1;

@@ -48,7 +48,8 @@ public final class FileParser implements Iterator<InternalRow>, java.io.Closeabl
    * 50 lines is one record ({@link CsvRecordReader}; it became one quarantined record per line). 5: a wide
    * record carries its session's header columns ({@code wide_columns}), which its field issues name, and
    * the rules' records (stored for the next run) the session value of a record whose session is no number.
-   * 6: a file with lone-CR line endings is split into its lines ({@link CsvRecordReader}; it was one header line).
+   * 6: a file with lone-CR line endings is split into its lines ({@link CsvRecordReader}; it was one header line),
+   * and a line ending in {@code \r\r\n} loses both CRs (a quoted last field was malformed).
    */
   public static final int REVISION = 6;
 

@@ -238,6 +238,16 @@ class CsvRecordReaderTest {
   }
 
   @Test
+  void crCrLfLineEndsAreLineFeedLinesWithoutTheirCarriageReturns() throws IOException {
+    // a CR LF export written again by a text-mode writer: not lone-CR lines with a blank line between each
+    List<CsvRecordReader.RawRecord> recs = read("pid,note\r\r\n1,\"quoted\"\r\r\n2,x\r\r\n");
+    assertEquals(3, recs.size());
+    assertEquals(List.of("1", "quoted"), recs.get(1).fields());
+    assertEquals("2,x", recs.get(2).raw());
+    assertEquals(3, recs.get(2).line());
+  }
+
+  @Test
   void theHeaderSkipsExcelsSeparatorDirectiveLine() throws IOException {
     for (String directive : List.of("sep=;", "SEP=;", "sep=,")) {
       try (CsvRecordReader r = new CsvRecordReader(new ByteArrayInputStream((directive + "\r\npid;x\r\n1;2\r\n")
