@@ -2,6 +2,7 @@ package org.rupture.pipeline.ingest;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.PushbackInputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +22,9 @@ import org.rupture.pipeline.config.SiteMapping;
  * bad data, so it fails fast naming the file that sets the key (the mapping, or the profile it extends
  * the key from), the key, the data file and the nearest column. A header that another common delimiter
  * reads into the mapped columns is one problem at dialect.delimiter, not one per column it seems to lack.
- * Reads one line per file; empty files pass (they simply hold no rows).
+ * Reads one line per file; empty files pass (they simply hold no rows). A file that its first bytes show to be
+ * no text of the dialect (compressed, a workbook, UTF-16, UTF-8 under a single-byte encoding) is one problem
+ * saying what it is.
  */
 public final class HeaderCheck {
   private HeaderCheck() {}
@@ -47,8 +50,16 @@ public final class HeaderCheck {
   private static List<String> problems(SourceFile f, SiteMapping m, Configuration hadoopConf) {
     List<String> out = new ArrayList<>();
     Path p = new Path(f.path());
-    try (CsvRecordReader r = new CsvRecordReader(p.getFileSystem(hadoopConf).open(p),
-        Charset.forName(m.dialect().encoding()), m.dialect().delimiter(), m.dialect().quote())) {
+    Charset charset = Charset.forName(m.dialect().encoding());
+    try (PushbackInputStream in = new PushbackInputStream(p.getFileSystem(hadoopConf).open(p), SIGNATURE_BYTES);
+        CsvRecordReader r = new CsvRecordReader(in, charset, m.dialect().delimiter(), m.dialect().quote())) {
+      byte[] head = in.readNBytes(SIGNATURE_BYTES);
+      in.unread(head);
+      String notText = signatureProblem(head, charset, m, f);
+      if (notText != null) {
+        out.add(notText);
+        return out;
+      }
       CsvRecordReader.RawRecord header = r.header();
       if (header == null) {
         return out;
@@ -78,6 +89,51 @@ public final class HeaderCheck {
       out.add(f.relativePath() + ": cannot be read: " + e.getMessage());
     }
     return out;
+  }
+
+  /** How many leading bytes {@link #signatureProblem} looks at. */
+  static final int SIGNATURE_BYTES = 4;
+
+  /**
+   * The problem when a file's first bytes show that it is no text the mapping's dialect reads, or null. Read as
+   * text, such a file gave "the header cannot be read (BAD_ENCODING); check dialect.encoding and dialect.quote"
+   * (gzip, a ZIP archive, UTF-16), which sends one to the mapping for a file that must be exported again; and a
+   * UTF-8 file under a single-byte encoding passed whenever its first column is not mapped, its non-ASCII ids
+   * read as other characters (Jürgen as JÃ¼rgen), hashed to other keys than the same ids in the site's other
+   * deliveries, with no error at all. Its byte-order mark says what it is.
+   */
+  static String signatureProblem(byte[] head, Charset charset, SiteMapping m, SourceFile f) {
+    String file = f.relativePath();
+    if (startsWith(head, 0x1F, 0x8B)) {
+      return file + ": is gzip-compressed, not a CSV text file; deliver it uncompressed";
+    }
+    if (startsWith(head, 0x50, 0x4B, 0x03, 0x04)) {
+      return file + ": is a ZIP archive (an Excel workbook, .xlsx, named .csv?), not a CSV text file; export it as CSV";
+    }
+    if (startsWith(head, 0xFF, 0xFE) || startsWith(head, 0xFE, 0xFF)) {
+      return file + ": is UTF-16 (it starts with a UTF-16 byte-order mark), which dialect.encoding does not read; "
+          + "export it as UTF-8 or Windows-1252";
+    }
+    if (startsWith(head, 0xEF, 0xBB, 0xBF) && !charset.equals(StandardCharsets.UTF_8)) {
+      KeySources k = m.sources();
+      String message = "dialect.encoding: " + file + " starts with a UTF-8 byte-order mark, so its text is UTF-8, "
+          + "but dialect.encoding is " + m.dialect().encoding() + " (its non-ASCII characters would be misread); "
+          + "set dialect.encoding: UTF-8";
+      return k.where("dialect.encoding") + ": " + KeySources.withHint(message, k.overrideHint("dialect.encoding"));
+    }
+    return null;
+  }
+
+  private static boolean startsWith(byte[] head, int... signature) {
+    if (head.length < signature.length) {
+      return false;
+    }
+    for (int i = 0; i < signature.length; i++) {
+      if ((head[i] & 0xff) != signature[i]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Delimiters exports use, tried when a header under the mapping's lacks mapped columns. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -317,6 +318,37 @@ class MainTest {
     ConsoleRun r = run("validate-config", "--config", conf.toString());
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("ok: 1 mapping(s), 1 file(s) fit their mappings"), r.out());
+  }
+
+  @Test
+  void aFileWhoseFirstBytesShowItIsNoTextOfTheDialectIsOneProblemSayingWhatItIs() throws IOException {
+    // a UTF-8 export (with its BOM) under windows-1252 whose first column is not mapped passed, its non-ASCII
+    // ids misread and hashed to keys other than the site's; the others read as "cannot be read (BAD_ENCODING)"
+    Path conf = landed("beta", WIDE.replace("dialect: {delimiter: \";\"}", "dialect: {delimiter: \";\", "
+        + "encoding: windows-1252}"), "sessions.csv", "");
+    Path data = dir.resolve("landing/beta/2026-01-01/sessions.csv");
+    byte[] text = "note;pid;rater;rupt_s1;int_s1\r\nx;J\u00fcrgen;P;1;2\r\n".getBytes(StandardCharsets.UTF_8);
+    byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+    Files.write(data, java.nio.ByteBuffer.allocate(bom.length + text.length).put(bom).put(text).array());
+    ConsoleRun r = run("validate-config", "--config", conf.toString());
+    assertEquals(2, r.code(), r.out());
+    assertTrue(r.err().contains(dir.resolve("sites/beta.yaml") + ": dialect.encoding: beta/2026-01-01/sessions.csv "
+        + "starts with a UTF-8 byte-order mark, so its text is UTF-8, but dialect.encoding is windows-1252"), r.err());
+    assertTrue(r.err().contains("set dialect.encoding: UTF-8"), r.err());
+
+    java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream z = new java.util.zip.GZIPOutputStream(gz)) {
+      z.write(text);
+    }
+    Files.write(data, gz.toByteArray());
+    r = run("validate-config", "--config", conf.toString());
+    assertEquals(2, r.code(), r.out());
+    assertTrue(r.err().contains("beta/2026-01-01/sessions.csv: is gzip-compressed, not a CSV text file"), r.err());
+    assertFalse(r.err().contains("BAD_ENCODING"), r.err());
+
+    Files.write(data, "note;pid;rater;rupt_s1;int_s1\r\n".getBytes(StandardCharsets.UTF_16));
+    r = run("validate-config", "--config", conf.toString());
+    assertTrue(r.err().contains("beta/2026-01-01/sessions.csv: is UTF-16"), r.err());
   }
 
   @Test
