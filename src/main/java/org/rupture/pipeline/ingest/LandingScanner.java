@@ -121,7 +121,16 @@ public final class LandingScanner {
       for (FileStatus f : landed) {
         String name = f.getPath().getName();
         String rel = site + "/" + delivery.getPath().getName() + "/" + name;
-        if (!f.isFile() || name.startsWith(".") || name.startsWith("_")) {
+        if (name.startsWith(".") || name.startsWith("_")) {
+          continue;
+        }
+        if (f.isDirectory()) {
+          // a folder inside a delivery (an unpacked archive's own folder): its files are not read, and were
+          // not reported either, so a delivery's sessions could be missing without a word
+          unclaimed.add(rel + "/");
+          continue;
+        }
+        if (!f.isFile()) {
           continue;
         }
         SourceFile.Kind kind = kindOf(mapping, name, rel);
@@ -178,6 +187,11 @@ public final class LandingScanner {
    * to check: a mapping that inherits them has no such key in its own file.
    */
   public static String unclaimedReason(String relativePath, List<SiteMapping> mappings) {
+    if (relativePath.endsWith("/")) {
+      String delivery = relativePath.substring(0, relativePath.lastIndexOf('/', relativePath.length() - 2) + 1);
+      return "is a folder inside a delivery: the files in it are not read (the layout is <site>/<delivery>/<file>); "
+          + "move them up into " + delivery;
+    }
     String[] parts = relativePath.split("/");
     if (parts.length == 2) {
       // the scan lists <site>/<delivery>/<file> only: a file beside the delivery folders belongs to none
@@ -219,7 +233,7 @@ public final class LandingScanner {
     for (String rel : inventory.unclaimedFiles()) {
       String[] parts = rel.split("/");
       if (parts.length == 3) {
-        inDeliveries.computeIfAbsent(parts[0], s -> new TreeSet<>()).add(parts[2]);
+        inDeliveries.computeIfAbsent(parts[0], s -> new TreeSet<>()).add(parts[2] + (rel.endsWith("/") ? "/" : ""));
       }
     }
     // per mapping and pattern key, the claimed sites where it matches nothing

@@ -594,6 +594,20 @@ class MainTest {
   }
 
   @Test
+  void aFolderInsideADeliveryIsWarnedAboutNotSkippedInSilence() throws IOException {
+    // an unpacked archive's own folder: its sessions file was neither read nor reported, and with a sessions file
+    // in another delivery no warning said that this delivery's sessions were missing
+    Path conf = landedWithProfile(LONG_PROFILE, "", "sessions.csv", "patient_id,rater,session,rupture\np1,P,1,1\n");
+    Path nested = dir.resolve("landing/alpha/2026-02-01/export/sessions.csv");
+    Files.createDirectories(nested.getParent());
+    Files.writeString(nested, "patient_id,rater,session,rupture\np1,P,2,1\n");
+    ConsoleRun r = run("validate-config", "--config", conf.toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.err().contains("warning: file alpha/2026-02-01/export/ is a folder inside a delivery: the files in "
+        + "it are not read (the layout is <site>/<delivery>/<file>); move them up into alpha/2026-02-01/"), r.err());
+  }
+
+  @Test
   void aFailureWhileTheJvmShutsDownIsReportedAsAnInterruptionNotAsSparksStoppedContext() {
     IllegalStateException stopped = new IllegalStateException("Cannot call methods on a stopped SparkContext.\n"
         + "This stopped SparkContext was created at:\n\n"
