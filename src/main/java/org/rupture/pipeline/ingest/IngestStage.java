@@ -18,6 +18,7 @@ import java.io.UncheckedIOException;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -206,7 +207,8 @@ public final class IngestStage {
     long patientRows = files.stream().filter(f -> f.table().equals("patients")).mapToLong(FileCounts::accepted).sum();
     long quarantinedRows = files.stream().mapToLong(FileCounts::quarantined).sum();
     return new IngestResult(files, sessionRows, patientRows, outcomeRows, quarantinedRows, issueRows,
-        fieldIssueShares, inventory.unmappedSites(), inventory.unclaimedFiles());
+        fieldIssueShares, inventory.unmappedSites(), inventory.unclaimedFiles(),
+        FileWarnings.of(files, maxQuarantineShare, f -> reasonCounts(out.quarantine(), col("source_file"), f)));
   }
 
   /**
@@ -443,7 +445,7 @@ public final class IngestStage {
       }
     });
     if (!failing.isEmpty()) {
-      Map<String, String> reasons = reasonCounts(quarantine, failing.keySet());
+      Map<String, String> reasons = reasonCounts(quarantine, col("site"), failing.keySet());
       List<String> lines = failing.entrySet().stream()
           .map(e -> e.getValue() + (reasons.containsKey(e.getKey()) ? ", reasons: " + reasons.get(e.getKey()) : ""))
           .toList();
@@ -455,19 +457,19 @@ public final class IngestStage {
   }
 
   /**
-   * Per site, its quarantined records' reason codes with their counts, most frequent first ("WRONG_FIELD_COUNT
-   * 58, MALFORMED_QUOTING 2"); one Spark aggregation of the quarantine, a few rows per site to the driver. A
-   * site whose counts cannot be read (nothing written for it by this pass) is left out: the message then gives
-   * the share alone.
+   * Per site (or per file: the quarantine's column {@code by}, one of {@code values}), its quarantined records'
+   * reason codes with their counts, most frequent first ("WRONG_FIELD_COUNT 58, MALFORMED_QUOTING 2"); one Spark
+   * aggregation of the quarantine, a few rows per site or file to the driver. One whose counts cannot be read
+   * (nothing written for it by this pass) is left out: the message then gives the share alone.
    */
-  private Map<String, String> reasonCounts(String quarantine, Set<String> sites) {
+  private Map<String, String> reasonCounts(String quarantine, Column by, Collection<String> values) {
     Map<String, String> out = new LinkedHashMap<>();
     try {
       List<Row> rows = spark.read().parquet(quarantine)
-          .where(col("site").isin(sites.toArray()))
-          .select(col("site"), explode(col("reasons")).as("reason"))
-          .groupBy(col("site"), col("reason")).count()
-          .orderBy(col("site"), col("count").desc(), col("reason"))
+          .where(by.isin(values.toArray()))
+          .select(by.as("by"), explode(col("reasons")).as("reason"))
+          .groupBy(col("by"), col("reason")).count()
+          .orderBy(col("by"), col("count").desc(), col("reason"))
           .collectAsList();
       for (Row r : rows) {
         out.merge(r.getString(0), r.getString(1) + " " + r.getLong(2), (a, b) -> a + ", " + b);

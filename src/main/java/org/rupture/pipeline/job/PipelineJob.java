@@ -369,6 +369,7 @@ public final class PipelineJob {
     result.fieldIssueShares().shares().forEach(s -> LOG.info("field issues: {} {}.{} {}: {} of {} records ({})",
         s.site(), s.table(), s.field(), s.reason(), s.records(), s.accepted(), String.format("%.1f%%", 100 * s.share())));
     result.fieldIssueShares().warnings().forEach(w -> err.println("WARNING: " + w));
+    result.fileWarnings().forEach(w -> err.println("WARNING: " + w.message()));
   }
 
   /** Curated to features and results; prints the compact pooled table. */

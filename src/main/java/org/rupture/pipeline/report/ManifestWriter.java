@@ -20,6 +20,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.rupture.pipeline.ingest.FieldIssueShares;
 import org.rupture.pipeline.ingest.FileCounts;
+import org.rupture.pipeline.ingest.FileWarnings;
 import org.rupture.pipeline.ingest.IngestResult;
 import org.rupture.pipeline.job.StageTimings;
 
@@ -84,6 +85,11 @@ public final class ManifestWriter {
           ObjectNode reasons = issues.putObject(field);
           byReason.forEach(reasons::put);
         });
+        List<String> warnings = ingest.fileWarnings().stream().filter(w -> w.file().equals(f.file()))
+            .map(FileWarnings.Warning::message).toList();
+        if (!warnings.isEmpty()) {
+          warnings.forEach(n.putArray("warnings")::add);
+        }
       }
       ObjectNode totals = root.putObject("totals");
       totals.put("files_parsed", ingest.files().stream().filter(FileCounts::parsed).count());

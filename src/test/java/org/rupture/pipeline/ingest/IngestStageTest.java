@@ -303,6 +303,44 @@ class IngestStageTest extends SparkTestBase {
     assertEquals(Boolean.TRUE, latest.getAs("rupture_present"));
     assertEquals("2026-02-01", latest.getAs("delivery"));
     assertEquals("BAD_ENCODING", quarantine().get(0).<String>getList(quarantine().get(0).fieldIndex("reasons")).get(0));
+    // the two files without a data row are named; the misencoded one (1 record) is too small for a line of its own
+    assertEquals(List.of(
+        "file alpha/2026-02-01/sessions_empty.csv holds no data row (it is empty, or holds its header alone): nothing"
+            + " of it is ingested; check the export if the site meant to deliver session_ratings",
+        "file alpha/2026-02-01/sessions_header_only.csv holds no data row (it is empty, or holds its header alone):"
+            + " nothing of it is ingested; check the export if the site meant to deliver session_ratings"),
+        r.fileWarnings().stream().map(FileWarnings.Warning::message).toList());
+  }
+
+  /**
+   * A new delivery whose every data line has a trailing delimiter: all 6 of its records quarantined, yet its site,
+   * which delivered 30 good records before, passes the gate at 6 of 36 (16.7%). The file gets a warning of its own
+   * with its reasons, on the console and in its manifest entry; the earlier file none.
+   */
+  @Test
+  void aNewDeliveryQuarantinedWholeIsWarnedAboutThoughItsSitePasses() throws IOException {
+    StringBuilder old = new StringBuilder(HEADER);
+    for (int i = 1; i <= 30; i++) {
+      old.append("\np").append(i).append(",t1,P,1,2026-01-05,1,2,4,4,5,5,4,1");
+    }
+    write("alpha/2026-01-01/sessions.csv", old + "\n");
+    StringBuilder next = new StringBuilder(HEADER);
+    for (int i = 1; i <= 6; i++) {
+      next.append("\nn").append(i).append(",t1,P,1,2026-02-05,1,2,4,4,5,5,4,1,");
+    }
+    write("alpha/2026-02-01/sessions.csv", next + "\n");
+    IngestResult r = ingest(0.2);
+
+    assertEquals(List.of(new FileWarnings.Warning("alpha/2026-02-01/sessions.csv",
+        "file alpha/2026-02-01/sessions.csv: 6 of 6 records quarantined (100.0%; WRONG_FIELD_COUNT 6), above"
+            + " quality.max_quarantine_share = 0.2, while its site alpha passes the gate with 6 of 36 (16.7%); the"
+            + " records are in restricted/quarantine: fix the export or the site's mapping (reason codes:"
+            + " docs/site-mapping.md)")), r.fileWarnings());
+    com.fasterxml.jackson.databind.JsonNode files = manifest(r, java.time.LocalDate.of(2026, 2, 2)).get("files");
+    for (com.fasterxml.jackson.databind.JsonNode f : files) {
+      boolean warned = f.get("file").asText().equals("alpha/2026-02-01/sessions.csv");
+      assertEquals(warned ? 1 : 0, f.path("warnings").size(), f.toString());
+    }
   }
 
   @Test
