@@ -43,7 +43,9 @@ import scala.runtime.AbstractFunction1;
  *
  * <p>The semantics are Spark's: {@link #number} reads a string as {@code try_cast(... AS DOUBLE)} does
  * (Java's {@code Double.parseDouble}, then Spark's special literals such as {@code inf}), which
- * FieldFunctionsTest checks value by value against the SQL it replaces.
+ * FieldFunctionsTest checks value by value against the SQL it replaces, with one deliberate exception:
+ * what is Java syntax and no data export's ({@code 4f}, {@code 2d}, hex floats such as {@code 0x1p2}) is
+ * not a number ({@link #decimal}).
  */
 public final class FieldFunctions {
   private FieldFunctions() {}
@@ -128,7 +130,12 @@ public final class FieldFunctions {
 
   /**
    * The raw string as a number, as {@code try_cast} reads it after the decimal comma (when the mapping
-   * has one) is made a point; null when it is not a number or is NaN.
+   * has one) is made a point; null when it is not a number or is NaN. Unlike {@code try_cast}, only a
+   * decimal ({@link #decimal}: sign, digits, decimal mark, exponent, surrounding spaces) or one of Spark's
+   * special literals ({@code inf}, {@code Infinity}, {@code -inf}, ...) is a number: Java's float and
+   * double suffixes ({@code 4f}, {@code 2d}, {@code 1D}) and hex floats ({@code 0x1p2}), which
+   * {@code Double.parseDouble} and so {@code try_cast} accept, are typos or garbage in an export
+   * (NOT_NUMERIC), not 4, 2, 1 and 4.
    */
   public static Double number(UTF8String raw, boolean decimalComma) {
     double plain = plainDecimal(raw.getBaseObject(), raw.getBaseOffset(), raw.numBytes(), decimalComma);
@@ -140,9 +147,13 @@ public final class FieldFunctions {
       s = s.replace(',', '.');
     }
     double d;
-    try {
-      d = Double.parseDouble(s);
-    } catch (NumberFormatException e) {
+    if (decimal(s)) {
+      try {
+        d = Double.parseDouble(s);
+      } catch (NumberFormatException e) {
+        return null;   // not expected: parseDouble reads every decimal
+      }
+    } else {
       // as Spark's cast: "inf", "-Infinity", "nan" in any case
       Object special = Cast.processFloatingPointSpecialLiterals(s, false);
       if (special == null) {
@@ -151,6 +162,58 @@ public final class FieldFunctions {
       d = (Double) special;
     }
     return Double.isNaN(d) ? null : d;
+  }
+
+  /**
+   * Whether {@code s} is a decimal as data exports write one, and as {@code Double.parseDouble} reads it:
+   * surrounded by any characters up to a space (which {@code parseDouble} trims), an optional sign, digits
+   * with at most one decimal point (at least one digit), and an optional exponent ({@code e} or {@code E},
+   * an optional sign, digits). Not: Java's type suffixes ({@code f}, {@code F}, {@code d}, {@code D}) and hex
+   * floats, which {@code parseDouble} reads as well; nor {@code NaN} and {@code Infinity} (Spark's special
+   * literals, read apart).
+   */
+  private static boolean decimal(String s) {
+    int from = 0;
+    int to = s.length();
+    while (from < to && s.charAt(from) <= ' ') {
+      from++;
+    }
+    while (to > from && s.charAt(to - 1) <= ' ') {
+      to--;
+    }
+    int i = from;
+    if (i < to && (s.charAt(i) == '+' || s.charAt(i) == '-')) {
+      i++;
+    }
+    int digits = 0;
+    boolean point = false;
+    for (; i < to; i++) {
+      char c = s.charAt(i);
+      if (c >= '0' && c <= '9') {
+        digits++;
+      } else if (c == '.' && !point) {
+        point = true;
+      } else {
+        break;
+      }
+    }
+    if (digits == 0) {
+      return false;
+    }
+    if (i < to && (s.charAt(i) == 'e' || s.charAt(i) == 'E')) {
+      i++;
+      if (i < to && (s.charAt(i) == '+' || s.charAt(i) == '-')) {
+        i++;
+      }
+      int exponent = i;
+      while (i < to && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+        i++;
+      }
+      if (i == exponent) {
+        return false;
+      }
+    }
+    return i == to;
   }
 
   /** 10^0 .. 10^15, each exactly a double. */
