@@ -66,6 +66,7 @@ public final class FieldFunctions {
    * Makes the functions known to {@code spark}'s SQL (idempotent):
    * <ul>
    *   <li>{@code rupture_number(raw STRING, decimal_comma BOOLEAN) -> DOUBLE}: {@link #number};</li>
+   *   <li>{@code rupture_session(raw STRING, decimal_comma BOOLEAN) -> INT}: {@link #session};</li>
    *   <li>{@code rupture_alliance(items BINARY, decimal_comma BOOLEAN, low DOUBLE, high DOUBLE,
    *       reverse ARRAY<BOOLEAN>, columns ARRAY<STRING>) -> ALLIANCE}: {@link #alliance};</li>
    *   <li>{@code rupture_code(raw STRING, codes ARRAY<STRING>) -> INT}: {@link #code};</li>
@@ -76,12 +77,16 @@ public final class FieldFunctions {
    *       {@link #sourceColumns}.</li>
    * </ul>
    * Each is null when an argument is null, except {@code rupture_source_columns}, which keeps the issues
-   * when there is no map.
+   * when there is no map, and {@code rupture_session}, which is null for a null value and reads a null
+   * decimal_comma as false (the mapping's column is never null): without the null checks of its arguments its
+   * call is hardly larger than the {@code try_cast} it replaces in the rules' generated method.
    */
   static void register(SparkSession spark) {
     FunctionRegistry registry = ((org.apache.spark.sql.classic.SparkSession) spark).sessionState().functionRegistry();
     registry.createOrReplaceTempFunction("rupture_number",
         new Builder("number", DoubleType, List.of(StringType, BooleanType)), "internal");
+    registry.createOrReplaceTempFunction("rupture_session",
+        new Builder("session", IntegerType, List.of(StringType, BooleanType), false), "internal");
     registry.createOrReplaceTempFunction("rupture_alliance",
         new Builder("alliance", ALLIANCE, List.of(BinaryType, BooleanType, DoubleType,
             DoubleType, DataTypes.createArrayType(BooleanType), DataTypes.createArrayType(StringType))), "internal");
@@ -214,6 +219,71 @@ public final class FieldFunctions {
       }
     }
     return i == to;
+  }
+
+  /**
+   * The raw string as a session number: as {@code try_cast(raw AS INT)} reads it (an optional sign, digits,
+   * surrounding spaces; null beyond an int), and also an integral decimal, {@code 1.0}, {@code 3.00} (or
+   * {@code 3,0} when the mapping has a decimal comma, under which a point is a decimal mark too, as for
+   * {@link #number}): pandas writes an integer column that has a missing value so. Null for anything else:
+   * {@code 1.5}, {@code 1.} (no decimals), {@code 1e0}, {@code x}. (That 0 and negatives are no session is
+   * the rules' check.) One call instead of the cast, whose failure is an exception with its query context.
+   */
+  public static Integer session(UTF8String raw, boolean decimalComma) {
+    if (raw == null) {   // called with null arguments (register)
+      return null;
+    }
+    Object base = raw.getBaseObject();
+    long offset = raw.getBaseOffset();
+    int n = raw.numBytes();
+    if (n > 0 && n <= 9) {
+      // nearly every value: up to 9 digits, which no int overflows, read without a string or wrapper
+      int v = 0;
+      int i = 0;
+      for (; i < n; i++) {
+        byte b = Platform.getByte(base, offset + i);
+        if (b < '0' || b > '9') {
+          break;
+        }
+        v = v * 10 + (b - '0');
+      }
+      if (i == n) {
+        return v;
+      }
+    }
+    int mark = -1;
+    for (int i = 0; i < n && mark < 0; i++) {
+      byte b = Platform.getByte(base, offset + i);
+      if (b == '.' || (b == ',' && decimalComma)) {
+        mark = i;
+      }
+    }
+    int whole = n;
+    if (mark >= 0) {
+      // an integral decimal: digits, the first decimal mark, at least one zero, nothing but spaces after them
+      int i = mark + 1;
+      while (i < n && Platform.getByte(base, offset + i) == '0') {
+        i++;
+      }
+      boolean zeros = i > mark + 1;
+      while (i < n && trimmed(Platform.getByte(base, offset + i))) {
+        i++;
+      }
+      byte before = mark == 0 ? 0 : Platform.getByte(base, offset + mark - 1);
+      if (!zeros || i < n || before < '0' || before > '9') {
+        return null;
+      }
+      whole = mark;
+    }
+    // Spark's own reading of the digits (and their sign and leading spaces), which holds no decimal point:
+    // with none, toInt is the exact reading try_cast makes (toIntExact), without its exception
+    UTF8String.IntWrapper result = new UTF8String.IntWrapper();
+    return UTF8String.fromAddress(base, offset, whole).toInt(result) ? result.value : null;
+  }
+
+  /** Whether Spark's integer reading ({@link UTF8String#toInt}) trims the byte off a value's ends. */
+  private static boolean trimmed(byte b) {
+    return Character.isWhitespace(b) || Character.isISOControl(b);
   }
 
   /** 10^0 .. 10^15, each exactly a double. */

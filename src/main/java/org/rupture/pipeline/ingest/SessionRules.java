@@ -41,7 +41,7 @@ final class SessionRules {
     }
     // Step 1: every raw number parsed once; keys, codes and dates typed.
     List<String> numbers = new ArrayList<>(List.of("*",
-        "try_cast(session_raw AS INT) AS session_number_t",
+        sessionNumber("session_raw") + " AS session_number_t",
         Rules.codeValue("rater_raw", "p_rater_map") + " AS rater_t",
         "CASE WHEN " + isCode("present_raw", "p_yes") + " THEN true WHEN " + isCode("present_raw", "p_no")
             + " THEN false END AS present_t",
@@ -133,6 +133,16 @@ final class SessionRules {
     out.add("file_rows");
     out.add("file_lines");
     return t.selectExpr(withReasons.toArray(String[]::new)).selectExpr(out.toArray(String[]::new));
+  }
+
+  /**
+   * The raw session value as an INT ({@link FieldFunctions#session}): as {@code try_cast(raw AS INT)}, and an
+   * integral decimal ({@code 1.0}, {@code 3,0} under a decimal comma) as its integer; null for any other
+   * value, which quarantines the record (BAD_SESSION_NUMBER), as does a number below 1. One call, no more
+   * generated code than the cast it replaces. A wide record's session, from its column's name, is digits.
+   */
+  static String sessionNumber(String raw) {
+    return "rupture_session(" + raw + ", p_decimal_comma)";
   }
 
   /**
