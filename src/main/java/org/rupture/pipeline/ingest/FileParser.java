@@ -50,8 +50,11 @@ public final class FileParser implements Iterator<InternalRow>, java.io.Closeabl
    * the rules' records (stored for the next run) the session value of a record whose session is no number.
    * 6: a file with lone-CR line endings is split into its lines ({@link CsvRecordReader}; it was one header line),
    * and a line ending in {@code \r\r\n} loses both CRs (a quoted last field was malformed).
+   * 7: the field rules (whose records are stored alike): an integral decimal session number ({@code 1.0}) is
+   * that session (it was BAD_SESSION_NUMBER), and a number in Java's syntax ({@code 4f}, {@code 0x1p2}) is
+   * NOT_NUMERIC (it was read as 4).
    */
-  public static final int REVISION = 6;
+  public static final int REVISION = 7;
 
   private final SourceFile file;
   private final SiteMapping mapping;

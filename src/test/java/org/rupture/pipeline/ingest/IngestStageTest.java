@@ -248,6 +248,35 @@ class IngestStageTest extends SparkTestBase {
     assertEquals(Map.of(1L, 1, 2L, 2, 3L, 3, 4L, 4), sessionByRow);
   }
 
+  /**
+   * pandas' integral decimals are sessions (1.0, 2.00), a fractional one is not (2.5, quarantined with its
+   * value); Java's number syntax (2f, 0x1p1, 1D) in a rating or item is NOT_NUMERIC, not a number.
+   */
+  @Test
+  void integralDecimalSessionsAreSessionsAndJavaNumberSyntaxIsNotNumeric() throws IOException {
+    write("alpha/2026-01-01/sessions.csv", String.join("\n", HEADER,
+        "p1,t1,P,1.0,2026-01-05,1,2,4,4,5,5,4,1",
+        "p1,t1,P,2.00,2026-01-06,1,2f,4,4,5,5,4,1",
+        "p1,t1,P,2.5,2026-01-07,1,2,4,4,5,5,4,1",
+        "p1,t1,P,3,2026-01-08,1,0x1p1,1D,4,5,4d,4,1") + "\n");
+    FileCounts s = byFile(ingest(1.0)).get("alpha/2026-01-01/sessions.csv");
+    assertEquals(3, s.accepted());
+    assertEquals(1, s.quarantined());
+    assertTrue(s.reconciles());
+    Map<Long, Integer> sessionByRow = spark().read().parquet(dir.resolve("out/curated/session_ratings").toString())
+        .collectAsList().stream().collect(Collectors.toMap(q -> q.<Long>getAs("source_row"), q -> q.<Integer>getAs("session_number")));
+    assertEquals(Map.of(1L, 1, 2L, 2, 4L, 3), sessionByRow);
+    Row q = quarantine().get(0);
+    assertEquals(List.of(3L, "BAD_SESSION_NUMBER", "2.5"), List.of(q.<Long>getAs("source_row"),
+        String.join("+", q.<String>getList(q.fieldIndex("reasons"))), q.<String>getAs("session_number")));
+    Map<String, String> issues = spark().read().parquet(dir.resolve("out/restricted/field_issues").toString())
+        .collectAsList().stream().collect(Collectors.toMap(
+            i -> i.<Long>getAs("source_row") + ":" + i.getAs("field") + ":" + i.getAs("raw_value"),
+            i -> i.<String>getAs("reason"), (a, b) -> a + "," + b));
+    assertEquals(Map.of("2:rupture_intensity:2f", "NOT_NUMERIC", "4:rupture_intensity:0x1p1", "NOT_NUMERIC",
+        "4:rupture_resolution:1D", "NOT_NUMERIC", "4:alliance:4d", "NOT_NUMERIC"), issues);
+  }
+
   @Test
   void allianceItemsReadAlikeFromPlainAndNonAsciiLines() throws IOException {
     // the parser copies a plain ASCII line's items from its bytes and a decoded line's from its fields
