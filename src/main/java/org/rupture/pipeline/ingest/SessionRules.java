@@ -138,8 +138,9 @@ final class SessionRules {
   /**
    * The raw session value as an INT ({@link FieldFunctions#session}): as {@code try_cast(raw AS INT)}, and an
    * integral decimal ({@code 1.0}, {@code 3,0} under a decimal comma) as its integer; null for any other
-   * value, which quarantines the record (BAD_SESSION_NUMBER), as does a number below 1. One call, no more
-   * generated code than the cast it replaces. A wide record's session, from its column's name, is digits.
+   * value, which quarantines the record (BAD_SESSION_NUMBER), as does a number below 1. One call: 24 bytes
+   * more of the rules' generated method than the cast it replaces, and no exception per value that is no
+   * integer. A wide record's session, from its column's name, is digits.
    */
   static String sessionNumber(String raw) {
     return "rupture_session(" + raw + ", p_decimal_comma)";
