@@ -53,8 +53,9 @@ public final class FileParser implements Iterator<InternalRow>, java.io.Closeabl
    * 7: the field rules (whose records are stored alike): an integral decimal session number ({@code 1.0}) is
    * that session (it was BAD_SESSION_NUMBER), and a number in Java's syntax ({@code 4f}, {@code 0x1p2}) is
    * NOT_NUMERIC (it was read as 4).
+   * 8: sessions attended read as session numbers are: {@code 12.0} is 12 (it was NOT_NUMERIC).
    */
-  public static final int REVISION = 7;
+  public static final int REVISION = 8;
 
   private final SourceFile file;
   private final SiteMapping mapping;

@@ -36,7 +36,7 @@ final class PatientRules {
         Rules.codeValue("treatment_raw", "p_treatment_map") + " AS treatment_t",
         "CASE WHEN " + isCode("dropout_raw", "p_dropout_yes") + " THEN true WHEN " + isCode("dropout_raw", "p_dropout_no")
             + " THEN false END AS dropout_t",
-        "try_cast(sessions_attended_raw AS INT) AS sessions_attended_t",
+        Rules.wholeNumber("sessions_attended_raw") + " AS sessions_attended_t",
         "CASE WHEN " + isCode("phase_raw", "p_phase_pre") + " THEN 'pre' WHEN " + isCode("phase_raw", "p_phase_post")
             + " THEN 'post' END AS phase_t"));
     for (int i = 0; i < maxMeasures; i++) {

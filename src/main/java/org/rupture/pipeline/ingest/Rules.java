@@ -20,6 +20,17 @@ final class Rules {
   }
 
   /**
+   * A raw whole number (a session number, sessions attended) as INT ({@link FieldFunctions#session}): as
+   * {@code try_cast(raw AS INT)}, and an integral decimal ({@code 12.0}, {@code 3,0} under a decimal comma), what
+   * pandas writes for an integer column holding a missing value, as its integer; null for any other value. One
+   * call: 24 bytes more of the session rules' generated method than the cast it replaces, and no exception per
+   * value that is no integer.
+   */
+  static String wholeNumber(String raw) {
+    return "rupture_session(" + raw + ", p_decimal_comma)";
+  }
+
+  /**
    * A source scale and the canonical scale it is rescaled to, as four SQL expressions. The fixed fields'
    * bounds are plain columns of {@link MappingParameters} ({@link #columns}): an array index is compiled
    * into a bounds check with its own error path (ANSI) at every use, and the rules' generated method,

@@ -136,14 +136,12 @@ final class SessionRules {
   }
 
   /**
-   * The raw session value as an INT ({@link FieldFunctions#session}): as {@code try_cast(raw AS INT)}, and an
-   * integral decimal ({@code 1.0}, {@code 3,0} under a decimal comma) as its integer; null for any other
-   * value, which quarantines the record (BAD_SESSION_NUMBER), as does a number below 1. One call: 24 bytes
-   * more of the rules' generated method than the cast it replaces, and no exception per value that is no
-   * integer. A wide record's session, from its column's name, is digits.
+   * The raw session value as an INT ({@link Rules#wholeNumber}); null for a value that is no whole number,
+   * which quarantines the record (BAD_SESSION_NUMBER), as does a number below 1. A wide record's session, from
+   * its column's name, is digits.
    */
   static String sessionNumber(String raw) {
-    return "rupture_session(" + raw + ", p_decimal_comma)";
+    return Rules.wholeNumber(raw);
   }
 
   /**

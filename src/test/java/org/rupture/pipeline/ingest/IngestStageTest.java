@@ -153,7 +153,7 @@ class IngestStageTest extends SparkTestBase {
         "p5,t1,P,1,2026-01-07,1,2,3,3,4,4,4,2"));      // 16 truncated last line without newline: still whole
     write("alpha/2026-01-01/patients.csv", String.join("\n", PATIENT_HEADER,
         "p1,t1,1,0,12,pre,2.5,1.5,a@example.org",
-        "p2,t1,9,1,3,post,2.0,7,b@example.org",        // unknown treatment; termination out of range
+        "p2,t1,9,1,3.0,post,2.0,7,b@example.org",      // unknown treatment; termination out of range; 3 sessions
         "p3,t1,2,0,x,later,1.0,1.0,c@example.org",     // sessions not numeric; unknown phase
         "") + "\n");
     IngestResult r = ingest(1.0);
@@ -216,6 +216,11 @@ class IngestStageTest extends SparkTestBase {
     assertEquals("NOT_NUMERIC", issues.get("3:sessions_attended:x"));
     assertEquals("UNKNOWN_CODE", issues.get("3:training_phase:later"));
     assertEquals(10, issues.size(), issues.toString());
+    // sessions attended written as a decimal (pandas writes 3.0 for an integer column with a missing value) is 3
+    assertEquals(java.util.Arrays.asList(3, 12, null), spark().read()
+        .parquet(dir.resolve("out/curated/patients").toString()).select("sessions_attended").collectAsList().stream()
+        .map(row -> row.isNullAt(0) ? null : row.getInt(0))
+        .sorted(java.util.Comparator.nullsLast(java.util.Comparator.<Integer>naturalOrder())).toList());
 
     List<Row> outcomes = spark().read().parquet(dir.resolve("out/curated/outcomes").toString())
         .orderBy("patient_key", "timepoint").collectAsList();
