@@ -29,12 +29,7 @@ public final class FileWarnings {
    */
   public static List<Warning> of(List<FileCounts> files, double maxQuarantineShare,
       Function<List<String>, Map<String, String>> reasonsOf) {
-    Map<String, long[]> perSite = new LinkedHashMap<>();
-    for (FileCounts f : files) {
-      long[] s = perSite.computeIfAbsent(f.site(), k -> new long[2]);
-      s[0] += f.quarantined();
-      s[1] += f.records();
-    }
+    Map<String, long[]> perSite = quarantinedPerSite(files);
     List<FileCounts> quarantined = files.stream().filter(FileCounts::parsed)
         .filter(f -> f.quarantined() >= FieldIssueShares.MIN_FILE_RECORDS && share(f.quarantined(), f.records())
             > maxQuarantineShare)
@@ -62,7 +57,21 @@ public final class FileWarnings {
     return out;
   }
 
-  private static double share(long part, long whole) {
+  /**
+   * Per site, in the files' order, its quarantined records and all its records ({@code {quarantined, records}}):
+   * what the quarantine gate compares with {@code quality.max_quarantine_share}, and a file's warning names.
+   */
+  static Map<String, long[]> quarantinedPerSite(List<FileCounts> files) {
+    Map<String, long[]> perSite = new LinkedHashMap<>();
+    for (FileCounts f : files) {
+      long[] s = perSite.computeIfAbsent(f.site(), k -> new long[2]);
+      s[0] += f.quarantined();
+      s[1] += f.records();
+    }
+    return perSite;
+  }
+
+  static double share(long part, long whole) {
     return whole == 0 ? 0 : (double) part / whole;
   }
 }

@@ -431,15 +431,9 @@ public final class IngestStage {
    * quarantine just written): the rejected run's quarantine does not outlive it.
    */
   private void enforceQuarantineGate(List<FileCounts> files, String quarantine) {
-    Map<String, long[]> perSite = new LinkedHashMap<>();
-    for (FileCounts f : files) {
-      long[] s = perSite.computeIfAbsent(f.site(), k -> new long[2]);
-      s[0] += f.quarantined();
-      s[1] += f.records();
-    }
     Map<String, String> failing = new LinkedHashMap<>();
-    perSite.forEach((site, s) -> {
-      double share = s[1] == 0 ? 0 : (double) s[0] / s[1];
+    FileWarnings.quarantinedPerSite(files).forEach((site, s) -> {
+      double share = FileWarnings.share(s[0], s[1]);
       if (share > maxQuarantineShare) {
         failing.put(site, String.format("%s: %d of %d records quarantined (%.1f%%)", site, s[0], s[1], 100 * share));
       }
