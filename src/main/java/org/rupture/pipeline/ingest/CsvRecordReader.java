@@ -34,6 +34,29 @@ import org.apache.spark.unsafe.types.UTF8String;
  * the next line.
  */
 public final class CsvRecordReader implements AutoCloseable {
+  /**
+   * {@code s} without the leading and trailing characters up to U+0020 that {@link String#trim} removes, nor the
+   * no-break spaces (U+00A0, U+2007, U+202F) and byte-order marks (U+FEFF) that spreadsheets leave around copied
+   * cells: "P001" followed by a no-break space would otherwise be another patient, and "4" followed by one
+   * NOT_NUMERIC. A plain ASCII line holds none of them, so its views ({@link RawRecord#utf8Field}) trim as
+   * {@link String#trim} does.
+   */
+  public static String trimField(String s) {
+    int from = 0;
+    int to = s.length();
+    while (from < to && blank(s.charAt(from))) {
+      from++;
+    }
+    while (to > from && blank(s.charAt(to - 1))) {
+      to--;
+    }
+    return from == 0 && to == s.length() ? s : s.substring(from, to);
+  }
+
+  private static boolean blank(char c) {
+    return c <= ' ' || c == '\u00a0' || c == '\u2007' || c == '\u202f' || c == '\ufeff';
+  }
+
   /** Why a record could not be tokenised. */
   public enum Reason { MALFORMED_QUOTING, BAD_ENCODING }
 

@@ -119,7 +119,7 @@ public final class FileParser implements Iterator<InternalRow>, java.io.Closeabl
         break;
       }
     }
-    List<String> names = header.fields().stream().map(String::trim).toList();
+    List<String> names = header.fields().stream().map(CsvRecordReader::trimField).toList();
     layout = FileLayout.of(names, mapping, file.kind());
     if (layout.wideColumnNames != null) {
       wideColumns = new ArrayBasedMapData[layout.wideColumnNames.size()];
@@ -201,7 +201,7 @@ public final class FileParser implements Iterator<InternalRow>, java.io.Closeabl
     if (idx < 0) {
       return null;
     }
-    UTF8String v = rec.isAscii() ? rec.utf8Field(idx) : UTF8String.fromString(rec.fields().get(idx).trim());
+    UTF8String v = rec.isAscii() ? rec.utf8Field(idx) : UTF8String.fromString(CsvRecordReader.trimField(rec.fields().get(idx)));
     return isMissing(v.getBaseObject(), v.getBaseOffset(), v.numBytes()) ? null : v;
   }
 

@@ -72,7 +72,7 @@ public final class HeaderCheck {
             + k.setIn("dialect.quote", file) + (dialectHint(k).isEmpty() ? "" : "; " + dialectHint(k)));
         return out;
       }
-      List<String> names = header.fields().stream().map(String::trim).toList();
+      List<String> names = header.fields().stream().map(CsvRecordReader::trimField).toList();
       FileLayout layout = FileLayout.of(names, m, f.kind());
       String delimiter = layout.unfoundColumns() == 0 ? null : delimiterProblem(header.raw(), names, layout, m, f);
       if (delimiter != null) {
@@ -191,7 +191,7 @@ public final class HeaderCheck {
     try (CsvRecordReader r = new CsvRecordReader(new ByteArrayInputStream(line.getBytes(StandardCharsets.UTF_8)),
         StandardCharsets.UTF_8, delimiter, quote)) {
       CsvRecordReader.RawRecord rec = r.next();
-      return rec == null || rec.fields() == null ? null : rec.fields().stream().map(String::trim).toList();
+      return rec == null || rec.fields() == null ? null : rec.fields().stream().map(CsvRecordReader::trimField).toList();
     } catch (IOException e) {
       return null;
     }

@@ -32,6 +32,16 @@ class CsvRecordReaderTest {
   }
 
   @Test
+  void trimFieldRemovesWhatTrimDoesAndNoBreakSpacesButNothingInside() {
+    assertEquals("P 001", CsvRecordReader.trimField(" \t\u00a0\ufeffP 001\u2007\u202f\r "));
+    assertEquals("a\u00a0b", CsvRecordReader.trimField("a\u00a0b"));
+    assertEquals("", CsvRecordReader.trimField("\u00a0 \u00a0"));
+    assertEquals("\u2003x", CsvRecordReader.trimField("\u2003x"));   // an em space is text, not padding
+    String same = "x";
+    assertTrue(same == CsvRecordReader.trimField(same));              // nothing to trim: no copy
+  }
+
+  @Test
   void splitsQuotedFieldsWithDelimitersEscapedQuotesAndNewlines() throws IOException {
     var recs = read("a,b,c\r\n1,\"x, \"\"y\"\"\",\"two\nlines\"\n2,,z\n");
     assertEquals(3, recs.size());

@@ -310,6 +310,28 @@ class IngestStageTest extends SparkTestBase {
     assertEquals(4, issues.size(), issues.toString());
   }
 
+  /**
+   * Spreadsheets leave no-break spaces around copied cells: an id with one is the same patient, a rating with
+   * one the same number, a header name with one the same column (String.trim and Spark's trim keep them).
+   */
+  @Test
+  void noBreakSpacesAroundValuesAndHeaderNamesAreTrimmed() throws IOException {
+    write("alpha/2026-01-01/sessions.csv", String.join("\n",
+        HEADER.replace("pid,", "pid\u00a0,"),
+        "p1,t1,P,1,2026-01-05,1,2,4,4,5,5,4,1",
+        "p1\u00a0,t1,P,2,2026-01-06,1,\u00a03\u202f,4,4,5,5,4,1",
+        "\ufeffp1\u2007,t1,P,3,2026-01-07,1,1,4,4,5,5,4,1") + "\n");
+    FileCounts s = byFile(ingest(1.0)).get("alpha/2026-01-01/sessions.csv");
+    assertEquals(3, s.accepted());
+    assertTrue(s.reconciles());
+    List<Row> rows = spark().read().parquet(dir.resolve("out/curated/session_ratings").toString())
+        .orderBy("source_row").collectAsList();
+    assertEquals(1, rows.stream().map(r -> r.<String>getAs("patient_key")).distinct().count(), rows.toString());
+    // intensity 2, 3, 1 on the mapping's 0-4 scale is 3, 4, 2 on the canonical 1-5
+    assertEquals(List.of(3.0, 4.0, 2.0), rows.stream().map(r -> r.<Double>getAs("rupture_intensity")).toList());
+    assertEquals(0, spark().read().parquet(dir.resolve("out/restricted/field_issues").toString()).count());
+  }
+
   @Test
   void laterDeliveriesSupersedeAndEmptyOrMisencodedFilesReconcile() throws IOException {
     String rows = String.join("\n", HEADER,
