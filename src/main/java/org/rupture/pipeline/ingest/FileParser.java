@@ -54,8 +54,10 @@ public final class FileParser implements Iterator<InternalRow>, java.io.Closeabl
    * that session (it was BAD_SESSION_NUMBER), and a number in Java's syntax ({@code 4f}, {@code 0x1p2}) is
    * NOT_NUMERIC (it was read as 4).
    * 8: sessions attended read as session numbers are: {@code 12.0} is 12 (it was NOT_NUMERIC).
+   * 9: no-break spaces and byte-order marks around a value or header name are trimmed
+   * ({@link CsvRecordReader#trimField}; an id with one was another patient).
    */
-  public static final int REVISION = 8;
+  public static final int REVISION = 9;
 
   private final SourceFile file;
   private final SiteMapping mapping;
