@@ -61,7 +61,9 @@ public final class CsvRecordReader implements AutoCloseable {
   public enum Reason { MALFORMED_QUOTING, BAD_ENCODING }
 
   /**
-   * One logical record: fields (null when malformed), raw text, first physical line (1-based).
+   * One logical record: fields, raw text, first physical line (1-based). The fields are null when its quoting is
+   * malformed; a {@link Reason#BAD_ENCODING} line has its fields as decoded, each bad byte a U+FFFD, when it
+   * holds no quote (else null), and the header ({@link CsvRecordReader#header}) none.
    *
    * <p>A line of ASCII bytes without a quote (nearly every line of a real export) is kept as its bytes
    * and the bounds of its fields: {@link #utf8Field} and {@link #utf8Raw} are views of those bytes, so
@@ -277,9 +279,10 @@ public final class CsvRecordReader implements AutoCloseable {
   public RawRecord header() throws IOException {
     RawRecord first = next();
     if (first != null && first.error() == null && isSeparatorDirective(first.raw())) {
-      return next();
+      first = next();
     }
-    return first;
+    // a header with bad bytes has no names to trust: not read (its fields null)
+    return first == null || first.error() == null ? first : new RawRecord(first.line(), first.raw(), null, first.error());
   }
 
   /** Whether {@code line} is Excel's {@code sep=<character>} line (spaces around it allowed). */
@@ -301,7 +304,11 @@ public final class CsvRecordReader implements AutoCloseable {
       return new RawRecord(start.number, null, null, null, start.ascii, start.starts);
     }
     if (start.badEncoding) {
-      return new RawRecord(start.number, start.decoded, null, Reason.BAD_ENCODING);
+      // the fields as decoded (a bad byte is U+FFFD; no decoder takes an ASCII byte into a bad sequence, so
+      // the delimiters stand) for a line without a quote: the parser keeps the row when the bad bytes are only
+      // in columns it does not read, such as a dropped name column pasted from another system
+      List<String> fields = start.decoded.indexOf(quote) < 0 ? split(start.decoded) : null;
+      return new RawRecord(start.number, start.decoded, fields, Reason.BAD_ENCODING);
     }
     if (start.decoded.indexOf(quote) < 0) {
       return new RawRecord(start.number, start.decoded, split(start.decoded), null);

@@ -46,6 +46,8 @@ public final class FileLayout {
   final int[] baselineIdx;
   final int[] terminationIdx;
   final List<Problem> problems = new ArrayList<>();
+  /** Whether the parser reads header position i (any mapped column); the others are dropped unread. */
+  private final boolean[] read;
   /** Mapped columns the header lacks, plus one for a wide pattern no column matches. */
   private int unfound;
 
@@ -135,6 +137,44 @@ public final class FileLayout {
       wideExtraIdx = null;
       wideColumnNames = null;
     }
+    read = new boolean[header.names().size()];
+    mark(patientIdx);
+    mark(fieldIdx, allianceIdx, extraIdx, baselineIdx, terminationIdx);
+    for (int[][] wide : new int[][][] {wideIdx, wideAllianceIdx, wideExtraIdx}) {
+      if (wide != null) {
+        mark(wide);
+      }
+    }
+  }
+
+  private void mark(int... positions) {
+    for (int i : positions) {
+      if (i >= 0 && i < read.length) {
+        read[i] = true;
+      }
+    }
+  }
+
+  private void mark(int[]... positions) {
+    for (int[] p : positions) {
+      if (p != null) {
+        mark(p);
+      }
+    }
+  }
+
+  /**
+   * Whether a badly encoded record's fields (as decoded, a bad byte a U+FFFD) hold a bad byte in a column the
+   * parser reads. A field of a column it does not read is dropped unread, its bytes whatever they are; a genuine
+   * U+FFFD in a read column of such a line counts as bad (the line cannot tell the two apart).
+   */
+  boolean readsReplacement(List<String> fields) {
+    for (int i = 0; i < read.length && i < fields.size(); i++) {
+      if (read[i] && fields.get(i).indexOf('\uFFFD') >= 0) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** One wide session's {@link #wideColumnNames} entry, from its header positions. */

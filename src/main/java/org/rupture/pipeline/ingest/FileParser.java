@@ -55,7 +55,8 @@ public final class FileParser implements Iterator<InternalRow>, java.io.Closeabl
    * NOT_NUMERIC (it was read as 4).
    * 8: sessions attended read as session numbers are: {@code 12.0} is 12 (it was NOT_NUMERIC).
    * 9: no-break spaces and byte-order marks around a value or header name are trimmed
-   * ({@link CsvRecordReader#trimField}; an id with one was another patient).
+   * ({@link CsvRecordReader#trimField}; an id with one was another patient), and a line whose bad bytes are only in
+   * columns the mapping does not read is parsed (it was quarantined BAD_ENCODING).
    */
   public static final int REVISION = 9;
 
@@ -170,8 +171,11 @@ public final class FileParser implements Iterator<InternalRow>, java.io.Closeabl
         return;
       }
       dataRows++;
-      String error = rec.error() != null ? rec.error().name()
-          : rec.fieldCount() != layout.header.size() ? WRONG_FIELD_COUNT : null;
+      String error = rec.fieldCount() != layout.header.size()
+          ? (rec.error() != null ? rec.error().name() : WRONG_FIELD_COUNT)
+          // bad bytes only in columns not read (a dropped name, an unmapped free text) spoil nothing kept
+          : rec.error() == CsvRecordReader.Reason.BAD_ENCODING && !layout.readsReplacement(rec.fields()) ? null
+          : rec.error() != null ? rec.error().name() : null;
       if (error != null) {
         pending.add(errorRecord(rec, error));
       } else if (file.kind() == SourceFile.Kind.PATIENTS) {

@@ -206,6 +206,21 @@ class CsvRecordReaderTest {
   }
 
   @Test
+  void aBadlyEncodedLineKeepsItsFieldsUnlessQuotedAndABadHeaderHasNone() throws IOException {
+    byte[] bytes = "a,b\nJos\u00e9,1\n\"x\",\u00e9\n".getBytes(StandardCharsets.ISO_8859_1);
+    var recs = read(bytes, StandardCharsets.UTF_8, ',');
+    assertEquals(List.of("Jos\uFFFD", "1"), recs.get(1).fields());   // the delimiter stands after the bad byte
+    assertEquals(CsvRecordReader.Reason.BAD_ENCODING, recs.get(2).error());
+    assertNull(recs.get(2).fields());
+    try (CsvRecordReader r = new CsvRecordReader(new ByteArrayInputStream(
+        "\u00e9,b\n1,2\n".getBytes(StandardCharsets.ISO_8859_1)), StandardCharsets.UTF_8, ',', '"')) {
+      CsvRecordReader.RawRecord header = r.header();
+      assertEquals(CsvRecordReader.Reason.BAD_ENCODING, header.error());
+      assertNull(header.fields());
+    }
+  }
+
+  @Test
   void blankLinesAreSkippedAndTruncatedLastLineIsKept() throws IOException {
     var recs = read("a;b\n\n1;2\n3");
     assertEquals(3, recs.size());
