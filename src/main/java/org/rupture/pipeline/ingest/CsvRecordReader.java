@@ -285,6 +285,24 @@ public final class CsvRecordReader implements AutoCloseable {
     return first == null || first.error() == null ? first : new RawRecord(first.line(), first.raw(), null, first.error());
   }
 
+  /**
+   * The dialect's {@code n} extra header lines: the {@code n} records after the {@link #header}, fewer when the
+   * file ends first. The parser skips them and the header check looks at them ({@code HeaderCheck}), both
+   * through this method, so that both take the same records for them (blank lines are skipped, a quoted
+   * field may span lines). Call it right after {@link #header}.
+   */
+  public List<RawRecord> extraHeaderLines(int n) throws IOException {
+    List<RawRecord> lines = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      RawRecord line = next();
+      if (line == null) {
+        break;
+      }
+      lines.add(line);
+    }
+    return lines;
+  }
+
   /** Whether {@code line} is Excel's {@code sep=<character>} line (spaces around it allowed). */
   static boolean isSeparatorDirective(String line) {
     String t = line.strip();

@@ -234,6 +234,59 @@ public final class FileLayout {
     return unfound;
   }
 
+  /** Session fields whose values are numbers: the session number and the scaled ratings. */
+  private static final List<String> NUMERIC_SESSION_FIELDS = List.of("session_number", "rupture_intensity",
+      "rupture_resolution", "session_quality");
+
+  /**
+   * The header positions of the mapped columns whose values are numbers, in header order, each with what it is
+   * mapped as ({@code session_number}, {@code alliance item}, {@code rupture_intensity, session 3},
+   * {@code IIP baseline}). Sessions: the session number, the scaled ratings, the alliance items and the extra
+   * variables; patients: sessions attended and the outcome columns. Not the ids and the coded fields (rater,
+   * rupture present, treatment, dropout, training phase), whose codes may be words. A column the header lacks
+   * is left out; a column mapped twice is named by its first mapping.
+   */
+  Map<Integer, String> numericColumns(SiteMapping m, SourceFile.Kind kind) {
+    Map<Integer, String> out = new TreeMap<>();
+    if (kind == SourceFile.Kind.SESSIONS) {
+      SessionsSpec s = m.sessions();
+      if (s.layout() == Layout.LONG) {
+        numeric(out, fieldIdx, allianceIdx, extraIdx, s, "");
+      } else {
+        for (int k = 0; k < sessionNumbers.length; k++) {
+          numeric(out, wideIdx[k], wideAllianceIdx[k], wideExtraIdx[k], s, ", session " + sessionNumbers[k]);
+        }
+      }
+    } else {
+      put(out, fieldIdx[PATIENT_FIELDS.indexOf("sessions_attended")], "sessions_attended");
+      List<OutcomeSpec> outcomes = m.patients().outcomes();
+      for (int i = 0; i < outcomes.size(); i++) {
+        put(out, baselineIdx[i], outcomes.get(i).measure() + " baseline");
+        put(out, terminationIdx[i], outcomes.get(i).measure() + " termination");
+      }
+    }
+    return out;
+  }
+
+  private static void numeric(Map<Integer, String> out, int[] fields, int[] items, int[] extras, SessionsSpec s,
+      String session) {
+    for (String field : NUMERIC_SESSION_FIELDS) {
+      put(out, fields[SESSION_FIELDS.indexOf(field)], field + session);
+    }
+    for (int item : items) {
+      put(out, item, "alliance item" + session);
+    }
+    for (int e = 0; e < extras.length; e++) {
+      put(out, extras[e], s.extras().get(e).name() + session);
+    }
+  }
+
+  private static void put(Map<Integer, String> out, int idx, String what) {
+    if (idx >= 0) {
+      out.putIfAbsent(idx, what);
+    }
+  }
+
   private int[] indices(List<String> fields, Map<String, String> columns, String keyPrefix) {
     int[] idx = new int[fields.size()];
     for (int i = 0; i < idx.length; i++) {

@@ -117,11 +117,8 @@ public final class FileParser implements Iterator<InternalRow>, java.io.Closeabl
     if (header == null || header.fields() == null) {
       return; // empty or unreadable header: the driver's header check reports it before parsing
     }
-    for (int i = 0; i < mapping.dialect().extraHeaderLines(); i++) {
-      if (reader.next() == null) {
-        break;
-      }
-    }
+    // skipped unread: the driver's header check has looked at them (a data row among them fails it)
+    reader.extraHeaderLines(mapping.dialect().extraHeaderLines());
     List<String> names = header.fields().stream().map(CsvRecordReader::trimField).toList();
     layout = FileLayout.of(names, mapping, file.kind());
     if (layout.wideColumnNames != null) {

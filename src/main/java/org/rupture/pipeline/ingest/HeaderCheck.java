@@ -7,8 +7,11 @@ import java.io.UncheckedIOException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.rupture.pipeline.curated.DriverIo;
@@ -22,9 +25,11 @@ import org.rupture.pipeline.config.SiteMapping;
  * bad data, so it fails fast naming the file that sets the key (the mapping, or the profile it extends
  * the key from), the key, the data file and the nearest column. A header that another common delimiter
  * reads into the mapped columns is one problem at dialect.delimiter, not one per column it seems to lack.
- * Reads one line per file; empty files pass (they simply hold no rows). A file that its first bytes show to be
- * no text of the dialect (compressed, a workbook, UTF-16, UTF-8 under a single-byte encoding) is one problem
- * saying what it is.
+ * Reads the header line of each file and the dialect's extra header lines after it: one of those that looks like a
+ * data row (the file lacks a header line, so its first data rows would be skipped as header lines and lost) is a
+ * problem at dialect.extra_header_lines ({@link #extraHeaderLineProblem}). Empty files pass (they simply hold no
+ * rows). A file that its first bytes show to be no text of the dialect (compressed, a workbook, UTF-16, UTF-8
+ * under a single-byte encoding) is one problem saying what it is.
  */
 public final class HeaderCheck {
   private HeaderCheck() {}
@@ -85,10 +90,111 @@ public final class HeaderCheck {
             + KeySources.withHint(problem.toString(), problem.keyValue() ? k.overrideHint(problem.key()) : "")
             + " (in " + f.relativePath() + ")");
       }
+      String dataRow = extraHeaderLineProblem(r, names.size(), layout, m, f);
+      if (dataRow != null) {
+        out.add(dataRow);
+      }
     } catch (IOException e) {
       out.add(f.relativePath() + ": cannot be read: " + e.getMessage());
     }
     return out;
+  }
+
+  /** A plain number as exports write one: an optional sign, digits, at most one decimal mark and digits after it. */
+  private static final Pattern PLAIN_NUMBER = Pattern.compile("[+-]?[0-9]+(?:[.][0-9]+)?");
+  private static final Pattern PLAIN_NUMBER_DECIMAL_COMMA = Pattern.compile("[+-]?[0-9]+(?:[.,][0-9]+)?");
+  /** How many of a data-like line's numbers the message quotes. */
+  static final int QUOTED_NUMBERS = 3;
+
+  /**
+   * The problem when one of the mapping's extra header lines ({@code dialect.extra_header_lines}) looks like a
+   * data row, or null. The parser skips those lines unread: when a delivered file lacks one (the import-id line
+   * deleted in Excel, an export made without it), its first data rows were skipped as header lines and lost
+   * without a trace. Reads the extra header lines after the header ({@link CsvRecordReader#extraHeaderLines},
+   * as the parser skips them) and reports the first that looks like a data row, which is one that
+   * <ul>
+   *   <li>has the header's field count (and is well formed),
+   *   <li>holds a value (not empty, not a missing code) in at least one of the file's mapped numeric columns
+   *       ({@link FileLayout#numericColumns}: sessions: the session number, the scaled ratings, the alliance
+   *       items and the extra variables; patients: sessions attended and the outcome columns), and
+   *   <li>holds a plain number ({@link #PLAIN_NUMBER}; a comma as decimal mark under a decimal comma) in every
+   *       one of them that holds a value.
+   * </ul>
+   * A data row holds numbers there (one suffices: a patient may have sessions attended and nothing else); a
+   * header line holds texts: question texts ("Session number", "How tense ...?") and import ids
+   * ({"ImportId":"QID3"}) are no numbers. A header line with a number for a text in one column (a matrix row
+   * labelled "1") has texts in the others and passes: a single text among the mapped numeric columns clears a
+   * line, so a data row with a stray text there is not caught, and the check errs on the side of passing a
+   * header line. Codes (rater, yes/no, treatment) and ids are not looked at: they may be numbers in a header
+   * line's texts or words in a data row. A file that ends within its header lines (a header alone, or with
+   * fewer extra lines) is no problem unless such a line looks like a data row; reads at most that many records.
+   */
+  private static String extraHeaderLineProblem(CsvRecordReader r, int headerFields, FileLayout layout,
+      SiteMapping m, SourceFile f) throws IOException {
+    int extra = m.dialect().extraHeaderLines();
+    if (extra == 0) {
+      return null;
+    }
+    Map<Integer, String> numeric = layout.numericColumns(m, f.kind());
+    Set<String> missing = new HashSet<>();
+    m.missingCodes().forEach(c -> missing.add(c.trim()));
+    Pattern number = m.dialect().decimal() == ',' ? PLAIN_NUMBER_DECIMAL_COMMA : PLAIN_NUMBER;
+    List<CsvRecordReader.RawRecord> lines = r.extraHeaderLines(extra);
+    for (int i = 0; i < lines.size(); i++) {
+      CsvRecordReader.RawRecord line = lines.get(i);
+      List<String> numbers = dataRowNumbers(line, headerFields, numeric, missing, number, layout);
+      if (numbers != null) {
+        return dataRowProblem(line, i, extra, lines.size() - i, numbers, m, f);
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The mapped numeric columns of a line that looks like a data row, each as "column Q3 (session_number) holds
+   * "1"", or null when it does not ({@link #extraHeaderLineProblem}).
+   */
+  private static List<String> dataRowNumbers(CsvRecordReader.RawRecord line, int headerFields,
+      Map<Integer, String> numeric, Set<String> missing, Pattern number, FileLayout layout) {
+    if (line.error() != null || line.fieldCount() != headerFields) {
+      return null;
+    }
+    List<String> fields = line.fields();
+    List<String> numbers = new ArrayList<>();
+    for (Map.Entry<Integer, String> column : numeric.entrySet()) {
+      String value = fields.get(column.getKey()).trim();
+      if (value.isEmpty() || missing.contains(value)) {
+        continue;
+      }
+      if (!number.matcher(value).matches()) {
+        return null;   // a text: a header line's
+      }
+      numbers.add("column " + layout.header.names().get(column.getKey()).trim() + " (" + column.getValue()
+          + ") holds \"" + value + "\"");
+    }
+    return numbers.isEmpty() ? null : numbers;
+  }
+
+  /**
+   * The problem for {@code line}, the extra header line at {@code index} (0-based) that looks like a data row;
+   * {@code lost}: the lines from it to the last extra header line the file has, the data rows that would be lost.
+   */
+  private static String dataRowProblem(CsvRecordReader.RawRecord line, int index, int extra, int lost,
+      List<String> numbers, SiteMapping m, SourceFile f) {
+    String key = "dialect.extra_header_lines";
+    KeySources k = m.sources();
+    String file = f.relativePath();
+    String quoted = String.join(", ", numbers.subList(0, Math.min(numbers.size(), QUOTED_NUMBERS)));
+    int more = numbers.size() - QUOTED_NUMBERS;
+    String message = key + ": line " + line.line() + " of " + file + " looks like a data row, not a header line: "
+        + quoted + (more > 0 ? " and " + more + " more mapped numeric columns hold numbers" : "")
+        + ", where a header line holds texts; the file seems to have " + (index == 0 ? "no" : index) + " header "
+        + (index == 1 ? "line" : "lines") + " after the column names, not the " + extra + " that " + key + " says, so "
+        + (lost == 1 ? "its first data row would be skipped as a header line"
+            : "its first " + lost + " data rows would be skipped as header lines")
+        + " and lost; re-export the file with the export tool's header lines, or, if this site's files come "
+        + "without them, set " + key + ": " + index;
+    return k.where(key) + ": " + KeySources.withHint(message, k.overrideHint(key)) + " (in " + file + ")";
   }
 
   /** How many leading bytes {@link #signatureProblem} looks at. */

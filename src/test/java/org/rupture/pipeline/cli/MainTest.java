@@ -503,6 +503,138 @@ class MainTest {
     assertFalse(r.err().contains("dialect.delimiter"), r.err());
   }
 
+  /** A survey tool's profile: the column names, then 2 extra header lines (question texts, import ids). */
+  static final String SURVEY_PROFILE = """
+      dialect: {delimiter: ",", extra_header_lines: 2}
+      missing_codes: ["", "-99"]
+      sessions:
+        files: "sessions*.csv"
+        columns: {patient: Q1, rater: Q2, session_number: Q3, rupture_present: Q5, rupture_intensity: Q6,
+                  session_quality: Q9}
+        rater_codes: {"1": patient, "2": therapist}
+        yes_no: {"yes": ["1"], "no": ["2"]}
+        scales: {rupture_intensity: [1, 5], session_quality: [0, 10]}
+      patients:
+        files: "patients*.csv"
+        columns: {patient: Q1, treatment: Q3, sessions_attended: Q5}
+        treatment_codes: {"1": CBT, "2": BRT}
+        outcomes:
+          - {measure: IIP, baseline: IIP_T0, termination: IIP_T1, direction: lower_is_better, range: [0, 4]}
+      """;
+  static final String SURVEY_NAMES = "StartDate,Q1,Q2,Q3,Q5,Q6,Q9\n";
+  static final String SURVEY_QUESTIONS = "Start Date,Patient code,I am completing this questionnaire as the... - "
+      + "Selected Choice,Session number,Did you experience any tension?,\"How tense did you feel? (1 = not at all, "
+      + "5 = very much)\",Session quality (0-10)\n";
+  static final String SURVEY_IMPORT_IDS = "\"{\"\"ImportId\"\":\"\"startDate\"\"}\",\"{\"\"ImportId\"\":\"\"QID1\"\"}\","
+      + "\"{\"\"ImportId\"\":\"\"QID2\"\"}\",\"{\"\"ImportId\"\":\"\"QID3\"\"}\",\"{\"\"ImportId\"\":\"\"QID5\"\"}\","
+      + "\"{\"\"ImportId\"\":\"\"QID6\"\"}\",\"{\"\"ImportId\"\":\"\"QID9\"\"}\"\n";
+  static final String SURVEY_ROWS = "2026-01-05 10:00:00,p1,1,1,1,3,7\n2026-01-12 10:00:00,p1,1,2,2,-99,8\n";
+
+  @Test
+  void aSurveyFileWithoutItsImportIdLineFailsNamingTheLineAndColumnsThatLookLikeData() throws IOException {
+    // the import-id line deleted in Excel: the first data row was skipped as a header line, counted nowhere
+    Path conf = landedWithProfile(SURVEY_PROFILE, "", "sessions.csv",
+        SURVEY_NAMES + SURVEY_QUESTIONS + SURVEY_IMPORT_IDS + SURVEY_ROWS);
+    ConsoleRun r = run("validate-config", "--config", conf.toString());
+    assertEquals(0, r.code(), "both extra header lines: " + r.err());
+    Files.writeString(dir.resolve("landing/alpha/2026-01-01/sessions.csv"),
+        SURVEY_NAMES + SURVEY_QUESTIONS + SURVEY_ROWS);
+    Path profile = dir.resolve("sites/profiles/long.yaml");
+    Path mapping = dir.resolve("sites/alpha.yaml");
+    // ingest --dry-run checks as validate-config does; an ingest's own check is IngestStageTest's
+    for (String command : List.of("validate-config", "ingest --dry-run")) {
+      r = command.equals("validate-config") ? run(command, "--config", conf.toString())
+          : run("ingest", "--dry-run", "--config", conf.toString());
+      assertEquals(2, r.code(), command + ": " + r.out() + r.err());
+      assertTrue(r.err().contains(profile + " (profile of " + mapping + "): dialect.extra_header_lines: line 3 of "
+          + "alpha/2026-01-01/sessions.csv looks like a data row, not a header line: column Q3 (session_number) holds "
+          + "\"1\", column Q6 (rupture_intensity) holds \"3\", column Q9 (session_quality) holds \"7\", where a "
+          + "header line holds texts; the file seems to have 1 header line after the column names, not the 2 that "
+          + "dialect.extra_header_lines says, so its first data row would be skipped as a header line and lost; "
+          + "re-export the file with the export tool's header lines, or, if this site's files come without them, "
+          + "set dialect.extra_header_lines: 1; to change it for this mapping only, set dialect.extra_header_lines "
+          + "in " + mapping + ", which overrides the profile (in alpha/2026-01-01/sessions.csv)"), command + ": "
+          + r.err());
+      assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
+    }
+  }
+
+  @Test
+  void aSurveyFileWithoutBothExtraHeaderLinesFailsAtItsFirstDataRow() throws IOException {
+    Path conf = landedWithProfile(SURVEY_PROFILE, "dialect: {extra_header_lines: 2}\n", "sessions.csv",
+        SURVEY_NAMES + SURVEY_ROWS);
+    Files.writeString(dir.resolve("landing/alpha/2026-01-01/patients.csv"), "Q1,Q3,Q5,IIP_T0,IIP_T1\n"
+        + "Patient code,Treatment,Sessions attended,\"IIP-32, intake\",\"IIP-32, termination\"\n"
+        + "p1,1,12,-99,\n");
+    Path mapping = dir.resolve("sites/alpha.yaml");
+    ConsoleRun r = run("validate-config", "--config", conf.toString());
+    assertEquals(2, r.code(), r.out());
+    // the mapping sets the key itself: reported there, with no hint to override a profile
+    assertTrue(r.err().contains(mapping + ": dialect.extra_header_lines: line 2 of alpha/2026-01-01/sessions.csv "
+        + "looks like a data row, not a header line: column Q3 (session_number) holds \"1\", "), r.err());
+    assertTrue(r.err().contains("the file seems to have no header lines after the column names, not the 2 that "
+        + "dialect.extra_header_lines says, so its first 2 data rows would be skipped as header lines and lost; "
+        + "re-export the file with the export tool's header lines, or, if this site's files come without them, set "
+        + "dialect.extra_header_lines: 0 (in alpha/2026-01-01/sessions.csv)"), r.err());
+    // a patient with sessions attended alone (missing outcomes) is a data row too; the treatment code is no evidence
+    assertTrue(r.err().contains(mapping + ": dialect.extra_header_lines: line 3 of alpha/2026-01-01/patients.csv "
+        + "looks like a data row, not a header line: column Q5 (sessions_attended) holds \"12\", where a header line "
+        + "holds texts;"), r.err());
+    assertFalse(r.err().contains("overrides the profile"), r.err());
+  }
+
+  @Test
+  void aQuestionTextLineWithANumberForOneColumnsTextIsAHeaderLine() throws IOException {
+    // a matrix question whose row labels are numbers: one mapped column's text reads as a number
+    String questions = SURVEY_QUESTIONS.replace("Session number", "3");
+    Path conf = landedWithProfile(SURVEY_PROFILE, "", "sessions.csv",
+        SURVEY_NAMES + questions + SURVEY_IMPORT_IDS + SURVEY_ROWS);
+    ConsoleRun r = run("validate-config", "--config", conf.toString());
+    assertEquals(0, r.code(), r.err());
+    // the same file without its import-id line: the question texts pass, the data row after them does not
+    Files.writeString(dir.resolve("landing/alpha/2026-01-01/sessions.csv"), SURVEY_NAMES + questions + SURVEY_ROWS);
+    r = run("validate-config", "--config", conf.toString());
+    assertEquals(2, r.code(), r.out());
+    assertTrue(r.err().contains("dialect.extra_header_lines: line 3 of alpha/2026-01-01/sessions.csv looks like a "
+        + "data row"), r.err());
+    assertFalse(r.err().contains("line 2 of"), r.err());
+  }
+
+  @Test
+  void aSurveyFileEndingWithinItsHeaderLinesFailsOnlyWhenItsLastLineIsADataRow() throws IOException {
+    // a header alone, or a header and its question texts: no row to lose, as before
+    Path conf = landedWithProfile(SURVEY_PROFILE, "", "sessions.csv", SURVEY_NAMES);
+    Files.writeString(dir.resolve("landing/alpha/2026-01-01/sessions_2.csv"), SURVEY_NAMES + SURVEY_QUESTIONS);
+    ConsoleRun r = run("validate-config", "--config", conf.toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("ok: 1 mapping(s), 2 file(s) fit their mappings"), r.out());
+    // a header and one data row: that row would be skipped as the first extra header line
+    Files.writeString(dir.resolve("landing/alpha/2026-01-01/sessions_2.csv"),
+        SURVEY_NAMES + "2026-01-05 10:00:00,p1,1,1,2,,7\n");
+    r = run("validate-config", "--config", conf.toString());
+    assertEquals(2, r.code(), r.out());
+    assertTrue(r.err().contains("dialect.extra_header_lines: line 2 of alpha/2026-01-01/sessions_2.csv looks like a "
+        + "data row, not a header line: column Q3 (session_number) holds \"1\", column Q9 (session_quality) holds "
+        + "\"7\", where a header line holds texts; the file seems to have no header lines after the column names, "
+        + "not the 2 that dialect.extra_header_lines says, so its first data row would be skipped as a header line"),
+        r.err());
+    assertFalse(r.err().contains("sessions.csv looks like"), r.err());
+  }
+
+  @Test
+  void aWideExportsDataRowAmongItsHeaderLinesNamesEachColumnWithItsSession() throws IOException {
+    Path conf = landed("beta", WIDE.replace("dialect: {delimiter: \";\"}", "dialect: {delimiter: \";\", "
+        + "extra_header_lines: 1}"), "sessions.csv", "pid;rater;rupt_s1;int_s1;rupt_s2;int_s2\nb1;P;1;2;0;\n");
+    ConsoleRun r = run("validate-config", "--config", conf.toString());
+    assertEquals(2, r.code(), r.out());
+    assertTrue(r.err().contains(dir.resolve("sites/beta.yaml") + ": dialect.extra_header_lines: line 2 of "
+        + "beta/2026-01-01/sessions.csv looks like a data row, not a header line: column int_s1 (rupture_intensity, "
+        + "session 1) holds \"2\", where a header line holds texts;"), r.err());
+    Files.writeString(dir.resolve("landing/beta/2026-01-01/sessions.csv"),
+        "pid;rater;rupt_s1;int_s1;rupt_s2;int_s2\nPatient;Rater;Rupture 1;Intensity 1;Rupture 2;Intensity 2\nb1;P;1;2;0;\n");
+    assertEquals(0, run("validate-config", "--config", conf.toString()).code());
+  }
+
   @Test
   void aFileMatchingBothPatternsOfAProfileIsReportedInTheProfileNamingTheMapping() throws IOException {
     Path conf = landedWithProfile(LONG_PROFILE.replace("\"sessions*.csv\"", "\"*.csv\""), "", "patients.csv",

@@ -291,6 +291,27 @@ class CsvRecordReaderTest {
     }
   }
 
+  @Test
+  void theExtraHeaderLinesAreTheRecordsAfterTheHeaderAsTheParserSkipsThem() throws IOException {
+    // a question text spanning two lines is one header line, a blank line none; the data row after them keeps its number
+    String text = "sep=,\nQ1,Q3\n\nPatient code,\"Session\nnumber\"\n\"{\"\"ImportId\"\":\"\"QID1\"\"}\",x\np1,1\n";
+    try (CsvRecordReader r = new CsvRecordReader(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)),
+        StandardCharsets.UTF_8, ',', '"')) {
+      assertEquals(List.of("Q1", "Q3"), r.header().fields());
+      List<CsvRecordReader.RawRecord> lines = r.extraHeaderLines(2);
+      assertEquals(List.of(4L, 6L), lines.stream().map(CsvRecordReader.RawRecord::line).toList());
+      assertEquals(List.of("Patient code", "Session\nnumber"), lines.get(0).fields());
+      assertEquals(7, r.next().line());
+    }
+    // a file that ends first has fewer
+    try (CsvRecordReader r = new CsvRecordReader(new ByteArrayInputStream("Q1,Q3\nPatient code,Session\n".getBytes(
+        StandardCharsets.UTF_8)), StandardCharsets.UTF_8, ',', '"')) {
+      r.header();
+      assertEquals(1, r.extraHeaderLines(2).size());
+      assertNull(r.next());
+    }
+  }
+
   /** A stream that hands out a few bytes per read, so that lines span reads of the reader's buffer. */
   private static java.io.InputStream trickle(byte[] bytes) {
     return new ByteArrayInputStream(bytes) {

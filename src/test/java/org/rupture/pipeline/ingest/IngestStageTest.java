@@ -658,6 +658,23 @@ class IngestStageTest extends SparkTestBase {
   }
 
   @Test
+  void aDataRowWhereAnExtraHeaderLineShouldBeFailsBeforeSparkNamingLineAndColumns() throws IOException {
+    // a survey export without its question-text line: its first data row was skipped as one, counted nowhere
+    Files.createDirectories(dir.resolve("sites"));
+    Files.writeString(dir.resolve("sites/gamma.yaml"), MAPPING.replace("site: alpha", "site: gamma")
+        .replace("dialect: {", "dialect: {extra_header_lines: 1, "));
+    write("gamma/2026-01-01/sessions.csv", String.join("\n", HEADER,
+        "g1,t1,P,1,2026-01-05,yes,2,4,4,5,5,4,1",
+        "g1,t1,P,2,2026-01-12,no,,,4,5,5,4,1") + "\n");
+    ConfigException e = assertThrows(ConfigException.class, () -> ingest(1.0));
+    assertTrue(e.getMessage().contains(dir.resolve("sites/gamma.yaml") + ": dialect.extra_header_lines: line 2 of "
+        + "gamma/2026-01-01/sessions.csv looks like a data row, not a header line: column session (session_number) "
+        + "holds \"1\", column intensity (rupture_intensity) holds \"2\", column resolution (rupture_resolution) holds "
+        + "\"4\" and 5 more mapped numeric columns hold numbers"), e.getMessage());
+    assertTrue(Files.notExists(dir.resolve("out/curated")), "nothing may be written when the header check fails");
+  }
+
+  @Test
   void zeroPaddedWideSessionColumnsAreAcceptedWithTheirValues() throws IOException {
     withWideMapping();
     write("beta/2026-01-01/sessions.csv", String.join("\n",
