@@ -162,7 +162,7 @@ public final class HeaderCheck {
     List<String> fields = line.fields();
     List<String> numbers = new ArrayList<>();
     for (Map.Entry<Integer, String> column : numeric.entrySet()) {
-      String value = fields.get(column.getKey()).trim();
+      String value = CsvRecordReader.trimField(fields.get(column.getKey()));
       if (value.isEmpty() || missing.contains(value)) {
         continue;
       }
