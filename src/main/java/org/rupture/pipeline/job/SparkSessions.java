@@ -7,9 +7,11 @@ import org.rupture.pipeline.config.ConfigException;
 import org.rupture.pipeline.config.SparkSettings;
 
 /**
- * Builds the job's SparkSession. A master given by spark-submit or {@code --conf spark.master=...}
- * wins; only when none is given does the job run on embedded {@code local[*]} Spark, so the code
- * never hard-codes a master for clusters.
+ * Builds the job's SparkSession. The code never sets a master: spark-submit gives one, and
+ * {@code scripts/rupture} gives embedded {@code local[*]} Spark as a system property, which
+ * {@code --conf spark.master=...} and the config's spark section override. A JVM started with none is a
+ * usage error (exit 2) naming the ways to give one. An embedded ({@code local}) master gets the defaults
+ * of a short run on one machine: no UI, few shuffle partitions, the loopback address.
  */
 public final class SparkSessions {
   /** The JVM flag that lets the JIT compile methods over 8,000 bytes of bytecode. */
@@ -20,17 +22,17 @@ public final class SparkSessions {
 
   private SparkSessions() {}
 
+  /** Whether {@code master} runs Spark inside this JVM ({@code local}, {@code local[N]}, {@code local[N,F]}). */
+  static boolean embedded(String master) {
+    return master.equals("local") || master.startsWith("local[");
+  }
+
   public static SparkSession create(String appName, Map<String, String> conf) {
     SparkConf sc = new SparkConf();
     conf.forEach(sc::set);
     if (!sc.contains("spark.master")) {
-      sc.setMaster("local[*]");
-      sc.setIfMissing("spark.ui.enabled", "false");
-      sc.setIfMissing("spark.sql.shuffle.partitions", "8");
-      sc.setIfMissing("spark.driver.host", "127.0.0.1");
-      sc.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
-      sc.setIfMissing("spark.hadoop.fs.file.impl", NioLocalFileSystem.class.getName());
-      sc.setIfMissing("spark.hadoop.fs.file.impl.disable.cache", "true");
+      throw new ConfigException(null, "spark.master", "no Spark master is given: run the job with scripts/rupture"
+          + " (embedded local[*] Spark) or spark-submit --master ..., or pass --conf spark.master=local[*]");
     }
     // --conf and the config's spark section are checked when parsed; a master from elsewhere (a -Dspark.master
     // system property) is checked here, before SparkContext logs its failure with a stack trace
@@ -38,7 +40,14 @@ public final class SparkSessions {
     if (masterProblem != null) {
       throw new ConfigException(null, "spark.master", masterProblem);
     }
-    if (!sc.get("spark.master").startsWith("local")) {
+    if (embedded(sc.get("spark.master"))) {
+      sc.setIfMissing("spark.ui.enabled", "false");
+      sc.setIfMissing("spark.sql.shuffle.partitions", "8");
+      sc.setIfMissing("spark.driver.host", "127.0.0.1");
+      sc.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
+      sc.setIfMissing("spark.hadoop.fs.file.impl", NioLocalFileSystem.class.getName());
+      sc.setIfMissing("spark.hadoop.fs.file.impl.disable.cache", "true");
+    } else {
       // Executors are JVMs Spark starts: let their JIT compile the large methods whole-stage codegen
       // generates for the validation rules (they would run interpreted, 3.4x slower). The embedded
       // driver gets the same flag from scripts/rupture.

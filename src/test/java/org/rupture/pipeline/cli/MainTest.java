@@ -224,6 +224,20 @@ class MainTest {
     assertTrue(r.err().contains(conf + " at 'spark.spark.master': 'local[two]' is no Spark master URL"), r.err());
   }
 
+  /** The job never sets a master: scripts/rupture gives local[*] (here surefire gives local[2]), spark-submit its own. */
+  @Test
+  void aJvmStartedWithoutAMasterIsAUsageErrorNamingTheWaysToGiveOne() throws IOException {
+    String given = System.clearProperty("spark.master");
+    try {
+      ConsoleRun r = run("ingest", "--output", dir.resolve("out").toString());
+      assertEquals(2, r.code(), r.err());
+      assertTrue(r.err().contains("no Spark master is given: run the job with scripts/rupture (embedded local[*] "
+          + "Spark) or spark-submit --master ..., or pass --conf spark.master=local[*]"), r.err());
+    } finally {
+      System.setProperty("spark.master", given);
+    }
+  }
+
   @Test
   void everyMasterUrlFormSparkAcceptsPasses() {
     for (String master : List.of("local", "local[*]", "local[2]", "local[4,3]", "local[*, 2]",

@@ -308,7 +308,7 @@ class NightlyRunTest extends SparkTestBase {
     List<String> args = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx1g"));
     args.addAll(List.of(System.getProperty("spark.jvm.opens").trim().split("\\s+")));
-    args.addAll(List.of("-Dlog4j.configurationFile=conf/log4j2.properties", "-cp",
+    args.addAll(List.of("-Dlog4j.configurationFile=conf/log4j2.properties", "-Dspark.master=local[*]", "-cp",
         System.getProperty("java.class.path"), Main.class.getName(), command, "--config", s.config().toString()));
     args.addAll(List.of(options));
     Path out = Files.createTempFile(s.output().getParent(), "stdout", ".txt");
