@@ -34,7 +34,12 @@ public final class MetaCommand {
       + " [--test z|knha] [--format json|table]";
   /** In the usage line's order: the nearest option to a typo is the first one of least edit distance. */
   private static final List<String> OPTIONS = List.of("--input", "--method", "--test", "--format");
-  private static final List<String> POOLED_COLUMNS = List.of("effect_type", "method", "test", "k", "n_total",
+  /**
+   * The columns of results/pooled (SPEC 8), in its order. The first four name a pipeline analysis and are null
+   * (NA in the table) here, so that one reader takes both outputs.
+   */
+  private static final List<String> POOLED_COLUMNS = List.of("analysis", "predictor", "outcome", "rater",
+      "effect_type", "method", "test", "k", "n_total",
       "yi_estimate", "yi_se", "estimate", "ci_lower", "ci_upper", "p", "pi_lower", "pi_upper", "tau2",
       "tau2_ci_lower", "tau2_ci_upper", "I2", "H2", "Q", "Q_df", "Q_p");
   private static final List<String> LEAVE_ONE_OUT_COLUMNS = List.of("study", "estimate", "ci_lower",
@@ -146,6 +151,9 @@ public final class MetaCommand {
   private static ObjectNode document(MetaInputCsv input, MetaAnalysisResult r, List<LeaveOneOut> leaveOneOut) {
     ObjectMapper mapper = new ObjectMapper();
     ObjectNode doc = mapper.createObjectNode();
+    for (String pipelineOnly : POOLED_COLUMNS.subList(0, POOLED_COLUMNS.indexOf("effect_type"))) {
+      doc.putNull(pipelineOnly);
+    }
     doc.put("effect_type", input.effectType());
     doc.put("method", r.method().name());
     doc.put("test", r.test().name().toLowerCase(Locale.ROOT));

@@ -55,10 +55,14 @@ class MetaCommandTest {
     assertEquals(0, result.code(), result.err());
     assertEquals(method.equals("FE"), !result.err().isEmpty(), "only FE warns: " + result.err());
     JsonNode out = JSON.readTree(result.out());
-    assertEquals(List.of("effect_type", "method", "test", "k", "n_total", "yi_estimate", "yi_se", "estimate",
+    assertEquals(List.of("analysis", "predictor", "outcome", "rater", "effect_type", "method", "test", "k",
+        "n_total", "yi_estimate", "yi_se", "estimate",
         "ci_lower", "ci_upper", "p", "pi_lower", "pi_upper", "tau2", "tau2_ci_lower", "tau2_ci_upper", "I2", "H2",
         "Q", "Q_df", "Q_p", "leave_one_out"), fieldNames(out));
     assertEquals("r", out.get("effect_type").asText());
+    for (String pipelineOnly : List.of("analysis", "predictor", "outcome", "rater")) {
+      assertTrue(out.get(pipelineOnly).isNull(), pipelineOnly);
+    }
     assertEquals(method, out.get("method").asText());
     assertEquals(test, out.get("test").asText());
     assertEquals(16, out.get("k").asInt());
@@ -118,8 +122,9 @@ class MetaCommandTest {
     assertEquals(0, table.code(), table.err());
     String[] lines = table.out().split("\n");
     assertEquals("pooled", lines[0]);
-    assertTrue(lines[1].startsWith("effect_type  method  test  k  n_total  yi_estimate"), lines[1]);
-    assertTrue(lines[2].startsWith("yi           DL      z     3  NA"), lines[2]);
+    assertTrue(lines[1].startsWith("analysis  predictor  outcome  rater  effect_type  method  test  k  n_total  "
+        + "yi_estimate"), lines[1]);
+    assertTrue(lines[2].startsWith("NA        NA         NA       NA     yi           DL      z     3  NA"), lines[2]);
     assertTrue(table.out().contains("\nleave_one_out\nstudy        estimate"), table.out());
     assertTrue(table.out().contains("\nSmith, 2001  "), table.out());
     assertTrue(table.out().contains("\nLee 2010     "), table.out());
