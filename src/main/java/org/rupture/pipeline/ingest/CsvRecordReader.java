@@ -139,6 +139,31 @@ public final class CsvRecordReader implements AutoCloseable {
       return UTF8String.fromBytes(ascii, from, trimmedEnd(k, from) - from);
     }
 
+    /**
+     * Whether the record has fields and every one is empty once trimmed ({@link #trimField}): a spreadsheet's
+     * {@code ,,,,} line for a row it once formatted. Looks no further than the first field with a value.
+     */
+    public boolean allFieldsEmpty() {
+      if (ascii != null) {
+        for (int k = 0; k < starts.length - 1; k++) {
+          int from = trimmedStart(k);
+          if (trimmedEnd(k, from) > from) {
+            return false;
+          }
+        }
+        return true;
+      }
+      if (fields == null) {
+        return false;
+      }
+      for (String f : fields) {
+        if (!trimField(f).isEmpty()) {
+          return false;
+        }
+      }
+      return true;
+    }
+
     /** The line's bytes. Only for {@link #isAscii}. */
     public byte[] asciiBytes() {
       return ascii;

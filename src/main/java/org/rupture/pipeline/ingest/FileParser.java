@@ -38,6 +38,7 @@ import org.rupture.pipeline.config.SiteMapping.Layout;
  */
 public final class FileParser implements Iterator<InternalRow>, java.io.Closeable {
   public static final String WRONG_FIELD_COUNT = "WRONG_FIELD_COUNT";
+  /** A row with nothing in it: every field empty (any layout), or a wide row with no session's values. */
   public static final String EMPTY_ROW = "EMPTY_ROW";
   /**
    * Raised whenever the same file under the same mapping now yields other records (a parsing fix), because
@@ -56,7 +57,8 @@ public final class FileParser implements Iterator<InternalRow>, java.io.Closeabl
    * 8: sessions attended read as session numbers are: {@code 12.0} is 12 (it was NOT_NUMERIC).
    * 9: no-break spaces and byte-order marks around a value or header name are trimmed
    * ({@link CsvRecordReader#trimField}; an id with one was another patient), and a line whose bad bytes are only in
-   * columns the mapping does not read is parsed (it was quarantined BAD_ENCODING).
+   * columns the mapping does not read is parsed (it was quarantined BAD_ENCODING); a line of empty fields is
+   * EMPTY_ROW (it was MISSING_PATIENT, or WRONG_FIELD_COUNT for a line of spaces).
    */
   public static final int REVISION = 9;
 
@@ -168,8 +170,10 @@ public final class FileParser implements Iterator<InternalRow>, java.io.Closeabl
         return;
       }
       dataRows++;
-      String error = rec.fieldCount() != layout.header.size()
-          ? (rec.error() != null ? rec.error().name() : WRONG_FIELD_COUNT)
+      // a line of empty fields (",,,," or spaces) holds nothing: EMPTY_ROW, not a record missing its patient or
+      // with the wrong field count
+      String error = rec.error() == null && rec.allFieldsEmpty() ? EMPTY_ROW
+          : rec.fieldCount() != layout.header.size() ? (rec.error() != null ? rec.error().name() : WRONG_FIELD_COUNT)
           // bad bytes only in columns not read (a dropped name, an unmapped free text) spoil nothing kept
           : rec.error() == CsvRecordReader.Reason.BAD_ENCODING && !layout.readsReplacement(rec.fields()) ? null
           : rec.error() != null ? rec.error().name() : null;

@@ -368,6 +368,30 @@ class IngestStageTest extends SparkTestBase {
         r.fileWarnings().stream().map(FileWarnings.Warning::message).toList());
   }
 
+  /** A spreadsheet's lines of empty fields, in sessions and patients files, are EMPTY_ROW; a blank line is skipped. */
+  @Test
+  void linesOfEmptyFieldsAreEmptyRows() throws IOException {
+    write("alpha/2026-01-01/sessions.csv", String.join("\n", HEADER,
+        "p1,t1,P,1,2026-01-05,1,2,4,4,5,5,4,1",
+        ",,,,,,,,,,,,",
+        " , ,\t,,,,,,,,,,\u00a0",
+        "   ",
+        "",
+        "p1,t1,P,2,2026-01-06,1,2,4,4,5,5,4,1") + "\n");
+    write("alpha/2026-01-01/patients.csv", String.join("\n", PATIENT_HEADER,
+        "p1,t1,1,0,2,pre,2,1,a@b.c",
+        ",,,,,,,,") + "\n");
+    Map<String, FileCounts> f = byFile(ingest(1.0));
+    assertEquals(2, f.get("alpha/2026-01-01/sessions.csv").accepted());
+    assertEquals(3, f.get("alpha/2026-01-01/sessions.csv").quarantined());
+    assertEquals(1, f.get("alpha/2026-01-01/patients.csv").quarantined());
+    assertTrue(f.values().stream().allMatch(FileCounts::reconciles));
+    assertEquals(List.of("patients.csv:2:EMPTY_ROW", "sessions.csv:2:EMPTY_ROW", "sessions.csv:3:EMPTY_ROW",
+        "sessions.csv:4:EMPTY_ROW"), quarantine().stream().map(q -> q.<String>getAs("source_file")
+            .replace("alpha/2026-01-01/", "") + ":" + q.getAs("source_row") + ":"
+            + String.join("+", q.<String>getList(q.fieldIndex("reasons")))).toList());
+  }
+
   /**
    * Bad bytes in a column the mapping does not read (a note pasted from a Latin-1 system into a UTF-8 export)
    * spoil nothing kept: the row is accepted. In a read column, or on a line with a quote, the row is quarantined
