@@ -14,6 +14,20 @@ public class ConfigException extends RuntimeException {
     this.key = key;
   }
 
+  private ConfigException(String message, String key) {
+    super(message);
+    this.file = null;
+    this.key = key;
+  }
+
+  /**
+   * A mistake in the value of a command-line option that sets config key {@code key}: "{@code given}: problem",
+   * {@code given} being the option as written ("--input landing"), in the style of the other option errors.
+   */
+  public static ConfigException ofOption(String given, String key, String problem) {
+    return new ConfigException(given + ": " + problem, key);
+  }
+
   public String file() {
     return file;
   }

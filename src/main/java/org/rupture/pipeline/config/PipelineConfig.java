@@ -11,8 +11,8 @@ import java.util.Map;
  * ({@code --input}, {@code --output}, {@code --run-id}, {@code --run-date}, {@code --full-refresh},
  * {@code --conf spark.k=v}).
  *
- * @param input landing folder {@code <input>/<site>/<delivery>/<files>} (a path or URI)
- * @param output output folder (a path or URI)
+ * @param inputSetting landing folder {@code <input>/<site>/<delivery>/<files>} (a path or URI), and where it was set
+ * @param outputSetting output folder (a path or URI), and where it was set
  * @param sitesDir local folder holding the site mappings
  * @param runId the run's id, or null for one made from the start time
  * @param runDate the night the run stands for, or null for today (UTC)
@@ -23,8 +23,8 @@ import java.util.Map;
  */
 public record PipelineConfig(
     String configFile,
-    String input,
-    String output,
+    PathSetting inputSetting,
+    PathSetting outputSetting,
     String sitesDir,
     String runId,
     LocalDate runDate,
@@ -35,6 +35,16 @@ public record PipelineConfig(
     JsonNode analysis,
     List<SiteMapping> mappings,
     String configHash) {
+
+  /** The landing folder (a path or URI). */
+  public String input() {
+    return inputSetting.value();
+  }
+
+  /** The output folder (a path or URI). */
+  public String output() {
+    return outputSetting.value();
+  }
 
   /**
    * Where the HMAC secret comes from: the environment variable, else the key file, else (only for

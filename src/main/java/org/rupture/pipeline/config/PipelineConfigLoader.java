@@ -39,12 +39,13 @@ public final class PipelineConfigLoader {
     }
     JsonNode tree = Yaml.read(file);
     ConfigNode root = new ConfigNode(tree, file.toString(), "").allowOnly(TOP_KEYS);
-    String input = first(overrides.input(), root.string("input", null));
-    if (input == null) {
+    PathSetting input = PathSetting.resolve(root, "input", "--input", overrides.input(), null);
+    if (input.value() == null) {
       throw root.error("input", "no landing folder; set 'input:' in the config or pass --input DIR");
     }
-    String output = first(overrides.output(), root.string("output", "out"));
-    Path sitesDir = resolveSitesDir(file, root.string("sites", "sites"));
+    PathSetting output = PathSetting.resolve(root, "output", "--output", overrides.output(), "out");
+    PathSetting sites = PathSetting.resolve(root, "sites", null, null, "sites");
+    Path sitesDir = resolveSitesDir(file, sites.value());
     ConfigNode p = root.child("privacy").allowOnly(Set.of("secret_env", "key_file", "allow_demo_secret"));
     PipelineConfig.Privacy privacy = new PipelineConfig.Privacy(
         p.string("secret_env", "RUPTURE_HMAC_SECRET"), p.string("key_file", null), p.bool("allow_demo_secret", false));
@@ -70,7 +71,7 @@ public final class PipelineConfigLoader {
     });
     spark.putAll(overrides.sparkConf());
     PipelineConfig.Operations operations = operations(root, overrides.fullRefresh());
-    List<SiteMapping> mappings = SiteMappingLoader.loadAll(sitesDir);
+    List<SiteMapping> mappings = SiteMappingLoader.loadAll(sitesDir, sites);
     String runId = first(overrides.runId(), root.string("run_id", null));
     // a run id names a folder under runs/ on any file system
     if (runId != null && !runId.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,99}")) {

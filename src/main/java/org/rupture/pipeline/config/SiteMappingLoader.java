@@ -55,19 +55,29 @@ public final class SiteMappingLoader {
 
   /** All mappings under {@code sitesDir}; fails when none exist or two claim the same literal site. */
   public static List<SiteMapping> loadAll(Path sitesDir) {
+    return loadAll(sitesDir, null);
+  }
+
+  /**
+   * All mappings under {@code sitesDir}, the folder the pipeline config's {@code sites} names; a folder that does
+   * not exist or holds no mapping is reported at that key of the config (the folder itself when {@code sites} is
+   * null).
+   */
+  public static List<SiteMapping> loadAll(Path sitesDir, PathSetting sites) {
     if (!Files.isDirectory(sitesDir)) {
-      throw new ConfigException(sitesDir.toString(), "sites",
-          "the site mappings folder does not exist; set 'sites' in the pipeline config to the folder holding <site>.yaml files");
+      boolean relative = sites != null && !Path.of(sites.value()).isAbsolute();
+      throw sitesError(sites, "the site mappings folder " + sitesDir + " does not exist"
+          + (relative ? " ('" + sites.value() + "' is resolved against the config file's folder)" : ""));
     }
     List<Path> files;
     try (Stream<Path> s = Files.list(sitesDir)) {
       files = s.filter(p -> p.getFileName().toString().endsWith(".yaml") || p.getFileName().toString().endsWith(".yml"))
           .filter(Files::isRegularFile).sorted().toList();
     } catch (IOException e) {
-      throw new ConfigException(sitesDir.toString(), null, "cannot list site mappings: " + e.getMessage());
+      throw sitesError(sites, "cannot list the site mappings in " + sitesDir + ": " + e.getMessage());
     }
     if (files.isEmpty()) {
-      throw new ConfigException(sitesDir.toString(), null, "no site mappings (*.yaml) found");
+      throw sitesError(sites, "no site mappings (*.yaml) found in " + sitesDir);
     }
     List<SiteMapping> out = new ArrayList<>();
     Map<String, String> literalClaims = new LinkedHashMap<>();
@@ -83,6 +93,11 @@ public final class SiteMappingLoader {
       out.add(m);
     }
     return out;
+  }
+
+  private static ConfigException sitesError(PathSetting sites, String problem) {
+    return sites == null ? new ConfigException(null, null, problem)
+        : sites.error(problem, "the folder holding <site>.yaml files");
   }
 
   public static SiteMapping load(Path sitesDir, Path file) {

@@ -20,9 +20,9 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.rupture.pipeline.curated.DriverIo;
-import org.rupture.pipeline.config.ConfigException;
 import org.rupture.pipeline.config.ConfigNode;
 import org.rupture.pipeline.config.KeySources;
+import org.rupture.pipeline.config.PathSetting;
 import org.rupture.pipeline.config.SiteMapping;
 
 /**
@@ -34,39 +34,34 @@ public final class LandingScanner {
   private LandingScanner() {}
 
   /**
-   * Fails when the input folder does not exist or is a file; checked before anything else that reads it (the
-   * HMAC secret's DEMO_DATA marker), so that a mistyped --input is reported as such. An input the file system
-   * cannot be asked about now (an I/O failure) passes here and fails where it is read.
+   * Fails when the input folder does not exist or is a file, naming where it was set (the config file's key or
+   * --input); checked before anything else that reads it (the HMAC secret's DEMO_DATA marker), so that a mistyped
+   * input is reported as such. An input the file system cannot be asked about now (an I/O failure) passes here and
+   * fails where it is read.
    */
-  public static void requireInputFolder(Configuration hadoopConf, String input) {
+  public static void requireInputFolder(Configuration hadoopConf, PathSetting input) {
     try {
-      Path root = new Path(input);
+      Path root = new Path(input.value());
       FileStatus status = root.getFileSystem(hadoopConf).getFileStatus(root);
       if (!status.isDirectory()) {
-        throw new ConfigException(null, "input", "input folder '" + input + "' is a file; pass --input DIR, the "
-            + "landing folder holding <site>/<delivery>/<files>");
+        throw input.error("input folder '" + input.value() + "' is a file",
+            "the landing folder holding <site>/<delivery>/<files>");
       }
     } catch (FileNotFoundException e) {
-      throw missing(input);
+      String relative = new Path(input.value()).isAbsolute() ? ""
+          : " (relative paths are resolved against the working directory, " + System.getProperty("user.dir") + ")";
+      throw input.error("input folder '" + input.value() + "' does not exist" + relative, "an existing folder");
     } catch (IOException e) {
       // not decided here
     }
-  }
-
-  private static ConfigException missing(String input) {
-    return new ConfigException(null, "input", "input folder '" + input + "' does not exist; pass --input DIR");
   }
 
   public static LandingInventory scan(Configuration hadoopConf, String input, List<SiteMapping> mappings) {
     try {
       Path root = new Path(input);
       FileSystem fs = root.getFileSystem(hadoopConf);
-      FileStatus[] siteDirs;
-      try {
-        siteDirs = fs.listStatus(root);
-      } catch (FileNotFoundException e) {
-        throw missing(input);
-      }
+      // a missing folder was reported by requireInputFolder; one removed since fails as a listing
+      FileStatus[] siteDirs = fs.listStatus(root);
       Arrays.sort(siteDirs, Comparator.comparing(s -> s.getPath().getName()));
       List<String> unmapped = new ArrayList<>();
       List<String> claimed = new ArrayList<>();

@@ -99,7 +99,7 @@ public final class PipelineJob {
    * first: whether the demo secret may be used depends on a marker in it.
    */
   public SecretResolver.Secret secret(Configuration hadoopConf) {
-    LandingScanner.requireInputFolder(hadoopConf, config.input());
+    LandingScanner.requireInputFolder(hadoopConf, config.inputSetting());
     return SecretResolver.resolve(config, hadoopConf, System::getenv);
   }
 
@@ -154,12 +154,12 @@ public final class PipelineJob {
   }
 
   private ConfigException outputRefused(String why) {
-    return new ConfigException(config.configFile(), "output", "output folder " + config.output() + " " + why
-        + ": pass a writable --output DIR");
+    return config.outputSetting().error("output folder " + config.output() + " " + why, "a writable folder");
   }
 
   /** Checks every mapping against its files' headers without starting Spark. */
   public LandingInventory validate(Configuration hadoopConf) {
+    LandingScanner.requireInputFolder(hadoopConf, config.inputSetting());
     LandingInventory inventory = LandingScanner.scan(hadoopConf, config.input(), config.mappings());
     HeaderCheck.require(inventory, byId(), hadoopConf);
     return inventory;
@@ -186,8 +186,8 @@ public final class PipelineJob {
   public AnalysisOutcome analyze(SparkSession spark, StageTimings timings) {
     return publishing(spark, "analyze", timings, (run, previous) -> {
       if (previous.isEmpty()) {
-        throw new ConfigException(config.configFile(), "output", "no published run under " + config.output()
-            + " to analyse; run `ingest` or `run` first");
+        throw config.outputSetting().error("no published run under " + config.output()
+            + " to analyse; run `ingest` or `run` first", null);
       }
       CuratedLayout published = new CuratedLayout(previous.get());
       Configuration hadoopConf = spark.sparkContext().hadoopConfiguration();
@@ -214,7 +214,7 @@ public final class PipelineJob {
       locked = store.lock(runId, Duration.ofSeconds(config.operations().lockStaleAfterSeconds()));
     } catch (RunStore.OutputFolderException e) {
       LOG.debug("output folder refused", e);
-      throw new ConfigException(config.configFile(), "output", e.getMessage() + ": pass a writable --output DIR");
+      throw config.outputSetting().error(e.getMessage(), "a writable folder");
     }
     try (RunLock lock = locked) {
       if (lock.takenOver() != null) {

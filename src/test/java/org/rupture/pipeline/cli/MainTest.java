@@ -153,7 +153,7 @@ class MainTest {
       ConsoleRun r = run(command, "--output", file.resolve("out").toString());
       assertEquals(2, r.code(), command + ": " + r.err());
       assertTrue(r.err().contains("output folder " + file.resolve("out") + " cannot be created (" + file
-          + " is a file): pass a writable --output DIR"), r.err());
+          + " is a file); pass --output DIR, a writable folder"), r.err());
       assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
     }
     ConsoleRun r = run("run", "--output", file.toString());
@@ -163,7 +163,7 @@ class MainTest {
       r = run("ingest", "--output", "/proc/rupture-out");
       assertEquals(2, r.code(), r.err());
       assertTrue(r.err().contains("output folder /proc/rupture-out cannot be created (/proc does not take new "
-          + "folders): pass a writable --output DIR"), r.err());
+          + "folders); pass --output DIR, a writable folder"), r.err());
     }
   }
 
@@ -173,8 +173,8 @@ class MainTest {
     for (String command : List.of("run", "ingest", "validate-config")) {
       ConsoleRun r = run(command, "--input", typo);
       assertEquals(2, r.code(), command + ": " + r.err());
-      assertEquals("error: configuration error at 'input': input folder '" + typo + "' does not exist; pass --input DIR",
-          r.err().strip(), command);
+      assertEquals("error: --input " + typo + ": input folder '" + typo + "' does not exist; pass --input DIR, an "
+          + "existing folder", r.err().strip(), command);
     }
     Path file = Files.writeString(dir.resolve("landing.csv"), "a,b\n");
     ConsoleRun r = run("run", "--input", file.toString());
