@@ -182,6 +182,85 @@ class MainTest {
     assertTrue(r.err().contains("input folder '" + file + "' is a file; pass --input DIR"), r.err());
   }
 
+  /** A config in {@code <dir>/conf} over the sample's mappings with {@code lines}; returns the config. */
+  private Path configWith(String lines) throws IOException {
+    Path conf = Files.createDirectories(dir.resolve("conf")).resolve("pipeline.yaml");
+    Files.writeString(conf, lines + "privacy: {allow_demo_secret: true}\n");
+    return conf;
+  }
+
+  @Test
+  void anInputFolderFromTheConfigFileIsReportedAtItsKeyThereFromTheCommandLineAsTheOption() throws IOException {
+    String sites = "sites: " + Path.of("conf/sites").toAbsolutePath() + "\n";
+    Path conf = configWith("input: sample/nolanding\n" + sites + "output: " + dir.resolve("out") + "\n");
+    for (String command : List.of("run", "ingest", "validate-config")) {
+      ConsoleRun r = run(command, "--config", conf.toString());
+      assertEquals(2, r.code(), command + ": " + r.err());
+      assertEquals("error: configuration error in " + conf + " at 'input': input folder 'sample/nolanding' does not "
+          + "exist (relative paths are resolved against the working directory, " + Path.of("").toAbsolutePath()
+          + "); set input to an existing folder or pass --input DIR", r.err().strip(), command);
+    }
+    Path file = Files.writeString(dir.resolve("landing.csv"), "a,b\n");
+    conf = configWith("input: " + file + "\n" + sites);
+    ConsoleRun r = run("run", "--config", conf.toString());
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains("configuration error in " + conf + " at 'input': input folder '" + file + "' is a "
+        + "file; set input to the landing folder holding <site>/<delivery>/<files> or pass --input DIR"), r.err());
+
+    // --input overrides the config file's input: the option is named, not the file
+    String typo = dir.resolve("landng").toString();
+    r = run("run", "--config", conf.toString(), "--input", typo);
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().startsWith("error: --input " + typo + ": input folder '" + typo + "' does not exist"), r.err());
+    assertFalse(r.err().contains(conf.toString()) || r.err().contains("configuration error"), r.err());
+  }
+
+  @Test
+  void anUnusableOutputFolderIsReportedAsTheOptionFromTheCommandLineAtItsKeyFromTheConfigFile() throws IOException {
+    Path file = Files.writeString(dir.resolve("afile"), "not a folder");
+    Path out = file.resolve("sub");
+    ConsoleRun r = run("run", "--output", out.toString());
+    assertEquals(2, r.code(), r.err());
+    assertEquals("error: --output " + out + ": output folder " + out + " cannot be created (" + file + " is a file); "
+        + "pass --output DIR, a writable folder", r.err().strip());
+    assertFalse(r.err().contains("pipeline.yaml"), "the value is not the config file's: " + r.err());
+
+    Path conf = configWith("input: sample/landing\nsites: " + Path.of("conf/sites").toAbsolutePath() + "\noutput: "
+        + out + "\n");
+    for (String command : List.of("run", "ingest", "analyze")) {
+      r = run(command, "--config", conf.toString());
+      assertEquals(2, r.code(), command + ": " + r.err());
+      assertEquals("error: configuration error in " + conf + " at 'output': output folder " + out + " cannot be "
+          + "created (" + file + " is a file); set output to a writable folder or pass --output DIR", r.err().strip(),
+          command);
+    }
+  }
+
+  @Test
+  void aSitesFolderThatIsNotThereIsReportedAtTheConfigFilesKeyNamingTheFolder() throws IOException {
+    Path conf = configWith("input: sample/landing\nsites: nosites\n");
+    ConsoleRun r = run("validate-config", "--config", conf.toString());
+    assertEquals(2, r.code(), r.err());
+    assertEquals("error: configuration error in " + conf + " at 'sites': the site mappings folder "
+        + dir.resolve("conf/nosites") + " does not exist ('nosites' is resolved against the config file's folder); "
+        + "set sites to the folder holding <site>.yaml files", r.err().strip());
+
+    // not set: the default, beside the config file
+    conf = configWith("input: sample/landing\n");
+    r = run("run", "--config", conf.toString());
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains("configuration error in " + conf + " at 'sites': the site mappings folder "
+        + dir.resolve("conf/sites") + " does not exist ('sites' is resolved against the config file's folder); the "
+        + "config does not set sites (default 'sites'); set sites to the folder holding <site>.yaml files"), r.err());
+
+    Files.createDirectories(dir.resolve("conf/empty"));
+    conf = configWith("input: sample/landing\nsites: empty\n");
+    r = run("validate-config", "--config", conf.toString());
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains("configuration error in " + conf + " at 'sites': no site mappings (*.yaml) found in "
+        + dir.resolve("conf/empty") + "; set sites to the folder holding <site>.yaml files"), r.err());
+  }
+
   @Test
   void everyCommandTakesHelp() {
     for (String command : List.of("run", "ingest", "analyze", "validate-config")) {
