@@ -90,6 +90,12 @@ class IngestStageTest extends SparkTestBase {
     Files.writeString(dir.resolve("sites/beta.yaml"), WIDE_MAPPING);
   }
 
+  /** A second site, gamma, mapped as alpha with {@code edit} applied. */
+  private void withGammaMapping(java.util.function.UnaryOperator<String> edit) throws IOException {
+    Files.createDirectories(dir.resolve("sites"));
+    Files.writeString(dir.resolve("sites/gamma.yaml"), edit.apply(MAPPING.replace("site: alpha", "site: gamma")));
+  }
+
   private static KeyHasher keys() {
     return new KeyHasher("0123456789abcdef-test".getBytes());
   }
@@ -656,9 +662,7 @@ class IngestStageTest extends SparkTestBase {
   /** With quality.max_field_issue_share set, a share above it rejects the run as the quarantine gate does. */
   @Test
   void fieldIssueGateRejectsTheRunAndPublishesNothing() throws IOException {
-    Files.createDirectories(dir.resolve("sites"));
-    Files.writeString(dir.resolve("sites/gamma.yaml"), MAPPING.replace("site: alpha", "site: gamma")
-        .replace("scales: {rupture_intensity: [0, 4]", "scales: {rupture_intensity: [0, 3]"));
+    withGammaMapping(m -> m.replace("scales: {rupture_intensity: [0, 4]", "scales: {rupture_intensity: [0, 3]"));
     write("gamma/2026-01-01/sessions.csv", String.join("\n", HEADER,
         "g1,t1,P,1,2026-01-05,1,4,4,4,5,5,4,1",
         "g1,t1,P,2,2026-01-12,1,4,4,4,5,5,4,1",
@@ -684,9 +688,7 @@ class IngestStageTest extends SparkTestBase {
   @Test
   void aDataRowWhereAnExtraHeaderLineShouldBeFailsBeforeSparkNamingLineAndColumns() throws IOException {
     // a survey export without its question-text line: its first data row was skipped as one, counted nowhere
-    Files.createDirectories(dir.resolve("sites"));
-    Files.writeString(dir.resolve("sites/gamma.yaml"), MAPPING.replace("site: alpha", "site: gamma")
-        .replace("dialect: {", "dialect: {extra_header_lines: 1, "));
+    withGammaMapping(m -> m.replace("dialect: {", "dialect: {extra_header_lines: 1, "));
     write("gamma/2026-01-01/sessions.csv", String.join("\n", HEADER,
         "g1,t1,P,1,2026-01-05,yes,2,4,4,5,5,4,1",
         "g1,t1,P,2,2026-01-12,no,,,4,5,5,4,1") + "\n");
