@@ -65,6 +65,14 @@ public record PipelineConfig(
       boolean verifyChecksums) {}
 
   /**
+   * A number as a config writes it, for messages: 0.0008 (not Java's 8.0E-4), 0.2, 1 (not 1.0), 7.5, -0.25: no
+   * exponent, no trailing zeros.
+   */
+  public static String plain(double v) {
+    return java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
+  }
+
+  /**
    * Data-quality checks after the ingest (docs/operations.md "Data-quality checks").
    *
    * @param maxQuarantineShare a site whose quarantined share of records exceeds this fails the run (exit 3)

@@ -1,6 +1,5 @@
 package org.rupture.pipeline.ingest;
 
-import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -10,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.rupture.pipeline.config.KeySources;
+import org.rupture.pipeline.config.PipelineConfig;
 import org.rupture.pipeline.config.SiteMapping;
 
 /**
@@ -280,7 +280,8 @@ public record FieldIssueShares(List<Share> shares, List<Share> fileShares, doubl
   void enforceGate() {
     List<String> failing = gateFailures();
     if (!failing.isEmpty()) {
-      throw new DataQualityException("field issue share above quality.max_field_issue_share = " + maxShare
+      throw new DataQualityException("field issue share above quality.max_field_issue_share = "
+          + PipelineConfig.plain(maxShare)
           + " for " + String.join("; ", failing) + ". Nothing was published. Fix the site's mapping or the export "
           + "(reason codes: docs/site-mapping.md), or raise quality.max_field_issue_share (or remove it) to publish "
           + "the run and read its restricted/field_issues.");
@@ -322,21 +323,18 @@ public record FieldIssueShares(List<Share> shares, List<Share> fileShares, doubl
         + String.format(" (%.1f%%)", 100 * s.share()));
     FileCounts.Extent v = s.values();
     if (v != null) {
-      b.append(", values ").append(number(v.min())).append(" to ").append(number(v.max()));
+      b.append(", values ").append(PipelineConfig.plain(v.min())).append(" to ")
+          .append(PipelineConfig.plain(v.max()));
       FileCounts.Extent scale = s.scale();
       if (scale != null) {
         String side = v.min() > scale.max() ? "above" : v.max() < scale.min() ? "below" : "outside";
-        b.append(' ').append(side).append(" the declared scale [").append(number(scale.min())).append(", ")
-            .append(number(scale.max())).append(']');
+        b.append(' ').append(side).append(" the declared scale [").append(PipelineConfig.plain(scale.min()))
+            .append(", ").append(PipelineConfig.plain(scale.max())).append(']');
       }
     }
     return withChecks(b, List.of(s));
   }
 
-  /** 5, 7.5, -0.25: no trailing zeros. */
-  private static String number(double v) {
-    return BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
-  }
 
   private static String line(List<Share> group) {
     Share first = group.get(0);

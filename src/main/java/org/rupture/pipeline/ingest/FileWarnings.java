@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import org.rupture.pipeline.config.PipelineConfig;
 
 /**
  * Warnings about single input files that the per-site quarantine gate lets pass: a delivery of a site that has
@@ -51,7 +52,8 @@ public final class FileWarnings {
             + " quality.max_quarantine_share = %s, while its site %s passes the gate with %d of %d (%.1f%%); the"
             + " records are in restricted/quarantine: fix the export or the site's mapping (reason codes:"
             + " docs/site-mapping.md)", f.file(), f.quarantined(), f.records(), 100 * share(f.quarantined(),
-            f.records()), why, maxQuarantineShare, f.site(), site[0], site[1], 100 * share(site[0], site[1]))));
+            f.records()), why, PipelineConfig.plain(maxQuarantineShare), f.site(), site[0], site[1],
+            100 * share(site[0], site[1]))));
       }
     }
     return out;

@@ -444,7 +444,7 @@ public final class IngestStage {
           .map(e -> e.getValue() + (reasons.containsKey(e.getKey()) ? ", reasons: " + reasons.get(e.getKey()) : ""))
           .toList();
       throw new DataQualityException("quarantine share above quality.max_quarantine_share = "
-          + maxQuarantineShare + " for " + String.join("; ", lines)
+          + PipelineConfig.plain(maxQuarantineShare) + " for " + String.join("; ", lines)
           + ". Nothing was published. Fix the export or the site's mapping (reason codes: docs/site-mapping.md), "
           + "or raise quality.max_quarantine_share to publish the run and read its restricted/quarantine.");
     }

@@ -101,6 +101,10 @@ class FieldIssueSharesTest {
     DataQualityException e = assertThrows(DataQualityException.class, gated::enforceGate);
     assertTrue(e.getMessage().startsWith("field issue share above quality.max_field_issue_share = 0.9 for s1: "
         + "session_date nulled in 99 of 100"), e.getMessage());
+    FieldIssueShares tiny = new FieldIssueShares(shares.shares(), shares.fileShares(), 0.2, 0.0008, 0.01);
+    e = assertThrows(DataQualityException.class, tiny::enforceGate);
+    assertTrue(e.getMessage().startsWith("field issue share above quality.max_field_issue_share = 0.0008 for"),
+        "as a config writes it, not 8.0E-4: " + e.getMessage());
   }
 
   /**
