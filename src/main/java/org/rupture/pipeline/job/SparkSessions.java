@@ -30,30 +30,34 @@ public final class SparkSessions {
   public static SparkSession create(String appName, Map<String, String> conf) {
     SparkConf sc = new SparkConf();
     conf.forEach(sc::set);
-    if (!sc.contains("spark.master")) {
+    String master = sc.get("spark.master", null);
+    if (master == null && SparkSession.getDefaultSession().isEmpty()) {
       throw new ConfigException(null, "spark.master", "no Spark master is given: run the job with scripts/rupture"
           + " (embedded local[*] Spark) or spark-submit --master ..., or pass --conf spark.master=local[*]");
     }
-    // --conf and the config's spark section are checked when parsed; a master from elsewhere (a -Dspark.master
-    // system property) is checked here, before SparkContext logs its failure with a stack trace
-    String masterProblem = SparkSettings.problem("spark.master", sc.get("spark.master"));
-    if (masterProblem != null) {
-      throw new ConfigException(null, "spark.master", masterProblem);
-    }
-    if (embedded(sc.get("spark.master"))) {
-      sc.setIfMissing("spark.ui.enabled", "false");
-      sc.setIfMissing("spark.sql.shuffle.partitions", "8");
-      sc.setIfMissing("spark.driver.host", "127.0.0.1");
-      sc.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
-      sc.setIfMissing("spark.hadoop.fs.file.impl", NioLocalFileSystem.class.getName());
-      sc.setIfMissing("spark.hadoop.fs.file.impl.disable.cache", "true");
-    } else {
-      // Executors are JVMs Spark starts: let their JIT compile the large methods whole-stage codegen
-      // generates for the validation rules (they would run interpreted, 3.4x slower). The embedded
-      // driver gets the same flag from scripts/rupture.
-      String opts = sc.get("spark.executor.extraJavaOptions", "");
-      if (!opts.contains("DontCompileHugeMethods")) {
-        sc.set("spark.executor.extraJavaOptions", (opts + " " + HUGE_METHODS).trim());
+    // no master but a session: an application (or a test) that embeds the job owns it, and the job runs in it
+    if (master != null) {
+      // --conf and the config's spark section are checked when parsed; a master from elsewhere (a -Dspark.master
+      // system property) is checked here, before SparkContext logs its failure with a stack trace
+      String masterProblem = SparkSettings.problem("spark.master", master);
+      if (masterProblem != null) {
+        throw new ConfigException(null, "spark.master", masterProblem);
+      }
+      if (embedded(master)) {
+        sc.setIfMissing("spark.ui.enabled", "false");
+        sc.setIfMissing("spark.sql.shuffle.partitions", "8");
+        sc.setIfMissing("spark.driver.host", "127.0.0.1");
+        sc.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
+        sc.setIfMissing("spark.hadoop.fs.file.impl", NioLocalFileSystem.class.getName());
+        sc.setIfMissing("spark.hadoop.fs.file.impl.disable.cache", "true");
+      } else {
+        // Executors are JVMs Spark starts: let their JIT compile the large methods whole-stage codegen
+        // generates for the validation rules (they would run interpreted, 3.4x slower). The embedded
+        // driver gets the same flag from scripts/rupture.
+        String opts = sc.get("spark.executor.extraJavaOptions", "");
+        if (!opts.contains("DontCompileHugeMethods")) {
+          sc.set("spark.executor.extraJavaOptions", (opts + " " + HUGE_METHODS).trim());
+        }
       }
     }
     sc.setIfMissing("spark.sql.session.timeZone", "UTC");

@@ -303,10 +303,16 @@ class MainTest {
     assertTrue(r.err().contains(conf + " at 'spark.spark.master': 'local[two]' is no Spark master URL"), r.err());
   }
 
-  /** The job never sets a master: scripts/rupture gives local[*] (here surefire gives local[2]), spark-submit its own. */
+  /**
+   * The job never sets a master: scripts/rupture gives local[*] (here surefire gives local[2]), spark-submit its own,
+   * an embedding application its session. With none of them it stops.
+   */
   @Test
   void aJvmStartedWithoutAMasterIsAUsageErrorNamingTheWaysToGiveOne() throws IOException {
     String given = System.clearProperty("spark.master");
+    // the shared test session, if another test class made it, stands for an embedding application's: set it aside
+    scala.Option<org.apache.spark.sql.SparkSession> session = org.apache.spark.sql.SparkSession.getDefaultSession();
+    org.apache.spark.sql.SparkSession.clearDefaultSession();
     try {
       ConsoleRun r = run("ingest", "--output", dir.resolve("out").toString());
       assertEquals(2, r.code(), r.err());
@@ -314,6 +320,9 @@ class MainTest {
           + "Spark) or spark-submit --master ..., or pass --conf spark.master=local[*]"), r.err());
     } finally {
       System.setProperty("spark.master", given);
+      if (session.isDefined()) {
+        org.apache.spark.sql.SparkSession.setDefaultSession(session.get());
+      }
     }
   }
 
