@@ -37,7 +37,8 @@ public record SiteEffect(EffectKey key, String site, String effectType, long n, 
     try {
       estimate = statistic.get();
     } catch (StatisticsException e) {
-      reason = reason != null ? reason : e.getMessage();
+      // below min_site_n and not computable either: both, so that the blank estimate is explained
+      reason = reason != null && n > 0 ? reason + "; " + e.getMessage() : reason != null ? reason : e.getMessage();
     }
     return new SiteEffect(m.key(), m.site(), effectType, n, groupSizes, estimate, reason);
   }

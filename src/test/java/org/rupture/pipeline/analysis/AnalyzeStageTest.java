@@ -607,7 +607,9 @@ class AnalyzeStageTest extends SparkTestBase {
         "no patient with both rupture_resolution and session_quality in at least 2 early-window rupture sessions");
     assertNoPatient(bySite.get("training_effect|null|IIP|S02"),
         "no patient in either group of therapist_training_phase (post vs pre) with improvement on IIP");
-    assertEquals("n=1 below min_site_n=10", bySite.get("resolution_outcome|patient|IIP|S03").excludedReason());
+    // too small, and too small for a correlation at all: both, so that the blank estimate is explained
+    assertEquals("n=1 below min_site_n=10; Pearson correlation needs at least 4 complete pairs (its confidence "
+        + "interval uses n - 3), got 1", bySite.get("resolution_outcome|patient|IIP|S03").excludedReason());
     assertTrue(Files.readAllLines(work.resolve("gaps/out/results/site_effects.csv")).stream().anyMatch(
         l -> l.startsWith("resolution_outcome,") && l.contains(",S02,r,0,")
             && l.endsWith(",no patient with both mean_resolution and improvement on IIP")),
@@ -793,7 +795,8 @@ class AnalyzeStageTest extends SparkTestBase {
     assertNoPatient(bySite.get("rater_difference|therapist-patient|null|S07"), noPatientRating);
     assertNoPatient(bySite.get("rater_difference|therapist-patient|null|S05"), noEarlySession);
     // S07's therapists rated early sessions: a site with the ratings is excluded for what its patients lack
-    assertEquals("n=2 below min_site_n=10", bySite.get("resolution_outcome|therapist|IIP|S07").excludedReason());
+    assertEquals("n=2 below min_site_n=10; Pearson correlation needs at least 4 complete pairs (its confidence "
+        + "interval uses n - 3), got 2", bySite.get("resolution_outcome|therapist|IIP|S07").excludedReason());
     // an analysis of no session rating: S04 and S06 have its data, S05 has no patient record or outcome
     assertEquals(2, bySite.get("training_effect|null|IIP|S04").n());
     assertNoPatient(bySite.get("training_effect|null|IIP|S05"),
