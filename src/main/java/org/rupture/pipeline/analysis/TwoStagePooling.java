@@ -13,8 +13,11 @@ import org.rupture.pipeline.stats.meta.TauEstimator;
 final class TwoStagePooling {
   /** A between-site variance needs at least two sites. */
   static final int MIN_SITES = 2;
-  /** Leaving one site out must still leave two to pool. */
-  static final int MIN_SITES_LEAVE_ONE_OUT = 3;
+  /**
+   * Leave-one-out from two sites on, as metafor's leave1out and the {@code meta} command do: of two sites, each
+   * fit is the other site's own effect, which shows how far the pooled estimate rests on either.
+   */
+  static final int MIN_SITES_LEAVE_ONE_OUT = 2;
   /** How the note of an effect no site has a patient for begins. */
   static final String NO_SITE_HAS_DATA = "no site has data: ";
 

@@ -19,9 +19,30 @@ class TwoStagePoolingTest {
   private static final TwoStagePooling POOLING = new TwoStagePooling(TauEstimator.REML, SignificanceTest.Z);
 
   private static SiteEffect site(String site, long n) {
-    SiteMoments m = new SiteMoments(KEY, site, n, 0.5, 0.5, 1.0, 2.0, 0.5, 0, 0, Double.NaN, Double.NaN, Double.NaN, 0,
-        Double.NaN, Double.NaN, 0, Double.NaN, Double.NaN, NO_SUMS);
+    return site(site, n, 0.5);
+  }
+
+  private static SiteEffect site(String site, long n, double covXY) {
+    SiteMoments m = new SiteMoments(KEY, site, n, 0.5, 0.5, 1.0, 2.0, covXY, 0, 0, Double.NaN, Double.NaN, Double.NaN,
+        0, Double.NaN, Double.NaN, 0, Double.NaN, Double.NaN, NO_SUMS);
     return SPEC.kind().siteEffect(SPEC, m, 10);
+  }
+
+  /**
+   * Of two pooled sites, each leave-one-out fit is the other site alone: its own effect, with tau^2 = 0 (as
+   * metafor's leave1out and the meta command give it; both checked against R in RandomEffectsModelGoldenTest).
+   */
+  @Test
+  void twoPooledSitesHaveALeaveOneOutFitEachThatIsTheOtherSite() {
+    SiteEffect a = site("S01", 25, 0.5);
+    SiteEffect b = site("S02", 30, 1.1);
+    PooledEffect p = POOLING.pool(KEY, SPEC, List.of(a, b));
+    List<LeaveOneOutEffect> l1o = POOLING.leaveOneOut(p, List.of(a, b));
+    assertEquals(List.of("S01", "S02"), l1o.stream().map(LeaveOneOutEffect::omittedSite).toList());
+    assertEquals(b.estimate().yi(), l1o.get(0).result().estimate(), 1e-12);
+    assertEquals(a.estimate().yi(), l1o.get(1).result().estimate(), 1e-12);
+    assertEquals(Math.sqrt(b.estimate().vi()), l1o.get(0).result().se(), 1e-12);
+    assertEquals(0.0, l1o.get(0).result().tau2(), 0.0);
   }
 
   @Test
