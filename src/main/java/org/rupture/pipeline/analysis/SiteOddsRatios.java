@@ -29,6 +29,8 @@ import org.rupture.pipeline.stats.models.GroupLogisticRegressions;
  * the reason as excluded_reason and are left out of pooling.
  */
 final class SiteOddsRatios {
+  private static final String UNDEFINED = "the odds ratio is undefined: ";
+
   /** effect_type of the per-site log odds ratios. */
   static final String EFFECT_TYPE = "log_or";
 
@@ -50,9 +52,11 @@ final class SiteOddsRatios {
     for (SiteMoments m : everySite) {
       String reason = m.units() == 0 ? null : m.units() <= 2
           ? "logistic regression of " + outcome + " on " + predictor + " needs more than 2 patients, got " + m.units()
-          : !(m.varX() > 0) ? "no variance in " + predictor
-          : m.meanY() >= 1 ? "no variance in " + outcome + ": no patient dropped out"
-          : m.meanY() <= 0 ? "no variance in " + outcome + ": every patient dropped out" : null;
+          // worded as the correlations' (Correlations) for the same cause
+          : !(m.varX() > 0) ? UNDEFINED + "the predictor (" + predictor + ") has zero variance"
+          : m.meanY() >= 1 ? UNDEFINED + "the outcome (" + outcome + ") has zero variance: no patient dropped out"
+          : m.meanY() <= 0 ? UNDEFINED + "the outcome (" + outcome + ") has zero variance: every patient dropped out"
+          : null;
       if (reason != null) {
         notFitted.put(m.site(), reason);
       } else if (m.units() > 0) {

@@ -23,8 +23,8 @@ public final class ConsoleSummary {
   public static final List<String> LEGEND = List.of(
       "expected: claimed sign, met: estimate has it (log_or: OR above 1 is +); evidence: 95% CI excludes 0 (OR: 1)"
           + " on that side (supports), the other (contrasts), neither (inconclusive)",
-      "sites, patients: included in pooling (which patients count: README); vs published: pooled and published"
-          + " 95% CIs overlap (results/evidence.csv)");
+      "sites, patients: those that qualify for pooling (which patients count: README); vs published: pooled and"
+          + " published 95% CIs overlap (results/evidence.csv)");
 
   /**
    * One line of the summary.
