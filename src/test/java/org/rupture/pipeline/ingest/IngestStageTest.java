@@ -90,6 +90,23 @@ class IngestStageTest extends SparkTestBase {
     Files.writeString(dir.resolve("sites/beta.yaml"), WIDE_MAPPING);
   }
 
+  /**
+   * alpha's two deliveries: {@code good} plain records of patients p1, p2, ... on 2026-01-01, then {@code later}
+   * records of patients n1, n2, ... on 2026-02-01, each the patient's id followed by {@code rest}.
+   */
+  private void goodThenNewDelivery(int good, int later, String rest) throws IOException {
+    StringBuilder old = new StringBuilder(HEADER);
+    for (int i = 1; i <= good; i++) {
+      old.append("\np").append(i).append(",t1,P,1,2026-01-05,1,2,4,4,5,5,4,1");
+    }
+    write("alpha/2026-01-01/sessions.csv", old + "\n");
+    StringBuilder next = new StringBuilder(HEADER);
+    for (int i = 1; i <= later; i++) {
+      next.append("\nn").append(i).append(rest);
+    }
+    write("alpha/2026-02-01/sessions.csv", next + "\n");
+  }
+
   /** A second site, gamma, mapped as alpha with {@code edit} applied. */
   private void withGammaMapping(java.util.function.UnaryOperator<String> edit) throws IOException {
     Files.createDirectories(dir.resolve("sites"));
@@ -427,16 +444,7 @@ class IngestStageTest extends SparkTestBase {
    */
   @Test
   void aNewDeliveryQuarantinedWholeIsWarnedAboutThoughItsSitePasses() throws IOException {
-    StringBuilder old = new StringBuilder(HEADER);
-    for (int i = 1; i <= 30; i++) {
-      old.append("\np").append(i).append(",t1,P,1,2026-01-05,1,2,4,4,5,5,4,1");
-    }
-    write("alpha/2026-01-01/sessions.csv", old + "\n");
-    StringBuilder next = new StringBuilder(HEADER);
-    for (int i = 1; i <= 6; i++) {
-      next.append("\nn").append(i).append(",t1,P,1,2026-02-05,1,2,4,4,5,5,4,1,");
-    }
-    write("alpha/2026-02-01/sessions.csv", next + "\n");
+    goodThenNewDelivery(30, 6, ",t1,P,1,2026-02-05,1,2,4,4,5,5,4,1,");
     IngestResult r = ingest(0.2);
 
     assertEquals(List.of(new FileWarnings.Warning("alpha/2026-02-01/sessions.csv",
@@ -603,16 +611,7 @@ class IngestStageTest extends SparkTestBase {
    */
   @Test
   void aNewDeliveryWhoseDatesAllFailIsWarnedAboutNamingTheFile() throws IOException {
-    StringBuilder old = new StringBuilder(HEADER);
-    for (int i = 1; i <= 25; i++) {
-      old.append("\np").append(i).append(",t1,P,1,2026-01-05,1,2,4,4,5,5,4,1");
-    }
-    write("alpha/2026-01-01/sessions.csv", old + "\n");
-    StringBuilder next = new StringBuilder(HEADER);
-    for (int i = 1; i <= 5; i++) {
-      next.append("\nn").append(i).append(",t1,P,1,05.02.2026,1,2,4,4,5,5,4,1");
-    }
-    write("alpha/2026-02-01/sessions.csv", next + "\n");
+    goodThenNewDelivery(25, 5, ",t1,P,1,05.02.2026,1,2,4,4,5,5,4,1");
     IngestResult r = ingest(1.0);
 
     assertEquals(List.of("alpha: session_date nulled in 5 of 5 session_ratings records of "
