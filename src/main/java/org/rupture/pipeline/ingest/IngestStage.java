@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
@@ -52,6 +53,7 @@ import org.rupture.pipeline.config.PipelineConfig;
 import org.rupture.pipeline.config.SiteMapping;
 import org.rupture.pipeline.curated.CuratedLayout;
 import org.rupture.pipeline.curated.CuratedTables;
+import org.rupture.pipeline.curated.SideBySide;
 import org.rupture.pipeline.report.ManifestWriter;
 import scala.Tuple2;
 
@@ -133,14 +135,6 @@ public final class IngestStage {
     int maxMeasures = mappings.stream().filter(m -> m.patients() != null)
         .mapToInt(m -> m.patients().outcomes().size()).max().orElse(0);
 
-    Dataset<Row> sessions = classified(plan, SourceFile.Kind.SESSIONS, byId, previous,
-        staged -> SessionRules.apply(staged.join(broadcast(MappingParameters.sessions(spark, mappings)),
-            col("mapping_id").equalTo(col("p_mapping_id"))), extras, dateFormats, maxFormats),
-        List.of("site", "patient_key", "session_number", "rater"), SessionRules.canonicalColumns(extras));
-    Dataset<Row> patients = classified(plan, SourceFile.Kind.PATIENTS, byId, previous,
-        staged -> PatientRules.apply(staged.join(broadcast(MappingParameters.patients(spark, mappings)),
-            col("mapping_id").equalTo(col("p_mapping_id"))), maxMeasures),
-        List.of("site", "patient_key"), PatientRules.contentColumns());
     Column run = lit(runId).as("run_id");
     List<MultiTableWriter.Target> sessionTargets = List.of(
         new MultiTableWriter.Target("t_curated", out.sessionRatings(), true),
@@ -158,10 +152,25 @@ public final class IngestStage {
     // run succeeds, and on a failed gate this stage removes what it wrote (nothing is published).
     // a quarantined record's session as read: a wide row's records share its row number and raw line
     Column session = coalesce(col("session_number").cast(DataTypes.StringType), col(SessionRules.UNPARSED_SESSION));
-    Dataset<Row> sessionRouted = routed(sessions, "session_ratings", run,
-        SessionRules.canonicalColumns(extras), session, null, false);
-    Dataset<Row> patientRouted = routed(patients, "patients", run, PatientRules.canonicalColumns(),
-        lit(null).cast(DataTypes.StringType), outcomes(run, maxMeasures), true);
+    Supplier<Dataset<Row>> sessionPlan = () -> planned(routed(classified(plan, SourceFile.Kind.SESSIONS, byId,
+        previous, staged -> SessionRules.apply(staged.join(broadcast(MappingParameters.sessions(spark, mappings)),
+            col("mapping_id").equalTo(col("p_mapping_id"))), extras, dateFormats, maxFormats),
+        List.of("site", "patient_key", "session_number", "rater"), SessionRules.canonicalColumns(extras)),
+        "session_ratings", run, SessionRules.canonicalColumns(extras), session, null, false));
+    Supplier<Dataset<Row>> patientPlan = () -> planned(routed(classified(plan, SourceFile.Kind.PATIENTS, byId,
+        previous, staged -> PatientRules.apply(staged.join(broadcast(MappingParameters.patients(spark, mappings)),
+            col("mapping_id").equalTo(col("p_mapping_id"))), maxMeasures),
+        List.of("site", "patient_key"), PatientRules.contentColumns()),
+        "patients", run, PatientRules.canonicalColumns(), lit(null).cast(DataTypes.StringType),
+        outcomes(run, maxMeasures), true));
+    // The two passes are planned side by side. Each plan runs a small job (the broadcast of its mappings'
+    // parameters) and compiles its rules' generated code, on one driver thread, and no task of either pass
+    // starts before both plans are made: planned one after the other, a core stood idle for the whole of
+    // the patients' plan before the session pass began (docs/performance.md).
+    SideBySide.Results<Dataset<Row>, Dataset<Row>> routedPasses = SideBySide.run("patients-plan", sessionPlan,
+        patientPlan);
+    Dataset<Row> sessionRouted = routedPasses.here();
+    Dataset<Row> patientRouted = routedPasses.background();
     List<MultiTableWriter.Result> passes = MultiTableWriter.write(spark, List.of(
         new MultiTableWriter.Pass(sessionRouted, sessionTargets), new MultiTableWriter.Pass(patientRouted, patientTargets)));
     MultiTableWriter.Result sessionPass = passes.get(0);
@@ -310,6 +319,15 @@ public final class IngestStage {
         throw new UncheckedIOException("cannot remove " + dir + " after the quarantine gate failed", e);
       }
     }
+  }
+
+  /**
+   * {@code routed} with its Spark plan made now (Spark keeps it; {@link MultiTableWriter} submits the plan
+   * made here): planning runs the plan's broadcast job and compiles its generated code.
+   */
+  private static Dataset<Row> planned(Dataset<Row> routed) {
+    ((org.apache.spark.sql.classic.Dataset<Row>) routed).queryExecution().toRdd();
+    return routed;
   }
 
   /**
