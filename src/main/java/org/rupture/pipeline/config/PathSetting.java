@@ -1,14 +1,15 @@
 package org.rupture.pipeline.config;
 
 /**
- * A path setting of the pipeline config ({@code input}, {@code output}, {@code sites}) and where its value came
+ * A setting of the pipeline config that names a place ({@code input}, {@code output}, {@code sites}; {@code run_id},
+ * the run's folder under {@code runs/}) and where its value came
  * from: the config file's key, the command-line option that overrides it, or the built-in default (the config
  * file does not set the key). A mistake in the value is reported where it can be fixed, with the fix that fits:
  * "configuration error in conf/p.yaml at 'input': ...; set input to ... or pass --input DIR" for the config file's
  * value, "--input X: ...; pass --input DIR, ..." for the command line's.
  *
  * @param key the config key
- * @param value the value as given (a path or URI, not yet resolved)
+ * @param value the value as given (a path or URI, not yet resolved; a run id), null for a default of none
  * @param origin where the value came from
  * @param configFile the config file, which sets the key or could
  * @param option the command-line option that overrides the key ({@code --input}), null if there is none

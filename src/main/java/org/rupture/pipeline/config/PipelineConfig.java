@@ -14,7 +14,7 @@ import java.util.Map;
  * @param inputSetting landing folder {@code <input>/<site>/<delivery>/<files>} (a path or URI), and where it was set
  * @param outputSetting output folder (a path or URI), and where it was set
  * @param sitesDir local folder holding the site mappings
- * @param runId the run's id, or null for one made from the start time
+ * @param runIdSetting the run's id (null for one made from the start time), and where it was set
  * @param runDate the night the run stands for, or null for today (UTC)
  * @param operations retention, locking and incremental ingest of nightly runs
  * @param sparkConf extra Spark settings, passed through unchanged
@@ -26,7 +26,7 @@ public record PipelineConfig(
     PathSetting inputSetting,
     PathSetting outputSetting,
     String sitesDir,
-    String runId,
+    PathSetting runIdSetting,
     LocalDate runDate,
     Operations operations,
     Privacy privacy,
@@ -44,6 +44,11 @@ public record PipelineConfig(
   /** The output folder (a path or URI). */
   public String output() {
     return outputSetting.value();
+  }
+
+  /** The run's id as given (it names the run's folder under {@code runs/}), or null for one made from the start time. */
+  public String runId() {
+    return runIdSetting.value();
   }
 
   /**

@@ -72,11 +72,11 @@ public final class PipelineConfigLoader {
     spark.putAll(overrides.sparkConf());
     PipelineConfig.Operations operations = operations(root, overrides.fullRefresh());
     List<SiteMapping> mappings = SiteMappingLoader.loadAll(sitesDir, sites);
-    String runId = first(overrides.runId(), root.string("run_id", null));
+    PathSetting runId = PathSetting.resolve(root, "run_id", "--run-id", overrides.runId(), null);
     // a run id names a folder under runs/ on any file system
-    if (runId != null && !runId.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,99}")) {
-      throw root.error("run_id", "'" + runId + "' is not a usable run id: use letters, digits, '.', '_' and '-' "
-          + "(it names the run's folder)");
+    if (runId.value() != null && !runId.value().matches("[A-Za-z0-9][A-Za-z0-9._-]{0,99}")) {
+      throw runId.error("'" + runId.value() + "' is not a usable run id: use letters, digits, '.', '_' and '-' "
+          + "(it names the run's folder)", null);
     }
     return new PipelineConfig(file.toString(), input, output, sitesDir.toString(), runId, overrides.runDate(),
         operations, privacy, quality,
@@ -102,10 +102,6 @@ public final class PipelineConfigLoader {
     }
     Path parent = configFile.toAbsolutePath().getParent();
     return parent.resolve(p).normalize();
-  }
-
-  private static String first(String a, String b) {
-    return a != null ? a : b;
   }
 
   private static String hash(Path config, Path sitesDir) {

@@ -290,8 +290,8 @@ public final class PipelineJob {
       return;
     }
     if (config.runId() != null) {
-      throw new ConfigException(config.configFile(), "run_id", "run '" + runId + "' already exists under "
-          + config.output() + "/runs (a published or retained run); give a new --run-id, or leave it out");
+      throw config.runIdSetting().error("run '" + runId + "' already exists under " + config.output()
+          + "/runs (a published or retained run); give a new run id, or leave it out", null);
     }
     String base = runId;
     for (int i = 2; store.exists(runId); i++) {

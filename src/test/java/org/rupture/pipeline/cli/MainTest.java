@@ -190,6 +190,19 @@ class MainTest {
   }
 
   @Test
+  void anUnusableRunIdIsReportedAsTheOptionOrAtItsConfigKey() throws IOException {
+    String problem = "'../x' is not a usable run id: use letters, digits, '.', '_' and '-' (it names the run's folder)";
+    ConsoleRun r = run("ingest", "--run-id", "../x");
+    assertEquals(2, r.code(), r.err());
+    assertEquals("error: --run-id ../x: " + problem, r.err().strip());
+    Path conf = configWith("input: " + Path.of("sample/landing").toAbsolutePath() + "\nsites: "
+        + Path.of("conf/sites").toAbsolutePath() + "\noutput: " + dir.resolve("out") + "\nrun_id: ../x\n");
+    r = run("ingest", "--config", conf.toString());
+    assertEquals(2, r.code(), r.err());
+    assertEquals("error: configuration error in " + conf + " at 'run_id': " + problem, r.err().strip());
+  }
+
+  @Test
   void anInputFolderFromTheConfigFileIsReportedAtItsKeyThereFromTheCommandLineAsTheOption() throws IOException {
     String sites = "sites: " + Path.of("conf/sites").toAbsolutePath() + "\n";
     Path conf = configWith("input: sample/nolanding\n" + sites + "output: " + dir.resolve("out") + "\n");

@@ -239,6 +239,23 @@ class NightlyRunTest extends SparkTestBase {
   }
 
   @Test
+  void aRunIdNamingAKeptRunIsReportedWhereItWasGiven(@TempDir Path dir) throws IOException {
+    Setup s = copyOfFirstNight(dir, 0.2);
+    String published = currentId(s.output());
+    Result option = run(s, "--run-id", published);
+    assertEquals(2, option.exit(), option.err());
+    assertEquals("error: --run-id " + published + ": run '" + published + "' already exists under " + s.output()
+        + "/runs (a published or retained run); give a new run id, or leave it out", option.err().strip());
+    Files.writeString(s.config(), "run_id: " + published + "\n", java.nio.file.StandardOpenOption.APPEND);
+    Result config = run(s);
+    assertEquals(2, config.exit(), config.err());
+    assertEquals("error: configuration error in " + s.config() + " at 'run_id': run '" + published + "' already "
+        + "exists under " + s.output() + "/runs (a published or retained run); give a new run id, or leave it out",
+        config.err().strip());
+    assertEquals(List.of(published), runIds(s.output()), "nothing was written");
+  }
+
+  @Test
   void analyzeWithNothingPublishedIsAConfigurationError(@TempDir Path dir) throws IOException {
     Setup s = setup(dir, base.resolve("landing"), Path.of("conf/sites").toAbsolutePath(), 0.2);
     Result analyze = command(s, "analyze");
