@@ -62,8 +62,8 @@ public final class CsvRecordReader implements AutoCloseable {
 
   /**
    * One logical record: fields, raw text, first physical line (1-based). The fields are null when its quoting is
-   * malformed; a {@link Reason#BAD_ENCODING} line has its fields as decoded, each bad byte a U+FFFD, when it
-   * holds no quote (else null), and the header ({@link CsvRecordReader#header}) none.
+   * malformed; a {@link Reason#BAD_ENCODING} line has its fields as decoded, each bad byte a U+FFFD, when its
+   * quotes close within the line (else null), and the header ({@link CsvRecordReader#header}) none.
    *
    * <p>A line of ASCII bytes without a quote (nearly every line of a real export) is kept as its bytes
    * and the bounds of its fields: {@link #utf8Field} and {@link #utf8Raw} are views of those bytes, so
@@ -346,15 +346,14 @@ public final class CsvRecordReader implements AutoCloseable {
     if (start.ascii != null) {
       return new RawRecord(start.number, null, null, null, start.ascii, start.starts);
     }
-    if (start.badEncoding) {
-      // the fields as decoded (a bad byte is U+FFFD; no decoder takes an ASCII byte into a bad sequence, so
-      // the delimiters stand) for a line without a quote: the parser keeps the row when the bad bytes are only
-      // in columns it does not read, such as a dropped name column pasted from another system
-      List<String> fields = start.decoded.indexOf(quote) < 0 ? split(start.decoded) : null;
-      return new RawRecord(start.number, start.decoded, fields, Reason.BAD_ENCODING);
-    }
+    // A badly encoded line keeps its fields as decoded (a bad byte is U+FFFD; no decoder takes an ASCII byte
+    // into a bad sequence, so the delimiters and quotes stand): the parser keeps the row when the bad bytes are
+    // only in columns it does not read, such as a dropped name column pasted from another system. Its quoted
+    // fields are read as any line's, within the line: one spanning lines is not followed (the bad line is
+    // reported alone, its fields unknown), nor is a badly encoded line taken into another line's field.
+    Reason reason = start.badEncoding ? Reason.BAD_ENCODING : null;
     if (start.decoded.indexOf(quote) < 0) {
-      return new RawRecord(start.number, start.decoded, split(start.decoded), null);
+      return new RawRecord(start.number, start.decoded, split(start.decoded), reason);
     }
     List<PhysicalLine> consumed = new ArrayList<>(1);
     consumed.add(start);
@@ -371,12 +370,12 @@ public final class CsvRecordReader implements AutoCloseable {
         if (!inQuotes) {
           fields.add(field.toString());
           fieldsSeen = fields.size();
-          return new RawRecord(start.number, joinRaw(consumed), fields, null);
+          return new RawRecord(start.number, joinRaw(consumed), fields, reason);
         }
         // The quote is open at the end of a line: the field goes on to the next one, unless that line
         // would take the record past its bound, or is badly encoded, or the file ends. Then the quote
         // is taken for a stray one, as it is when it never closes at all (see malformed).
-        PhysicalLine more = consumed.size() < MAX_RECORD_LINES ? nextLine() : null;
+        PhysicalLine more = !start.badEncoding && consumed.size() < MAX_RECORD_LINES ? nextLine() : null;
         if (more == null || more.badEncoding || recordChars + 1 + more.length() > MAX_RECORD_CHARS) {
           if (more != null) {
             pushedBack.push(more);
@@ -445,6 +444,10 @@ public final class CsvRecordReader implements AutoCloseable {
    * count records) are neither counted twice nor lost, and the rows after keep their numbers.
    */
   private RawRecord malformed(PhysicalLine start, List<PhysicalLine> consumed) {
+    if (start.badEncoding) {
+      // its bad bytes are what the line is reported for (it never takes in another line)
+      return new RawRecord(start.number, start.decoded, null, Reason.BAD_ENCODING);
+    }
     for (int k = consumed.size() - 1; k >= 1; k--) {
       pushedBack.push(consumed.get(k));
     }

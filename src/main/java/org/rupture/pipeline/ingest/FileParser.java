@@ -59,8 +59,10 @@ public final class FileParser implements Iterator<InternalRow>, java.io.Closeabl
    * ({@link CsvRecordReader#trimField}; an id with one was another patient), and a line whose bad bytes are only in
    * columns the mapping does not read is parsed (it was quarantined BAD_ENCODING); a line of empty fields is
    * EMPTY_ROW (it was MISSING_PATIENT, or WRONG_FIELD_COUNT for a line of spaces).
+   * 10: such a line is parsed also when it holds quoted fields that close within it (it was quarantined
+   * BAD_ENCODING).
    */
-  public static final int REVISION = 9;
+  public static final int REVISION = 10;
 
   private final SourceFile file;
   private final SiteMapping mapping;

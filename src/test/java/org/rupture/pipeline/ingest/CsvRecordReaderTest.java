@@ -206,12 +206,23 @@ class CsvRecordReaderTest {
   }
 
   @Test
-  void aBadlyEncodedLineKeepsItsFieldsUnlessQuotedAndABadHeaderHasNone() throws IOException {
-    byte[] bytes = "a,b\nJos\u00e9,1\n\"x\",\u00e9\n".getBytes(StandardCharsets.ISO_8859_1);
+  void aBadlyEncodedLineKeepsItsFieldsUnlessAQuoteGoesOnToTheNextLineAndABadHeaderHasNone() throws IOException {
+    byte[] bytes = "a,b\nJos\u00e9,1\n\"Jos\u00e9, M.\",\u00e9\n\"open \u00e9\n3,4\nx\"\u00e9,5\n"
+        .getBytes(StandardCharsets.ISO_8859_1);
     var recs = read(bytes, StandardCharsets.UTF_8, ',');
     assertEquals(List.of("Jos\uFFFD", "1"), recs.get(1).fields());   // the delimiter stands after the bad byte
     assertEquals(CsvRecordReader.Reason.BAD_ENCODING, recs.get(2).error());
-    assertNull(recs.get(2).fields());
+    assertEquals(List.of("Jos\uFFFD, M.", "\uFFFD"), recs.get(2).fields());   // quoted as on any line
+    // a quote open at the end of a bad line is not followed: the line alone, its fields unknown, and the next
+    // line read as its own record
+    assertEquals(CsvRecordReader.Reason.BAD_ENCODING, recs.get(3).error());
+    assertNull(recs.get(3).fields());
+    assertEquals(4, recs.get(3).line());
+    assertEquals(List.of("3", "4"), recs.get(4).fields());
+    assertEquals(5, recs.get(4).line());
+    assertEquals(CsvRecordReader.Reason.BAD_ENCODING, recs.get(5).error());   // a stray quote: bad bytes first
+    assertNull(recs.get(5).fields());
+    assertEquals(6, recs.size());
     try (CsvRecordReader r = new CsvRecordReader(new ByteArrayInputStream(
         "\u00e9,b\n1,2\n".getBytes(StandardCharsets.ISO_8859_1)), StandardCharsets.UTF_8, ',', '"')) {
       CsvRecordReader.RawRecord header = r.header();

@@ -417,23 +417,24 @@ class IngestStageTest extends SparkTestBase {
 
   /**
    * Bad bytes in a column the mapping does not read (a note pasted from a Latin-1 system into a UTF-8 export)
-   * spoil nothing kept: the row is accepted. In a read column, or on a line with a quote, the row is quarantined
-   * BAD_ENCODING as before.
+   * spoil nothing kept: the row is accepted, also where that column is quoted (as exports quote text). In a read
+   * column, or in a quoted field that goes on to the next line, the row is quarantined BAD_ENCODING as before.
    */
   @Test
   void badBytesOnlyInAColumnNotReadKeepTheRow() throws IOException {
     write("alpha/2026-01-01/sessions.csv", String.join("\n", HEADER + ",note",
         "p1,t1,P,1,2026-01-05,1,2,4,4,5,5,4,1,Jos\u00e9",
         "Jos\u00e9,t1,P,1,2026-01-05,1,2,4,4,5,5,4,1,x",
-        "p1,t1,P,2,2026-01-06,1,2,4,4,5,5,4,1,\"Jos\u00e9\"",
-        "p1,t1,P,3,2026-01-07,1,2,4,4,5,5,4,1,ok") + "\n", StandardCharsets.ISO_8859_1);
+        "p1,t1,P,2,2026-01-06,1,2,4,4,5,5,4,1,\"Jos\u00e9, M.\"",
+        "p1,t1,P,3,2026-01-07,1,2,4,4,5,5,4,1,\"Jos\u00e9",
+        "p1,t1,P,4,2026-01-08,1,2,4,4,5,5,4,1,ok") + "\n", StandardCharsets.ISO_8859_1);
     FileCounts s = byFile(ingest(1.0)).get("alpha/2026-01-01/sessions.csv");
-    assertEquals(2, s.accepted());
+    assertEquals(3, s.accepted());
     assertEquals(2, s.quarantined());
     assertTrue(s.reconciles());
-    assertEquals(List.of(1L, 4L), spark().read().parquet(dir.resolve("out/curated/session_ratings").toString())
+    assertEquals(List.of(1L, 3L, 5L), spark().read().parquet(dir.resolve("out/curated/session_ratings").toString())
         .orderBy("source_row").collectAsList().stream().map(r -> r.<Long>getAs("source_row")).toList());
-    assertEquals(List.of("2:BAD_ENCODING", "3:BAD_ENCODING"), quarantine().stream()
+    assertEquals(List.of("2:BAD_ENCODING", "4:BAD_ENCODING"), quarantine().stream()
         .map(q -> q.getAs("source_row") + ":" + String.join("+", q.<String>getList(q.fieldIndex("reasons")))).toList());
   }
 
