@@ -32,18 +32,40 @@ final class FileGroups {
    * The same with every site's files kept together in one group, one site after the other (the
    * landing scan's groups: each task then holds whole sites and reads them site by site, which is what
    * classifying records by key within a task, and writing one file per site and table, need).
+   *
+   * <p>The first {@code leadingSites} groups are the smallest sites, one each, when there are at least four
+   * times as many sites; the others are packed as {@link #pack} does. Spark runs the groups in order, so the
+   * first task on each core ends soon. Why: whole-stage generated code (the field rules) returns after every
+   * row and leaves its loop only where a partition's rows end. HotSpot's optimising compiler compiles it some
+   * 20,000 rows into the first task, leaves out the loop's exit, never taken so far, and when the first
+   * partition ends the code goes back to the interpreter and is compiled a second time, slowing the next
+   * tasks (docs/performance.md). A short first partition lets the exit be seen before that compile.
    */
-  static List<List<SourceFile>> packBySite(List<SourceFile> files, int minGroups, long targetBytes) {
+  static List<List<SourceFile>> packBySite(List<SourceFile> files, int minGroups, long targetBytes,
+      int leadingSites) {
     Map<String, List<SourceFile>> bySite = new TreeMap<>();
     files.forEach(f -> bySite.computeIfAbsent(f.site(), k -> new ArrayList<>()).add(f));
-    return packUnits(List.copyOf(bySite.values()), minGroups, targetBytes);
+    List<List<SourceFile>> sites = new ArrayList<>(bySite.values());
+    List<List<SourceFile>> groups = new ArrayList<>();
+    if (leadingSites > 0 && sites.size() >= 4 * leadingSites) {
+      List<List<SourceFile>> smallest = sites.stream().sorted(Comparator.comparingLong(FileGroups::bytes)
+          .thenComparing(u -> u.get(0).site())).limit(leadingSites).toList();
+      groups.addAll(smallest);
+      sites.removeAll(smallest);
+    }
+    groups.addAll(packUnits(sites, minGroups, targetBytes));
+    return groups;
+  }
+
+  private static long bytes(List<SourceFile> unit) {
+    return unit.stream().mapToLong(f -> Math.max(1, f.bytes())).sum();
   }
 
   private static List<List<SourceFile>> packUnits(List<List<SourceFile>> units, int minGroups, long targetBytes) {
     if (units.isEmpty()) {
       return List.of();
     }
-    ToLongFunction<List<SourceFile>> size = u -> u.stream().mapToLong(f -> Math.max(1, f.bytes())).sum();
+    ToLongFunction<List<SourceFile>> size = FileGroups::bytes;
     long total = units.stream().mapToLong(size).sum();
     // a whole number of rounds of minGroups tasks (a multiple of the cores), so the last round is full
     int round = Math.max(1, minGroups);

@@ -52,7 +52,7 @@ public final class LandingSource implements TableProvider {
 
   /** What to read: the files, their mappings, the key hasher and the Hadoop configuration. */
   private record Request(StructType schema, List<SourceFile> files, Map<String, SiteMapping> mappings,
-      KeyHasher hasher, SerializableConfiguration hadoopConf, int minGroups) {}
+      KeyHasher hasher, SerializableConfiguration hadoopConf, int cores) {}
 
   /**
    * The staged records of {@code files} (all of one kind, whose schema is {@code schema}); each
@@ -65,7 +65,7 @@ public final class LandingSource implements TableProvider {
     files.forEach(f -> used.put(f.mappingId(), mappings.get(f.mappingId())));
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     REQUESTS.put(id, new Request(schema, List.copyOf(files), used, hasher, new SerializableConfiguration(conf),
-        4 * spark.sparkContext().defaultParallelism()));
+        spark.sparkContext().defaultParallelism()));
     try {
       return spark.read().format(LandingSource.class.getName()).option(REQUEST, id).load();
     } finally {
@@ -125,7 +125,8 @@ public final class LandingSource implements TableProvider {
 
     LandingScan(Request request) {
       this.request = request;
-      this.partitions = FileGroups.packBySite(request.files(), request.minGroups(), FileGroups.TARGET_BYTES).stream()
+      this.partitions = FileGroups.packBySite(request.files(), 4 * request.cores(), FileGroups.TARGET_BYTES,
+              request.cores()).stream()
           .<InputPartition>map(FileGroup::new).toList();
     }
 

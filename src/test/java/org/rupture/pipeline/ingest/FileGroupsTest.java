@@ -38,7 +38,7 @@ class FileGroupsTest {
       files.add(new SourceFile("/l/s" + i + "/d1/sessions.csv", "s" + i, "d1", SourceFile.Kind.SESSIONS, "m", 100_000, 0));
       files.add(new SourceFile("/l/s" + i + "/d2/sessions.csv", "s" + i, "d2", SourceFile.Kind.SESSIONS, "m", 50_000, 0));
     }
-    List<List<SourceFile>> groups = FileGroups.packBySite(files, 8, 32L << 20);
+    List<List<SourceFile>> groups = FileGroups.packBySite(files, 8, 32L << 20, 0);
     assertEquals(8, groups.size());
     assertEquals(80, groups.stream().mapToInt(List::size).sum());
     for (List<SourceFile> g : groups) {
@@ -51,6 +51,28 @@ class FileGroupsTest {
       }
       assertEquals(5, g.stream().map(SourceFile::site).distinct().count());
     }
+  }
+
+  /**
+   * The first task on each core holds the smallest site alone, so that it ends soon (the JIT then sees a
+   * partition end before it compiles the rules' code); the other sites are packed as before. Fewer than four
+   * sites per core: no such groups.
+   */
+  @Test
+  void theSmallestSitesComeFirstOneAGroupAndTheOthersArePackedAsBefore() {
+    List<SourceFile> files = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      files.add(file(i, i == 7 ? 9_000 : i == 23 ? 8_000 : i == 31 ? 9_000 : 100_000 + i));
+    }
+    List<List<SourceFile>> groups = FileGroups.packBySite(files, 8, 32L << 20, 2);
+    assertEquals(List.of(file(23, 8_000)), groups.get(0));
+    assertEquals(List.of(file(31, 9_000)), groups.get(1));   // of two alike, the first site by name: s31, not s7
+    List<SourceFile> rest = new ArrayList<>(files);
+    rest.removeAll(List.of(file(23, 8_000), file(31, 9_000)));
+    assertEquals(FileGroups.packBySite(rest, 8, 32L << 20, 0), groups.subList(2, groups.size()));
+    assertEquals(40, groups.stream().mapToInt(List::size).sum());
+    assertEquals(FileGroups.packBySite(files.subList(0, 7), 8, 32L << 20, 0),
+        FileGroups.packBySite(files.subList(0, 7), 8, 32L << 20, 2));
   }
 
   @Test
