@@ -39,7 +39,9 @@ final class FileGroups {
    * row and leaves its loop only where a partition's rows end. HotSpot's optimising compiler compiles it some
    * 20,000 rows into the first task, leaves out the loop's exit, never taken so far, and when the first
    * partition ends the code goes back to the interpreter and is compiled a second time, slowing the next
-   * tasks (docs/performance.md). A short first partition lets the exit be seen before that compile.
+   * tasks (docs/performance.md). A short first partition lets the exit be seen before that compile, when its
+   * site is small enough (a site of a few thousand rows is; one of 40,000 session rows, read while the code is
+   * still slow, ended just after it); the next tasks begin sooner either way.
    */
   static List<List<SourceFile>> packBySite(List<SourceFile> files, int minGroups, long targetBytes,
       int leadingSites) {
