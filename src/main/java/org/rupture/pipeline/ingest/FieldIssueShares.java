@@ -335,7 +335,6 @@ public record FieldIssueShares(List<Share> shares, List<Share> fileShares, doubl
     return withChecks(b, List.of(s));
   }
 
-
   private static String line(List<Share> group) {
     Share first = group.get(0);
     StringBuilder b = new StringBuilder(first.site() + ": " + first.field() + " nulled in ");
