@@ -20,14 +20,12 @@ import org.apache.hadoop.fs.Path;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.apache.spark.sql.Column;
-import org.apache.spark.sql.DataFrameWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.rupture.pipeline.curated.CuratedTables;
-import org.rupture.pipeline.curated.ParquetWrites;
 import org.rupture.pipeline.curated.SideBySide;
 import org.rupture.pipeline.config.ConfigException;
 import org.rupture.pipeline.features.FeatureCatalog;
@@ -382,9 +380,8 @@ public final class AnalyzeStage {
 
   /** Writes a kept feature table, partitioned by site. */
   private static void write(Dataset<Row> kept, String location) {
-    DataFrameWriter<Row> writer =
-        kept.repartition(CuratedTables.siteWriteTasks(kept.sparkSession()), col("site")).write();
-    ParquetWrites.smallCompressorBuffers(writer).mode(SaveMode.Overwrite).partitionBy("site").parquet(location);
+    kept.repartition(CuratedTables.siteWriteTasks(kept.sparkSession()), col("site")).write()
+        .mode(SaveMode.Overwrite).partitionBy("site").parquet(location);
   }
 
   /**

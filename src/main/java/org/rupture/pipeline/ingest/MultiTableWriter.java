@@ -44,7 +44,6 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.unsafe.types.UTF8String;
 import org.apache.spark.util.SerializableConfiguration;
 import org.rupture.pipeline.curated.DriverIo;
-import org.rupture.pipeline.curated.ParquetWrites;
 import org.rupture.pipeline.curated.RunningTasks;
 import org.rupture.pipeline.curated.SideBySide;
 
@@ -307,7 +306,6 @@ final class MultiTableWriter {
         Path tablePath = new Path(t.path());
         String table = tablePath.getFileSystem(hadoopConf).makeQualified(tablePath).toString();
         Job hadoopJob = Job.getInstance(hadoopConf);
-        ParquetWrites.smallCompressorBuffers(hadoopJob.getConfiguration());
         for (String c : t.uniqueColumns()) {
           hadoopJob.getConfiguration().setBoolean("parquet.enable.dictionary#" + c, false);
         }

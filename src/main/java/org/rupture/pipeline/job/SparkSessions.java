@@ -1,10 +1,12 @@
 package org.rupture.pipeline.job;
 
+import java.util.Arrays;
 import java.util.Map;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import org.rupture.pipeline.config.ConfigException;
 import org.rupture.pipeline.config.SparkSettings;
+import org.rupture.pipeline.curated.ParquetCodecBuffers;
 
 /**
  * Builds the job's SparkSession. The code never sets a master: spark-submit gives one, and
@@ -18,6 +20,7 @@ public final class SparkSessions {
   public static final String HUGE_METHODS = "-XX:-DontCompileHugeMethods";
 
   private static final String LISTING_PARALLELISM = "spark.sql.sources.parallelPartitionDiscovery.parallelism";
+  private static final String PLUGINS = "spark.plugins";
   private static final String MIN_SPLITS = "spark.sql.files.minPartitionNum";
 
   private SparkSessions() {}
@@ -67,6 +70,14 @@ public final class SparkSessions {
     sc.setIfMissing("spark.sql.icu.caseMappings.enabled", "false");
     // Parquet part files only; no _SUCCESS markers mixed into the output folders users browse.
     sc.setIfMissing("spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs", "false");
+    // Parquet's compression streams get 4 KB buffers in this JVM now, before any Parquet file, and in each
+    // executor's as it starts (ParquetCodecBuffers says why not per read or write)
+    ParquetCodecBuffers.install();
+    String plugins = sc.get(PLUGINS, "").trim();
+    if (!Arrays.asList(plugins.split("\\s*,\\s*")).contains(ParquetCodecBuffers.class.getName())) {
+      sc.set(PLUGINS, plugins.isEmpty() ? ParquetCodecBuffers.class.getName()
+          : plugins + "," + ParquetCodecBuffers.class.getName());
+    }
     sc.setAppName(appName);
     SparkSession spark = SparkSession.builder().config(sc).getOrCreate();
     if (!sc.contains(LISTING_PARALLELISM)) {
