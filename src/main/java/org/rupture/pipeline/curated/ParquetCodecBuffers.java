@@ -21,7 +21,7 @@ import org.apache.spark.api.plugin.SparkPlugin;
  * through a new stream whose buffer is as large as its codec's Hadoop setting {@value #BUFFER_SIZE} says, and
  * Spark sets that key to its {@code spark.buffer.size}, 64 KB: a zeroed 64 KB array per page. With a file per
  * site and table the pages are many and small (2,000 sites: tens of thousands of pages per table); in a profile
- * of {@code analyze} at 2,000 sites the allocations were 4% of the executors' samples. The buffer only holds bytes
+ * of {@code analyze} at 2,000 sites the allocations were 4% of the samples. The buffer only holds bytes
  * on their way to and from the page; the bytes written are the same at any size ({@code ParquetCodecBuffersTest}).
  *
  * <p>Why not a setting of the reads and writes: Parquet keeps one codec instance per codec in a JVM-wide cache,
